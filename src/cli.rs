@@ -1,0 +1,202 @@
+//! The infra binary's command line: `<bin> synth [--stage dev] [--out hangar.out] [--json]`.
+//!
+//! `#[hangar::main]` calls [`main`] (or [`main_async`]); a program with its own `main` calls
+//! [`run`] with its App, or [`run_with`] to choose the arguments and where output goes.
+//! Exit code 0 means success; with `--json`, stdout holds exactly one JSON document.
+
+use std::ffi::OsString;
+use std::future::Future;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand};
+use serde_json::{Value, json};
+
+use crate::Error;
+use crate::model::App;
+use crate::plan::Plan;
+use crate::synth::{SynthOptions, Synthesized};
+
+#[derive(Debug, Parser)]
+#[command(about = "Package, synthesize and deploy this App's AgentCore agents")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// The stage: the stack is `<service>-<stage>`.
+    #[arg(long, global = true, default_value = "dev", value_name = "STAGE")]
+    stage: String,
+    /// The output directory for the template, manifest and assets.
+    #[arg(long, global = true, default_value = "hangar.out", value_name = "DIR")]
+    out: PathBuf,
+    /// Print one machine-readable JSON document on stdout instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    /// More log output on stderr (-v, -vv).
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate, plan and write the CloudFormation template and asset manifest. No network, no Docker.
+    Synth,
+}
+
+impl Command {
+    fn name(&self) -> &'static str {
+        match self {
+            Command::Synth => "synth",
+        }
+    }
+}
+
+fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, clap::Error> {
+    let mut args = args.into_iter().peekable();
+    let bin = args
+        .peek()
+        .and_then(|a| PathBuf::from(a).file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "hangar".to_owned());
+    let matches = Cli::command().bin_name(bin).try_get_matches_from(args)?;
+    Cli::from_arg_matches(&matches)
+}
+
+/// The `main` of `#[hangar::main] fn app() -> App`: parses the arguments (so `--help` needs no
+/// App), builds the App, runs the command.
+pub fn main(app: impl FnOnce() -> App) -> ExitCode {
+    let cli = parse(std::env::args_os()).unwrap_or_else(|e| e.exit());
+    init_logging(cli.verbose);
+    let app = app();
+    execute(&app, cli, &mut std::io::stdout().lock(), &mut std::io::stderr().lock())
+}
+
+/// The `main` of `#[hangar::main] async fn app() -> App`, on a multi-threaded tokio runtime.
+pub fn main_async<F, Fut>(app: F) -> ExitCode
+where
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = App>,
+{
+    let cli = parse(std::env::args_os()).unwrap_or_else(|e| e.exit());
+    init_logging(cli.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the tokio runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let app = runtime.block_on(app());
+    execute(&app, cli, &mut std::io::stdout().lock(), &mut std::io::stderr().lock())
+}
+
+/// Runs the command line of the process's arguments against `app`.
+pub fn run(app: &App) -> ExitCode {
+    run_with(app, std::env::args_os(), &mut std::io::stdout().lock(), &mut std::io::stderr().lock())
+}
+
+/// Runs a command line against `app`, writing to `out` and `err`. `args` starts with the
+/// program name, as `std::env::args_os()` does.
+pub fn run_with<I, T>(app: &App, args: I, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString>,
+{
+    match parse(args.into_iter().map(Into::into)) {
+        Ok(cli) => execute(app, cli, out, err),
+        Err(e) => {
+            let _ = if e.use_stderr() { write!(err, "{}", e.render()) } else { write!(out, "{}", e.render()) };
+            ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2))
+        }
+    }
+}
+
+fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => tracing::Level::WARN,
+        1 => tracing::Level::INFO,
+        2 => tracing::Level::DEBUG,
+        _ => tracing::Level::TRACE,
+    };
+    let _ = tracing_subscriber::fmt().with_max_level(level).with_writer(std::io::stderr).without_time().try_init();
+}
+
+fn execute(app: &App, cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
+    let command = cli.command.name();
+    let result = match cli.command {
+        Command::Synth => app.synth(&SynthOptions::new(&cli.stage).out_dir(&cli.out)),
+    };
+    // A closed stdout (`| head`) is not worth a panic; the exit code still tells.
+    let _ = match &result {
+        Ok(done) if cli.json => writeln!(out, "{}", json_pretty(&synth_json(done))),
+        Ok(done) => write!(out, "{}", synth_text(done)),
+        Err(e) if cli.json => writeln!(out, "{}", json_pretty(&error_json(command, e))),
+        Err(e) => writeln!(err, "error: {e}"),
+    };
+    if result.is_ok() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
+fn json_pretty(v: &Value) -> String {
+    serde_json::to_string_pretty(v).expect("a JSON value always serializes")
+}
+
+fn synth_json(s: &Synthesized) -> Value {
+    json!({
+        "ok": true,
+        "command": "synth",
+        "stack": s.plan.stack_name,
+        "stage": s.plan.stage,
+        "template": s.template_path,
+        "manifest": s.manifest_path,
+        "resources": s.template.resources.len(),
+        "outputs": s.template.outputs.len(),
+        "assets": s.manifest.assets,
+    })
+}
+
+fn error_json(command: &str, e: &Error) -> Value {
+    let (kind, diagnostics) = match e {
+        Error::Invalid(d) => ("invalid", serde_json::to_value(d).expect("diagnostics serialize")),
+        Error::Select { .. } | Error::Hash { .. } | Error::Io { .. } => ("io", json!([])),
+        Error::Internal(_) => ("internal", json!([])),
+    };
+    json!({ "ok": false, "command": command, "error": { "kind": kind, "message": e.to_string(), "diagnostics": diagnostics } })
+}
+
+/// `12.3 KiB`.
+pub(crate) fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut v = n as f64;
+    let mut unit = 0;
+    while v >= 1024.0 && unit + 1 < UNITS.len() {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 { format!("{n} B") } else { format!("{v:.1} {}", UNITS[unit]) }
+}
+
+fn synth_text(s: &Synthesized) -> String {
+    let plan: &Plan = &s.plan;
+    let mut text = format!(
+        "Synthesized stack {} (stage {})\n  template  {}  ({} resources, {} outputs)\n  manifest  {}\n",
+        plan.stack_name,
+        plan.stage,
+        s.template_path.display(),
+        s.template.resources.len(),
+        s.template.outputs.len(),
+        s.manifest_path.display(),
+    );
+    if !s.manifest.assets.is_empty() {
+        text.push_str("  assets\n");
+        for a in &s.manifest.assets {
+            text.push_str(&format!(
+                "    {:<5}  {}  {}  {} files, {}\n",
+                a.kind,
+                &a.input_hash[..12],
+                a.agents.join(", "),
+                a.files,
+                human_bytes(a.bytes)
+            ));
+        }
+    }
+    text
+}

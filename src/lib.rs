@@ -1,0 +1,130 @@
+//! Define AWS Bedrock AgentCore agents in Rust; package, synthesize and deploy them.
+//!
+//! ```no_run
+//! use hangar::prelude::*;
+//!
+//! #[hangar::main]
+//! fn app() -> App {
+//!     App::new("my-ai-service")
+//!         .agent(Agent::new("codeAgent").code("agent.py").runtime(Python::V3_12)
+//!             .package(Package::new().patterns(["!tests/**", "!docs/**"])))
+//!         .agent(Agent::new("dockerAgent")
+//!             .image(Image::build("./agent").file("Dockerfile.agent").build_arg("ENV", "production"))
+//!             .vpc(["subnet-0123456789abcdef0"], ["sg-0123456789abcdef0"])
+//!             .jwt(Jwt::discovery_url("https://idp.example.com/.well-known/openid-configuration")
+//!                 .audience(["my-app-client-id"]))
+//!             .endpoint(Endpoint::new("production"))
+//!             .env("LOG_LEVEL", "INFO"))
+//! }
+//! ```
+//!
+//! `cargo run -- synth --stage prod` then validates the App, plans its assets and writes
+//! `hangar.out/my-ai-service-prod.template.json` and `hangar.out/manifest.json`.
+//!
+//! The same steps are plain functions for programs that drive hangar themselves:
+//!
+//! ```
+//! use hangar::prelude::*;
+//!
+//! let app = App::new("svc").agent(
+//!     Agent::new("bot").image("123456789012.dkr.ecr.us-east-1.amazonaws.com/bot:1.0"),
+//! );
+//! app.validate("dev").unwrap();
+//! let plan = app.plan("dev").unwrap();
+//! let template = hangar::synth::synthesize(&app, &plan).unwrap();
+//! assert!(template.resources.contains_key("BotRuntime"));
+//!
+//! // Every problem is reported at once, with the field, the value and what is allowed.
+//! let bad = App::new("svc").agent(Agent::new("bot").image("docker.io/library/python").vpc(["subnet-xyz"], ["sg-1"]));
+//! let problems = bad.validate("dev").unwrap_err();
+//! assert_eq!(problems.len(), 3);
+//! ```
+//!
+//! Data flows one way: [`model`] (what users build) → [`validate`] → [`plan`] → [`package`]
+//! → [`synth`]. See `ARCHITECTURE.md` for the map.
+
+pub mod cli;
+pub mod digest;
+mod fsutil;
+pub mod model;
+pub mod names;
+pub mod package;
+pub mod plan;
+pub mod rules;
+pub mod synth;
+pub mod validate;
+
+use std::path::PathBuf;
+
+pub use hangar_macros::main;
+pub use model::*;
+pub use validate::{Diagnostic, Diagnostics, Subject};
+
+/// Everything an infra binary needs: `use hangar::prelude::*;`.
+pub mod prelude {
+    pub use crate::model::{
+        Agent, App, Claim, ClaimOperator, ClaimValue, ClaimValueType, Effect, Endpoint, Gateway, Image, Jwt, Lifecycle,
+        Memory, Network, Package, Protocol, Python, Role, S3Object, Statement,
+    };
+    pub use crate::synth::SynthOptions;
+}
+
+/// Why a hangar operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The App breaks rules: every problem, with field, value and what is allowed.
+    #[error(transparent)]
+    Invalid(#[from] Diagnostics),
+    /// Selecting an asset's files failed.
+    #[error("{}{source}", .agent.as_ref().map(|a| format!("agent `{a}`: ")).unwrap_or_default())]
+    Select {
+        agent: Option<String>,
+        #[source]
+        source: package::SelectError,
+    },
+    /// A file could not be hashed.
+    #[error("{}{source}", .agent.as_ref().map(|a| format!("agent `{a}`: ")).unwrap_or_default())]
+    Hash {
+        agent: Option<String>,
+        #[source]
+        source: package::hash::HashError,
+    },
+    #[error("{}: {source}", .path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("internal error (please report it): {0}")]
+    Internal(String),
+}
+
+impl From<package::SelectError> for Error {
+    fn from(source: package::SelectError) -> Self {
+        Error::Select { agent: None, source }
+    }
+}
+
+impl From<package::hash::HashError> for Error {
+    fn from(source: package::hash::HashError) -> Self {
+        Error::Hash { agent: None, source }
+    }
+}
+
+impl Error {
+    /// Names the agent the error is about.
+    pub(crate) fn for_agent(self, name: &str) -> Error {
+        match self {
+            Error::Select { agent: None, source } => Error::Select { agent: Some(name.to_owned()), source },
+            Error::Hash { agent: None, source } => Error::Hash { agent: Some(name.to_owned()), source },
+            other => other,
+        }
+    }
+}
+
+impl App {
+    /// Checks every limit for `stage` and reports every problem at once. No I/O.
+    pub fn validate(&self, stage: &str) -> Result<(), Diagnostics> {
+        validate::validate(self, stage)
+    }
+}

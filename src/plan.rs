@@ -1,0 +1,419 @@
+//! The plan: which assets the App needs, what their inputs hash to, and what everything is
+//! called. It reads the files it selects (to hash them) but builds nothing.
+//!
+//! An asset's *input hash* covers everything its output depends on (DESIGN section 6), so
+//! equal hashes mean equal artifacts: the S3 key and the image tag derive from it, and work on
+//! an unchanged asset can be skipped by looking it up.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use crate::Error;
+use crate::digest::{Digest, Hasher};
+use crate::model::{Agent, App, Image, ImageBuild, ImageRef, ImageSource, Python};
+use crate::names::{self, AgentNames};
+use crate::package::hash::hash_files;
+use crate::package::select::{SelectedFile, Selector, select};
+use crate::validate::{Diagnostic, Diagnostics, Subject};
+
+/// The platform code packages are built for: AgentCore runs Python on linux/arm64.
+pub const CODE_PLATFORM: &str = "manylinux2014_aarch64";
+
+/// Everything `synth` and `package` need, derived from an [`App`] and a stage.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub service: String,
+    pub stage: String,
+    pub stack_name: String,
+    /// The App root.
+    pub root: PathBuf,
+    pub agents: Vec<AgentPlan>,
+    /// Unique by input hash and destination.
+    pub assets: Vec<Asset>,
+}
+
+/// One agent's names and resolved artifact.
+#[derive(Debug, Clone)]
+pub struct AgentPlan {
+    pub name: String,
+    pub names: AgentNames,
+    pub artifact: ArtifactPlan,
+}
+
+/// What the runtime's `AgentRuntimeArtifact` points at.
+#[derive(Debug, Clone)]
+pub enum ArtifactPlan {
+    /// A zip hangar packages; `asset` indexes [`Plan::assets`].
+    Code { asset: usize, entry_point: String, runtime: Python },
+    /// A zip the user packaged.
+    S3 { bucket: String, key: String, version_id: Option<String>, entry_point: String, runtime: Python },
+    /// An image hangar builds; `asset` indexes [`Plan::assets`].
+    Image { asset: usize },
+    /// An image already in ECR.
+    ImageUri(ImageRef),
+}
+
+/// Something hangar builds: a code zip or an image.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    pub input_hash: Digest,
+    /// The agents that use it, in App order.
+    pub agents: Vec<String>,
+    pub source: AssetSource,
+}
+
+#[derive(Debug, Clone)]
+pub enum AssetSource {
+    Code(CodeAsset),
+    Image(ImageAsset),
+}
+
+/// The inputs of a code zip.
+#[derive(Debug, Clone)]
+pub struct CodeAsset {
+    /// The directory packaged.
+    pub root: PathBuf,
+    /// The selected files, sorted by `rel`, and their content hashes.
+    pub files: Vec<SelectedFile>,
+    pub digests: Vec<Digest>,
+    pub runtime: Python,
+    pub entry_point: String,
+    pub dependencies: Option<Dependencies>,
+}
+
+/// A Python dependency declaration found next to the code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dependencies {
+    pub kind: DependencyKind,
+    pub path: PathBuf,
+    pub digest: Digest,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DependencyKind {
+    UvLock,
+    Requirements,
+    Pyproject,
+}
+
+impl DependencyKind {
+    pub fn file_name(self) -> &'static str {
+        match self {
+            DependencyKind::UvLock => "uv.lock",
+            DependencyKind::Requirements => "requirements.txt",
+            DependencyKind::Pyproject => "pyproject.toml",
+        }
+    }
+}
+
+/// The inputs of an image build.
+#[derive(Debug, Clone)]
+pub struct ImageAsset {
+    /// The build context directory.
+    pub context: PathBuf,
+    /// The Dockerfile's path relative to the context.
+    pub dockerfile: String,
+    pub dockerfile_digest: Digest,
+    /// The context after `.dockerignore`, sorted, and the content hashes.
+    pub files: Vec<SelectedFile>,
+    pub digests: Vec<Digest>,
+    pub build_args: BTreeMap<String, String>,
+    pub platform: String,
+    /// The ECR repository the image goes to.
+    pub repository: String,
+}
+
+impl Asset {
+    /// `code` or `image`.
+    pub fn kind(&self) -> &'static str {
+        match self.source {
+            AssetSource::Code(_) => "code",
+            AssetSource::Image(_) => "image",
+        }
+    }
+
+    /// Where a built zip goes, relative to the output directory: `assets/<hash>.zip`.
+    pub fn local_path(&self) -> Option<String> {
+        matches!(self.source, AssetSource::Code(_)).then(|| format!("assets/{}.zip", self.input_hash))
+    }
+
+    /// The S3 key of a code zip: `code/<hash>.zip`.
+    pub fn s3_key(&self) -> String {
+        format!("code/{}.zip", self.input_hash)
+    }
+
+    /// The image tag: the input hash.
+    pub fn image_tag(&self) -> String {
+        self.input_hash.to_hex()
+    }
+}
+
+/// The default assets bucket, resolved by CloudFormation: `hangar-assets-<account>-<region>`.
+pub const DEFAULT_ASSETS_BUCKET: &str = "hangar-assets-${AWS::AccountId}-${AWS::Region}";
+
+impl App {
+    /// Validates, then plans: selects and hashes every asset's inputs. Problems found while
+    /// planning (an empty selection, a missing Dockerfile...) are reported together.
+    pub fn plan(&self, stage: &str) -> Result<Plan, Error> {
+        self.validate(stage)?;
+        Planner { app: self, stage, diags: Vec::new(), selections: HashMap::new(), assets: Vec::new() }.run()
+    }
+}
+
+/// Selections already made, keyed by root and rules, so agents sharing a directory share work.
+type SelectionKey = (PathBuf, Vec<String>);
+
+struct Planner<'a> {
+    app: &'a App,
+    stage: &'a str,
+    diags: Vec<Diagnostic>,
+    selections: HashMap<SelectionKey, (Vec<SelectedFile>, Vec<Digest>)>,
+    assets: Vec<Asset>,
+}
+
+impl Planner<'_> {
+    fn run(mut self) -> Result<Plan, Error> {
+        let app = self.app;
+        let mut agents = Vec::with_capacity(app.agents.len());
+        for agent in &app.agents {
+            let names = AgentNames::new(&app.service, agent.name(), self.stage);
+            if let Some(artifact) = self.artifact(agent)? {
+                agents.push(AgentPlan { name: agent.name().to_owned(), names, artifact });
+            }
+        }
+        if !self.diags.is_empty() {
+            return Err(Error::Invalid(Diagnostics(self.diags)));
+        }
+        Ok(Plan {
+            service: app.service.clone(),
+            stage: self.stage.to_owned(),
+            stack_name: names::stack_name(&app.service, self.stage),
+            root: app.root.clone(),
+            agents,
+            assets: self.assets,
+        })
+    }
+
+    fn fail(&mut self, agent: &Agent, field: &str, value: impl Into<String>, allowed: impl Into<String>) {
+        self.diags.push(Diagnostic::new(Subject::Agent(agent.name().to_owned()), field, value, allowed));
+    }
+
+    fn artifact(&mut self, agent: &Agent) -> Result<Option<ArtifactPlan>, Error> {
+        let runtime = agent.runtime.unwrap_or_default();
+        if let Some(s3) = &agent.s3 {
+            return Ok(Some(ArtifactPlan::S3 {
+                bucket: s3.bucket.clone(),
+                key: s3.key.clone(),
+                version_id: s3.version_id.clone(),
+                entry_point: agent.handler.clone().unwrap_or_default(),
+                runtime,
+            }));
+        }
+        match &agent.image {
+            Some(ImageSource::Uri(uri)) => Ok(Some(ArtifactPlan::ImageUri(uri.clone()))),
+            Some(ImageSource::Build(build)) => self.image(agent, build, "artifact.image"),
+            None => match &agent.handler {
+                Some(entry_point) => self.code(agent, entry_point, runtime),
+                None => {
+                    // Auto-detection: a Dockerfile at the App root.
+                    if self.app.root.join("Dockerfile").is_file() {
+                        self.image(agent, &Image::build("."), "artifact")
+                    } else {
+                        let root = self.app.root.display().to_string();
+                        self.fail(
+                            agent,
+                            "artifact",
+                            "(none)",
+                            format!(
+                                "an artifact: .image(Image::build(..)) or .image(\"<ecr uri>\"), .code(\"agent.py\"), or .s3(..) with .handler(..); or a Dockerfile at the App root ({root}) to build"
+                            ),
+                        );
+                        Ok(None)
+                    }
+                }
+            },
+        }
+    }
+
+    fn select(
+        &mut self,
+        root: &Path,
+        selector: &Selector,
+        key: Vec<String>,
+    ) -> Result<(Vec<SelectedFile>, Vec<Digest>), Error> {
+        let cache_key = (root.to_path_buf(), key);
+        if let Some(hit) = self.selections.get(&cache_key) {
+            return Ok(hit.clone());
+        }
+        let files = select(root, selector)?;
+        let digests = hash_files(&files)?;
+        self.selections.insert(cache_key, (files.clone(), digests.clone()));
+        Ok((files, digests))
+    }
+
+    fn code(&mut self, agent: &Agent, entry_point: &str, runtime: Python) -> Result<Option<ArtifactPlan>, Error> {
+        let root = agent.package_root(&self.app.root);
+        if !root.is_dir() {
+            self.fail(agent, "package.root", root.display().to_string(), "an existing directory to package");
+            return Ok(None);
+        }
+        let selector = Selector::package(agent.package.as_ref()).map_err(|e| Error::Internal(e.to_string()))?;
+        let pkg = agent.package.clone().unwrap_or_default();
+        let key =
+            [&pkg.exclude[..], &["|".to_owned()], &pkg.include[..], &["|".to_owned()], &pkg.patterns[..]].concat();
+        let (files, digests) = self.select(&root, &selector, key).map_err(|e| e.for_agent(agent.name()))?;
+        if files.is_empty() {
+            self.fail(
+                agent,
+                "package.patterns",
+                selector.describe(),
+                format!("patterns that select at least one file under {}", root.display()),
+            );
+            return Ok(None);
+        }
+        if files.binary_search_by(|f| f.rel.as_str().cmp(entry_point)).is_err() {
+            let why = if root.join(entry_point).is_file() {
+                "it exists but the package patterns leave it out"
+            } else {
+                "no such file"
+            };
+            self.fail(
+                agent,
+                "handler",
+                entry_point,
+                format!("a file in the package under {} ({why}; {} files selected)", root.display(), files.len()),
+            );
+            return Ok(None);
+        }
+        let dependencies = find_dependencies(&root, &self.app.root)?;
+
+        let mut h = Hasher::new("hangar/code/v1");
+        h.str(runtime.version()).str(entry_point).str(CODE_PLATFORM);
+        match &dependencies {
+            Some(d) => h.str(d.kind.file_name()).field(&d.digest.0),
+            None => h.str(""),
+        };
+        hash_file_list(&mut h, &files, &digests);
+        let input_hash = h.finish();
+        let asset = self.add_asset(
+            agent,
+            input_hash,
+            AssetSource::Code(CodeAsset {
+                root,
+                files,
+                digests,
+                runtime,
+                entry_point: entry_point.to_owned(),
+                dependencies,
+            }),
+        );
+        Ok(Some(ArtifactPlan::Code { asset, entry_point: entry_point.to_owned(), runtime }))
+    }
+
+    fn image(&mut self, agent: &Agent, build: &ImageBuild, field: &str) -> Result<Option<ArtifactPlan>, Error> {
+        let context = self.app.root.join(&build.context);
+        if !context.is_dir() {
+            self.fail(
+                agent,
+                &format!("{field}.path"),
+                build.context.display().to_string(),
+                "an existing build context directory",
+            );
+            return Ok(None);
+        }
+        let dockerfile = build.dockerfile_name().to_owned();
+        let dockerfile_path = context.join(&dockerfile);
+        let dockerfile_digest = match std::fs::read(&dockerfile_path) {
+            Ok(bytes) => Digest::of(&bytes),
+            Err(_) => {
+                self.fail(
+                    agent,
+                    &format!("{field}.file"),
+                    dockerfile.clone(),
+                    format!("a Dockerfile that exists in the build context ({} not found)", dockerfile_path.display()),
+                );
+                return Ok(None);
+            }
+        };
+        let ignore_path = context.join(".dockerignore");
+        let ignore = match std::fs::read_to_string(&ignore_path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(source) => return Err(Error::Io { path: ignore_path, source }),
+        };
+        let selector = match Selector::dockerignore(&ignore) {
+            Ok(s) => s,
+            Err(e) => {
+                self.fail(agent, ".dockerignore", ignore_path.display().to_string(), format!("valid patterns ({e})"));
+                return Ok(None);
+            }
+        };
+        let (files, digests) = self.select(&context, &selector, vec![ignore]).map_err(|e| e.for_agent(agent.name()))?;
+        let platform = build.platform_or_default().to_owned();
+        let repository =
+            build.repository.clone().unwrap_or_else(|| names::repository_name(&self.app.service, agent.name()));
+
+        let mut h = Hasher::new("hangar/image/v1");
+        h.str(&platform).str(&dockerfile).field(&dockerfile_digest.0);
+        h.field(&(build.build_args.len() as u64).to_le_bytes());
+        for (k, v) in &build.build_args {
+            h.str(k).str(v);
+        }
+        hash_file_list(&mut h, &files, &digests);
+        let input_hash = h.finish();
+        let asset = self.add_asset(
+            agent,
+            input_hash,
+            AssetSource::Image(ImageAsset {
+                context,
+                dockerfile,
+                dockerfile_digest,
+                files,
+                digests,
+                build_args: build.build_args.clone(),
+                platform,
+                repository,
+            }),
+        );
+        Ok(Some(ArtifactPlan::Image { asset }))
+    }
+
+    /// Adds an asset, or joins an equal one (same input hash and destination).
+    fn add_asset(&mut self, agent: &Agent, input_hash: Digest, source: AssetSource) -> usize {
+        let same_destination = |a: &Asset| match (&a.source, &source) {
+            (AssetSource::Code(_), AssetSource::Code(_)) => true,
+            (AssetSource::Image(x), AssetSource::Image(y)) => x.repository == y.repository,
+            _ => false,
+        };
+        if let Some(i) = self.assets.iter().position(|a| a.input_hash == input_hash && same_destination(a)) {
+            self.assets[i].agents.push(agent.name().to_owned());
+            return i;
+        }
+        self.assets.push(Asset { input_hash, agents: vec![agent.name().to_owned()], source });
+        self.assets.len() - 1
+    }
+}
+
+/// Files enter an input hash as (path, mode, content hash), in sorted order.
+fn hash_file_list(h: &mut Hasher, files: &[SelectedFile], digests: &[Digest]) {
+    h.field(&(files.len() as u64).to_le_bytes());
+    for (f, d) in files.iter().zip(digests) {
+        h.str(&f.rel).field(if f.executable { b"0755" } else { b"0644" }).field(&d.0);
+    }
+}
+
+/// The dependency declaration of a code package: in the package root, else the App root.
+/// `uv.lock` wins over `requirements.txt`, which wins over `pyproject.toml`.
+fn find_dependencies(package_root: &Path, app_root: &Path) -> Result<Option<Dependencies>, Error> {
+    for dir in [package_root, app_root] {
+        for kind in [DependencyKind::UvLock, DependencyKind::Requirements, DependencyKind::Pyproject] {
+            let path = dir.join(kind.file_name());
+            match std::fs::read(&path) {
+                Ok(bytes) => return Ok(Some(Dependencies { kind, digest: Digest::of(&bytes), path })),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(source) => return Err(Error::Io { path, source }),
+            }
+        }
+    }
+    Ok(None)
+}

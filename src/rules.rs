@@ -1,0 +1,455 @@
+//! The literal rules: what a subnet ID, an ARN, an image reference... may look like.
+//!
+//! This file is the single source of truth for every rule on a written value. It is compiled
+//! twice: into `hangar` (run-time `FromStr` and [`validate`](crate::validate)) and into
+//! `hangar-macros` (compile-time checks of `subnet!("..")` and friends, through `#[path]`), so
+//! the two can never drift. It therefore depends on nothing but `core`.
+//!
+//! Every rule returns `Err(allowed)`, a sentence saying what *is* allowed, written to complete
+//! "allowed: ...". Patterns are hand-written matchers, anchored at both ends.
+
+#![allow(dead_code)] // each crate that includes this file uses a different subset
+
+/// What a rule says when a value breaks it: the allowed form, as prose.
+pub type Allowed = &'static str;
+
+pub const SUBNET_ID: Allowed = "`subnet-` followed by 8 or 17 lowercase hex digits, e.g. subnet-0123456789abcdef0";
+pub const SECURITY_GROUP_ID: Allowed = "`sg-` followed by 8 or 17 lowercase hex digits, e.g. sg-0123456789abcdef0";
+pub const ARN: Allowed = "an ARN `arn:<partition>:<service>:<region>:<account>:<resource>` with partition aws, aws-cn, aws-us-gov or aws-iso*, a lowercase service, a 12-digit (or empty, or `aws`) account and a non-empty resource";
+pub const ROLE_ARN: Allowed =
+    "an IAM role ARN `arn:<partition>:iam::<12-digit account>:role/<path/><name>`, name of [A-Za-z0-9+=,.@_-]";
+pub const POLICY_ARN: Allowed =
+    "an IAM policy ARN `arn:<partition>:iam::<12-digit account or aws>:policy/<path/><name>`";
+pub const IMAGE_URI: Allowed = "an ECR image `<12-digit account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag][@sha256:<digest>]` or `public.ecr.aws/<repository>[:tag]`: AgentCore pulls only from ECR";
+pub const DISCOVERY_URL: Allowed = "an https URL ending in `/.well-known/openid-configuration`, without spaces";
+pub const AGENT_NAME: Allowed =
+    "1-48 characters: a letter, then letters, digits, `_` or `-` (pattern ^[a-zA-Z][a-zA-Z0-9_-]{0,47}$)";
+pub const RESOURCE_NAME: Allowed =
+    "1-48 characters: a letter, then letters, digits or `_` (pattern ^[a-zA-Z][a-zA-Z0-9_]{0,47}$)";
+pub const SERVICE_NAME: Allowed =
+    "1-100 characters: a letter, then letters, digits or `-` (it names the CloudFormation stack `<service>-<stage>`)";
+pub const STAGE: Allowed = "1-16 characters: letters, digits or `-`, starting with a letter or digit";
+pub const ENV_KEY: Allowed =
+    "1-128 characters: a letter or `_`, then letters, digits or `_` (pattern ^[a-zA-Z_][a-zA-Z0-9_]*$)";
+pub const ENV_VALUE: Allowed = "at most 2048 characters";
+pub const HEADER_NAME: Allowed =
+    "1-256 characters: a letter, then letters, digits, `_` or `-` (pattern ^[A-Za-z][A-Za-z0-9_-]{0,255}$)";
+pub const TAG_KEY: Allowed =
+    "1-128 characters of letters, digits, spaces and `_ . : / = + - @`, not starting with `aws:`";
+pub const TAG_VALUE: Allowed = "0-256 characters of letters, digits, spaces and `_ . : / = + - @`";
+pub const DESCRIPTION: Allowed = "1-1200 characters";
+pub const ENDPOINT_DESCRIPTION: Allowed = "1-256 characters";
+pub const ROLE_NAME: Allowed = "1-64 characters of letters, digits and `+ = , . @ _ -`";
+pub const RUNTIME_VERSION: Allowed = "a runtime version number 1-99999 without leading zeros";
+pub const CLAIM_NAME: Allowed = "1-255 characters of letters, digits and `_ . - :`";
+pub const CLAIM_VALUE: Allowed = "1-255 characters of letters, digits and `_ . -`";
+pub const SCOPE: Allowed = "1-255 printable ASCII characters other than space, `\"` and `\\`";
+pub const JWT_LIST_ITEM: Allowed = "1-255 characters without spaces";
+pub const BUCKET_NAME: Allowed = "an S3 bucket name: 3-63 characters of lowercase letters, digits, `.` and `-`, starting and ending with a letter or digit";
+pub const S3_KEY: Allowed = "an S3 key of 1-1024 characters";
+pub const S3_VERSION_ID: Allowed = "an S3 version ID of 3-1024 characters";
+pub const REPOSITORY_NAME: Allowed =
+    "an ECR repository name: 2-256 characters, lowercase letters and digits separated by single `.`, `_`, `-` or `/`";
+pub const ENTRY_POINT: Allowed =
+    "a relative path to a `.py` file inside the package, with `/` separators and no `..`, e.g. agent.py or src/main.py";
+pub const PLATFORM: Allowed =
+    "an image platform `<os>/<arch>[/<variant>]`, e.g. linux/arm64 (AgentCore runs linux/arm64)";
+pub const BUILD_ARG: Allowed = "a build argument name: a letter or `_`, then letters, digits or `_`";
+pub const IAM_ACTION: Allowed = "an IAM action `<service>:<Action>` (wildcards `*` allowed), or `*`";
+pub const IAM_RESOURCE: Allowed = "`*`, an ARN, or an ARN with `${...}` CloudFormation substitutions";
+pub const GATEWAY_NAME: Allowed = "1-48 characters: letters and digits, optionally separated by single `-`";
+pub const MEMORY_EXPIRY: Allowed = "3-365 days";
+
+fn is_lower_hex(b: u8) -> bool {
+    b.is_ascii_digit() || (b'a'..=b'f').contains(&b)
+}
+
+fn all(s: &str, f: impl Fn(u8) -> bool) -> bool {
+    s.bytes().all(f)
+}
+
+fn len_in(s: &str, min: usize, max: usize) -> bool {
+    let n = s.chars().count();
+    n >= min && n <= max
+}
+
+fn ok_if(cond: bool, allowed: Allowed) -> Result<(), Allowed> {
+    if cond { Ok(()) } else { Err(allowed) }
+}
+
+fn prefixed_hex_id(s: &str, prefix: &str) -> bool {
+    s.strip_prefix(prefix).is_some_and(|hex| (hex.len() == 8 || hex.len() == 17) && all(hex, is_lower_hex))
+}
+
+/// `subnet-0123456789abcdef0`
+pub fn subnet_id(s: &str) -> Result<(), Allowed> {
+    ok_if(prefixed_hex_id(s, "subnet-"), SUBNET_ID)
+}
+
+/// `sg-0123456789abcdef0`
+pub fn security_group_id(s: &str) -> Result<(), Allowed> {
+    ok_if(prefixed_hex_id(s, "sg-"), SECURITY_GROUP_ID)
+}
+
+/// The six fields of an ARN.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArnParts<'a> {
+    pub partition: &'a str,
+    pub service: &'a str,
+    pub region: &'a str,
+    pub account: &'a str,
+    pub resource: &'a str,
+}
+
+/// Splits and checks a general ARN.
+pub fn parse_arn(s: &str) -> Result<ArnParts<'_>, Allowed> {
+    let mut it = s.splitn(6, ':');
+    let (Some("arn"), Some(partition), Some(service), Some(region), Some(account), Some(resource)) =
+        (it.next(), it.next(), it.next(), it.next(), it.next(), it.next())
+    else {
+        return Err(ARN);
+    };
+    let partition_ok = matches!(partition, "aws" | "aws-cn" | "aws-us-gov")
+        || partition
+            .strip_prefix("aws-iso")
+            .is_some_and(|r| r.is_empty() || all(r, |b| b == b'-' || b.is_ascii_lowercase()));
+    let service_ok = !service.is_empty() && all(service, |b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let region_ok = all(region, |b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    let account_ok =
+        account.is_empty() || account == "aws" || (account.len() == 12 && all(account, |b| b.is_ascii_digit()));
+    let resource_ok = !resource.is_empty() && !resource.chars().any(char::is_whitespace) && s.len() <= 2048;
+    ok_if(partition_ok && service_ok && region_ok && account_ok && resource_ok, ARN)?;
+    Ok(ArnParts { partition, service, region, account, resource })
+}
+
+/// Any ARN.
+pub fn arn(s: &str) -> Result<(), Allowed> {
+    parse_arn(s).map(|_| ())
+}
+
+fn iam_path_and_name(rest: &str) -> bool {
+    // `path/` segments then a name, every character from IAM's [\w+=,.@-] (plus `/` in the path).
+    let name = rest.rsplit('/').next().unwrap_or("");
+    !name.is_empty()
+        && name.len() <= 128
+        && all(rest, |b| b.is_ascii_alphanumeric() || b"+=,.@_-/".contains(&b))
+        && !rest.contains("//")
+}
+
+/// `arn:aws:iam::123456789012:role/MyRole`
+pub fn role_arn(s: &str) -> Result<(), Allowed> {
+    let p = parse_arn(s).map_err(|_| ROLE_ARN)?;
+    let ok = p.service == "iam"
+        && p.region.is_empty()
+        && p.account.len() == 12
+        && p.resource.strip_prefix("role/").is_some_and(iam_path_and_name);
+    ok_if(ok, ROLE_ARN)
+}
+
+/// `arn:aws:iam::aws:policy/ReadOnlyAccess`, `arn:aws:iam::123456789012:policy/MyBoundary`
+pub fn policy_arn(s: &str) -> Result<(), Allowed> {
+    let p = parse_arn(s).map_err(|_| POLICY_ARN)?;
+    let ok = p.service == "iam"
+        && p.region.is_empty()
+        && (p.account.len() == 12 || p.account == "aws")
+        && p.resource.strip_prefix("policy/").is_some_and(iam_path_and_name);
+    ok_if(ok, POLICY_ARN)
+}
+
+/// The parts of an ECR image reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImageParts<'a> {
+    /// `123456789012.dkr.ecr.us-east-1.amazonaws.com` or `public.ecr.aws`.
+    pub registry: &'a str,
+    /// The 12-digit account of a private ECR registry; `None` for public ECR.
+    pub account: Option<&'a str>,
+    /// The region of a private ECR registry; `None` for public ECR.
+    pub region: Option<&'a str>,
+    pub repository: &'a str,
+    pub tag: Option<&'a str>,
+    pub digest: Option<&'a str>,
+}
+
+fn repository_path(s: &str) -> bool {
+    // (?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*
+    !s.is_empty()
+        && s.split('/').all(|component| {
+            !component.is_empty()
+                && component
+                    .split(['.', '_', '-'])
+                    .all(|w| !w.is_empty() && all(w, |b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        })
+}
+
+fn dns_label(s: &str) -> bool {
+    !s.is_empty() && all(s, |b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Splits and checks an image URI that AgentCore can pull: private or public ECR.
+pub fn parse_image_uri(s: &str) -> Result<ImageParts<'_>, Allowed> {
+    if s.len() > 1024 {
+        return Err(IMAGE_URI);
+    }
+    let (registry, rest) = s.split_once('/').ok_or(IMAGE_URI)?;
+    let (account, region) = if registry == "public.ecr.aws" {
+        (None, None)
+    } else {
+        // <account>.dkr.ecr.<region>.<domain...>
+        let mut labels = registry.split('.');
+        let account = labels.next().filter(|a| a.len() == 12 && all(a, |b| b.is_ascii_digit())).ok_or(IMAGE_URI)?;
+        let (Some("dkr"), Some("ecr"), Some(region)) = (labels.next(), labels.next(), labels.next()) else {
+            return Err(IMAGE_URI);
+        };
+        let domain: [Option<&str>; 2] = [labels.next(), labels.next()];
+        let domain_ok = dns_label(region)
+            && domain.iter().all(|l| l.is_some_and(dns_label))
+            && labels.all(dns_label)
+            && registry.contains(".amazonaws.com");
+        ok_if(domain_ok, IMAGE_URI)?;
+        (Some(account), Some(region))
+    };
+    let (rest, digest) = match rest.split_once('@') {
+        Some((r, d)) => {
+            let hex = d.strip_prefix("sha256:").ok_or(IMAGE_URI)?;
+            ok_if(hex.len() == 64 && all(hex, is_lower_hex), IMAGE_URI)?;
+            (r, Some(d))
+        }
+        None => (rest, None),
+    };
+    let (repository, tag) = match rest.rsplit_once(':') {
+        Some((r, t)) => (r, Some(t)),
+        None => (rest, None),
+    };
+    let tag_ok = tag.is_none_or(|t| {
+        len_in(t, 1, 128)
+            && t.as_bytes()[0] != b'.'
+            && t.as_bytes()[0] != b'-'
+            && all(t, |b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
+    });
+    ok_if(repository_path(repository) && tag_ok, IMAGE_URI)?;
+    Ok(ImageParts { registry, account, region, repository, tag, digest })
+}
+
+/// An image URI that AgentCore can pull.
+pub fn image_uri(s: &str) -> Result<(), Allowed> {
+    parse_image_uri(s).map(|_| ())
+}
+
+/// `https://idp.example.com/pool/.well-known/openid-configuration`
+pub fn discovery_url(s: &str) -> Result<(), Allowed> {
+    const SUFFIX: &str = "/.well-known/openid-configuration";
+    let ok = s.strip_prefix("https://").is_some_and(|rest| {
+        let host = rest.split('/').next().unwrap_or("");
+        let host_name = host.split(':').next().unwrap_or("");
+        !host_name.is_empty()
+            && all(host, |b| b.is_ascii_alphanumeric() || b"-.:".contains(&b))
+            && rest.len() > host.len()
+            && rest.ends_with(SUFFIX)
+            && !rest.chars().any(|c| c.is_whitespace() || c.is_control())
+            && s.len() <= 2048
+    });
+    ok_if(ok, DISCOVERY_URL)
+}
+
+/// Agent names: `myAgent`, `support-bot`.
+pub fn agent_name(s: &str) -> Result<(), Allowed> {
+    let b = s.as_bytes();
+    let ok = (1..=48).contains(&b.len())
+        && b[0].is_ascii_alphabetic()
+        && all(s, |c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-');
+    ok_if(ok, AGENT_NAME)
+}
+
+/// AgentCore resource names (runtime, endpoint, memory): `^[a-zA-Z][a-zA-Z0-9_]{0,47}$`.
+pub fn resource_name(s: &str) -> Result<(), Allowed> {
+    let b = s.as_bytes();
+    let ok =
+        (1..=48).contains(&b.len()) && b[0].is_ascii_alphabetic() && all(s, |c| c.is_ascii_alphanumeric() || c == b'_');
+    ok_if(ok, RESOURCE_NAME)
+}
+
+/// Gateway names: `^([0-9a-zA-Z][-]?){1,48}$`.
+pub fn gateway_name(s: &str) -> Result<(), Allowed> {
+    let alnum = s.bytes().filter(u8::is_ascii_alphanumeric).count();
+    let ok = (1..=48).contains(&alnum)
+        && s.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && !s.contains("--")
+        && all(s, |b| b.is_ascii_alphanumeric() || b == b'-');
+    ok_if(ok, GATEWAY_NAME)
+}
+
+/// Service names (the first half of the stack name).
+pub fn service_name(s: &str) -> Result<(), Allowed> {
+    let b = s.as_bytes();
+    let ok = (1..=100).contains(&b.len())
+        && b[0].is_ascii_alphabetic()
+        && all(s, |c| c.is_ascii_alphanumeric() || c == b'-');
+    ok_if(ok, SERVICE_NAME)
+}
+
+/// Stage names: `dev`, `prod`, `pr-123`.
+pub fn stage(s: &str) -> Result<(), Allowed> {
+    let b = s.as_bytes();
+    let ok = (1..=16).contains(&b.len())
+        && b[0].is_ascii_alphanumeric()
+        && all(s, |c| c.is_ascii_alphanumeric() || c == b'-');
+    ok_if(ok, STAGE)
+}
+
+/// Environment variable names: `^[a-zA-Z_][a-zA-Z0-9_]*$`, 1-128 characters.
+pub fn env_key(s: &str) -> Result<(), Allowed> {
+    let b = s.as_bytes();
+    let ok = (1..=128).contains(&b.len())
+        && (b[0].is_ascii_alphabetic() || b[0] == b'_')
+        && all(s, |c| c.is_ascii_alphanumeric() || c == b'_');
+    ok_if(ok, ENV_KEY)
+}
+
+/// Environment variable values: at most 2048 characters.
+pub fn env_value(s: &str) -> Result<(), Allowed> {
+    ok_if(len_in(s, 0, 2048), ENV_VALUE)
+}
+
+/// Request header names: `^[A-Za-z][A-Za-z0-9_-]{0,255}$`.
+pub fn header_name(s: &str) -> Result<(), Allowed> {
+    let b = s.as_bytes();
+    let ok = (1..=256).contains(&b.len())
+        && b[0].is_ascii_alphabetic()
+        && all(s, |c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-');
+    ok_if(ok, HEADER_NAME)
+}
+
+fn tag_chars(s: &str) -> bool {
+    s.chars().all(|c| c.is_alphanumeric() || c.is_whitespace() || "_.:/=+-@".contains(c))
+}
+
+/// Tag keys: 1-128 characters, no `aws:` prefix (reserved by AWS).
+pub fn tag_key(s: &str) -> Result<(), Allowed> {
+    let reserved = s.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("aws:"));
+    ok_if(len_in(s, 1, 128) && tag_chars(s) && !reserved, TAG_KEY)
+}
+
+/// Tag values: 0-256 characters.
+pub fn tag_value(s: &str) -> Result<(), Allowed> {
+    ok_if(len_in(s, 0, 256) && tag_chars(s), TAG_VALUE)
+}
+
+/// Runtime descriptions: 1-1200 characters.
+pub fn description(s: &str) -> Result<(), Allowed> {
+    ok_if(len_in(s, 1, 1200), DESCRIPTION)
+}
+
+/// Endpoint descriptions: 1-256 characters.
+pub fn endpoint_description(s: &str) -> Result<(), Allowed> {
+    ok_if(len_in(s, 1, 256), ENDPOINT_DESCRIPTION)
+}
+
+/// IAM role names: `[\w+=,.@-]{1,64}`.
+pub fn role_name(s: &str) -> Result<(), Allowed> {
+    ok_if((1..=64).contains(&s.len()) && all(s, |b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b)), ROLE_NAME)
+}
+
+/// Runtime versions an endpoint may pin: `^[1-9][0-9]{0,4}$`.
+pub fn runtime_version(s: &str) -> Result<(), Allowed> {
+    let b = s.as_bytes();
+    ok_if((1..=5).contains(&b.len()) && b[0] != b'0' && all(s, |c| c.is_ascii_digit()), RUNTIME_VERSION)
+}
+
+/// JWT custom claim names.
+pub fn claim_name(s: &str) -> Result<(), Allowed> {
+    ok_if((1..=255).contains(&s.len()) && all(s, |b| b.is_ascii_alphanumeric() || b"_.-:".contains(&b)), CLAIM_NAME)
+}
+
+/// JWT custom claim match values.
+pub fn claim_value(s: &str) -> Result<(), Allowed> {
+    ok_if((1..=255).contains(&s.len()) && all(s, |b| b.is_ascii_alphanumeric() || b"_.-".contains(&b)), CLAIM_VALUE)
+}
+
+/// OAuth scopes: `[\x21\x23-\x5B\x5D-\x7E]+`.
+pub fn scope(s: &str) -> Result<(), Allowed> {
+    ok_if((1..=255).contains(&s.len()) && all(s, |b| (0x21..=0x7e).contains(&b) && b != b'"' && b != b'\\'), SCOPE)
+}
+
+/// Allowed audience and client values.
+pub fn jwt_list_item(s: &str) -> Result<(), Allowed> {
+    ok_if(len_in(s, 1, 255) && !s.chars().any(char::is_whitespace), JWT_LIST_ITEM)
+}
+
+/// S3 bucket names: `^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`.
+pub fn bucket_name(s: &str) -> Result<(), Allowed> {
+    let b = s.as_bytes();
+    let edge = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+    let ok = (3..=63).contains(&b.len())
+        && edge(b[0])
+        && edge(b[b.len() - 1])
+        && all(s, |c| edge(c) || c == b'.' || c == b'-');
+    ok_if(ok, BUCKET_NAME)
+}
+
+/// S3 object keys: 1-1024 characters.
+pub fn s3_key(s: &str) -> Result<(), Allowed> {
+    ok_if((1..=1024).contains(&s.len()), S3_KEY)
+}
+
+/// S3 version IDs: 3-1024 characters.
+pub fn s3_version_id(s: &str) -> Result<(), Allowed> {
+    ok_if((3..=1024).contains(&s.len()) && !s.chars().any(char::is_whitespace), S3_VERSION_ID)
+}
+
+/// ECR repository names.
+pub fn repository_name(s: &str) -> Result<(), Allowed> {
+    ok_if((2..=256).contains(&s.len()) && repository_path(s), REPOSITORY_NAME)
+}
+
+/// Code entry points: a relative `.py` path without `..`.
+pub fn entry_point(s: &str) -> Result<(), Allowed> {
+    let ok = s.ends_with(".py")
+        && s.len() > 3
+        && !s.starts_with('/')
+        && !s.contains('\\')
+        && s.split('/').all(|c| !c.is_empty() && c != "." && c != "..")
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control());
+    ok_if(ok, ENTRY_POINT)
+}
+
+/// Image platforms: `linux/arm64`, `linux/amd64`, `linux/arm/v7`.
+pub fn platform(s: &str) -> Result<(), Allowed> {
+    let parts = s.split('/').count();
+    let ok = (2..=3).contains(&parts)
+        && s.split('/').all(|p| !p.is_empty() && all(p, |b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'));
+    ok_if(ok, PLATFORM)
+}
+
+/// Docker build argument names.
+pub fn build_arg(s: &str) -> Result<(), Allowed> {
+    let b = s.as_bytes();
+    let ok = !b.is_empty()
+        && (b[0].is_ascii_alphabetic() || b[0] == b'_')
+        && all(s, |c| c.is_ascii_alphanumeric() || c == b'_');
+    ok_if(ok, BUILD_ARG)
+}
+
+/// IAM policy actions: `s3:GetObject`, `bedrock:Invoke*`, `*`.
+pub fn iam_action(s: &str) -> Result<(), Allowed> {
+    if s == "*" {
+        return Ok(());
+    }
+    let ok = s.split_once(':').is_some_and(|(service, action)| {
+        !service.is_empty()
+            && all(service, |b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !action.is_empty()
+            && all(action, |b| b.is_ascii_alphanumeric() || b == b'*' || b == b'?')
+    });
+    ok_if(ok, IAM_ACTION)
+}
+
+/// IAM policy resources: `*`, an ARN (wildcards allowed), or an ARN template with `${..}`.
+pub fn iam_resource(s: &str) -> Result<(), Allowed> {
+    let ok = s == "*" || (s.starts_with("arn:") && s.split(':').count() >= 6 && !s.chars().any(char::is_whitespace));
+    ok_if(ok, IAM_RESOURCE)
+}
+
+/// Memory event expiry, in days.
+pub fn memory_expiry_days(days: u32) -> Result<(), Allowed> {
+    ok_if((3..=365).contains(&days), MEMORY_EXPIRY)
+}

@@ -1,0 +1,603 @@
+//! Every limit, checked before anything touches the disk or the network.
+//!
+//! [`validate`] walks the whole [`App`] and returns every problem at once. Each
+//! [`Diagnostic`] names what it is about (the agent, memory or gateway), the field path as the
+//! Serverless configuration spells it (`network.subnets[1]`), the offending value and what is
+//! allowed. The rules on single values live in [`crate::rules`], shared with the macros crate.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::model::{
+    Agent, App, Claim, ClaimOperator, ClaimValue, ClaimValueType, GeneratedRole, ImageSource, Jwt, Network, Role,
+};
+use crate::names::{self, AgentNames};
+use crate::rules::{self, Allowed};
+
+/// What a diagnostic is about.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(tag = "kind", content = "name", rename_all = "lowercase")]
+pub enum Subject {
+    App(String),
+    Agent(String),
+    Memory(String),
+    Gateway(String),
+}
+
+impl fmt::Display for Subject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Subject::App(n) => write!(f, "app `{n}`"),
+            Subject::Agent(n) => write!(f, "agent `{n}`"),
+            Subject::Memory(n) => write!(f, "memory `{n}`"),
+            Subject::Gateway(n) => write!(f, "gateway `{n}`"),
+        }
+    }
+}
+
+/// One problem: what it is about, the field, the value, and what is allowed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub subject: Subject,
+    /// The field path, as the Serverless configuration names it: `network.subnets[1]`.
+    pub field: String,
+    /// The offending value, as written (`(none)` when a required value is missing).
+    pub value: String,
+    /// What is allowed.
+    pub allowed: String,
+}
+
+impl Diagnostic {
+    pub fn new(
+        subject: Subject,
+        field: impl Into<String>,
+        value: impl Into<String>,
+        allowed: impl Into<String>,
+    ) -> Self {
+        Diagnostic { subject, field: field.into(), value: value.into(), allowed: allowed.into() }
+    }
+}
+
+/// Values are quoted; very long ones are cut so one line stays readable.
+fn show_value(value: &str) -> String {
+    const MAX: usize = 80;
+    let n = value.chars().count();
+    if n <= MAX {
+        format!("{value:?}")
+    } else {
+        let head: String = value.chars().take(60).collect();
+        format!("{:?}... ({n} characters)", head)
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: `{}` = {}\n    allowed: {}", self.subject, self.field, show_value(&self.value), self.allowed)
+    }
+}
+
+/// All the problems of an App, reported together.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {
+        self.0.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.0.len();
+        write!(f, "{n} problem{} found:", if n == 1 { "" } else { "s" })?;
+        for d in &self.0 {
+            write!(f, "\n  {d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+/// The AgentCore lifecycle bounds, in seconds (CloudFormation's; 14 days).
+pub const LIFECYCLE_SECONDS: std::ops::RangeInclusive<u64> = 60..=1_209_600;
+/// At most this many environment variables, tags, subnets, security groups, headers.
+pub const MAX_ENV: usize = 50;
+pub const MAX_TAGS: usize = 50;
+pub const MAX_VPC_ITEMS: usize = 16;
+pub const MAX_HEADERS: usize = 20;
+/// IAM's default quota of managed policies per role (10), less the one hangar attaches.
+pub const MAX_USER_MANAGED_POLICIES: usize = 9;
+
+/// The environment variables hangar sets for linked resources.
+pub const MEMORY_ENV: &str = "BEDROCK_AGENTCORE_MEMORY_ID";
+pub const GATEWAY_ENV: &str = "BEDROCK_AGENTCORE_GATEWAY_URL";
+
+/// Collects diagnostics for one subject.
+struct Checker<'a> {
+    subject: Subject,
+    out: &'a mut Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn fail(&mut self, field: impl Into<String>, value: impl Into<String>, allowed: impl Into<String>) {
+        self.out.push(Diagnostic::new(self.subject.clone(), field, value, allowed));
+    }
+
+    fn rule(&mut self, field: impl Into<String>, value: &str, result: Result<(), Allowed>) {
+        if let Err(allowed) = result {
+            self.fail(field, value, allowed);
+        }
+    }
+
+    /// A list that, when given, holds `min..=max` items, each passing `rule`, without repeats.
+    fn list<S: AsRef<str>>(
+        &mut self,
+        field: &str,
+        items: &[S],
+        (min, max): (usize, usize),
+        rule: fn(&str) -> Result<(), Allowed>,
+        fold_case: bool,
+    ) {
+        if items.len() < min || items.len() > max {
+            let shown: Vec<&str> = items.iter().map(AsRef::as_ref).collect();
+            self.fail(field, shown.join(", "), format!("{min} to {max} entries (found {})", items.len()));
+        }
+        let mut seen = BTreeSet::new();
+        for (i, item) in items.iter().enumerate() {
+            let item = item.as_ref();
+            self.rule(format!("{field}[{i}]"), item, rule(item));
+            let key = if fold_case { item.to_ascii_lowercase() } else { item.to_owned() };
+            if !seen.insert(key) {
+                self.fail(format!("{field}[{i}]"), item, "each value once (this one is repeated)");
+            }
+        }
+    }
+
+    fn tags(&mut self, field: &str, tags: &BTreeMap<String, String>) {
+        if tags.len() > MAX_TAGS {
+            self.fail(field, format!("{} tags", tags.len()), format!("at most {MAX_TAGS} tags"));
+        }
+        for (k, v) in tags {
+            self.rule(format!("{field}.{k}"), k, rules::tag_key(k));
+            self.rule(format!("{field}.{k}"), v, rules::tag_value(v));
+        }
+    }
+
+    fn length(&mut self, field: &str, value: &str, (min, max): (usize, usize)) {
+        let n = value.chars().count();
+        if n < min || n > max {
+            self.fail(field, value, format!("{min}-{max} characters (found {n})"));
+        }
+    }
+}
+
+/// Checks the whole App for `stage`; every problem is reported, none stops the others.
+pub fn validate(app: &App, stage: &str) -> Result<(), Diagnostics> {
+    let mut out = Vec::new();
+    check_app(app, stage, &mut out);
+    for agent in &app.agents {
+        check_agent(app, agent, &mut Checker { subject: Subject::Agent(agent.name().to_owned()), out: &mut out });
+    }
+    check_linked(app, stage, &mut out);
+    check_collisions(app, stage, &mut out);
+    if out.is_empty() { Ok(()) } else { Err(Diagnostics(out)) }
+}
+
+fn check_app(app: &App, stage: &str, out: &mut Vec<Diagnostic>) {
+    let mut c = Checker { subject: Subject::App(app.service.clone()), out };
+    c.rule("service", &app.service, rules::service_name(&app.service));
+    c.rule("stage", stage, rules::stage(stage));
+    if let Some(bucket) = &app.assets_bucket {
+        c.rule("assetsBucket", bucket, rules::bucket_name(bucket));
+    }
+    if let Some(d) = &app.description {
+        c.length("description", d, (1, 1024));
+    }
+    c.tags("tags", &app.tags);
+    if app.agents.is_empty() && app.memories.is_empty() && app.gateways.is_empty() {
+        c.fail("agents", "(none)", "at least one agent, memory or gateway: a stack needs a resource");
+    }
+}
+
+fn check_agent(app: &App, agent: &Agent, c: &mut Checker<'_>) {
+    c.rule("name", agent.name(), agent.name.check());
+    check_artifact(agent, c);
+
+    if let Network::Vpc { subnets, security_groups } = &agent.network {
+        c.list("network.subnets", subnets, (1, MAX_VPC_ITEMS), rules::subnet_id, false);
+        c.list("network.securityGroups", security_groups, (1, MAX_VPC_ITEMS), rules::security_group_id, false);
+    }
+    if let Some(jwt) = &agent.jwt {
+        check_jwt(jwt, c);
+    }
+    if let Some(lifecycle) = &agent.lifecycle {
+        let idle = lifecycle.idle_timeout.map(|d| check_seconds(c, "lifecycle.idleRuntimeSessionTimeout", d));
+        let max = lifecycle.max_lifetime.map(|d| check_seconds(c, "lifecycle.maxLifetime", d));
+        if let (Some(Some(idle)), Some(Some(max))) = (idle, max)
+            && idle > max
+        {
+            c.fail(
+                "lifecycle.idleRuntimeSessionTimeout",
+                format!("{idle}s"),
+                format!("at most lifecycle.maxLifetime ({max}s): a session cannot idle longer than it lives"),
+            );
+        }
+    }
+
+    let mut endpoint_names = BTreeSet::new();
+    for (i, ep) in agent.endpoints.iter().enumerate() {
+        let field = format!("endpoints[{i}]");
+        c.rule(format!("{field}.name"), &ep.name, rules::resource_name(&ep.name));
+        if ep.name.eq_ignore_ascii_case("DEFAULT") && ep.name != "default" {
+            c.fail(format!("{field}.name"), &ep.name, "a name other than `DEFAULT`, which AgentCore creates itself");
+        }
+        if !endpoint_names.insert(ep.name.as_str()) {
+            c.fail(format!("{field}.name"), &ep.name, "a name used by no other endpoint of this agent");
+        }
+        if let Some(v) = &ep.version {
+            c.rule(format!("{field}.version"), v.as_str(), v.check());
+        }
+        if let Some(d) = &ep.description {
+            c.rule(format!("{field}.description"), d, rules::endpoint_description(d));
+        }
+    }
+
+    let injected =
+        usize::from(agent.memory.as_ref().is_some_and(|_| !agent.environment.keys().any(|k| k.as_str() == MEMORY_ENV)))
+            + usize::from(
+                agent.gateway.as_ref().is_some_and(|_| !agent.environment.keys().any(|k| k.as_str() == GATEWAY_ENV)),
+            );
+    if agent.environment.len() + injected > MAX_ENV {
+        c.fail(
+            "environment",
+            format!("{} variables", agent.environment.len() + injected),
+            format!("at most {MAX_ENV} variables, counting those hangar adds for linked memory and gateway"),
+        );
+    }
+    for (k, v) in &agent.environment {
+        c.rule(format!("environment.{k}"), k.as_str(), k.check());
+        c.rule(format!("environment.{k}"), v, rules::env_value(v));
+    }
+
+    if let Some(headers) = &agent.request_headers {
+        c.list("requestHeaders.allowlist", headers, (1, MAX_HEADERS), rules::header_name, true);
+    }
+    match &agent.role {
+        Some(Role::Arn(arn)) => c.rule("role", arn.as_str(), arn.check()),
+        Some(Role::Generated(role)) => check_role(role, c),
+        None => {}
+    }
+    if let Some(d) = &agent.description {
+        c.rule("description", d, rules::description(d));
+    }
+    let mut all_tags = app.tags.clone();
+    all_tags.extend(agent.tags.clone());
+    c.tags("tags", &all_tags);
+
+    if let Some(m) = &agent.memory
+        && !app.memories.iter().any(|d| &d.name == m)
+    {
+        let defined: Vec<&str> = app.memories.iter().map(|d| d.name.as_str()).collect();
+        c.fail("memory", m, defined_names("memory", "App::memory(Memory::new(..))", &defined));
+    }
+    if let Some(g) = &agent.gateway
+        && !app.gateways.iter().any(|d| &d.name == g)
+    {
+        let defined: Vec<&str> = app.gateways.iter().map(|d| d.name.as_str()).collect();
+        c.fail("gateway", g, defined_names("gateway", "App::gateway(Gateway::new(..))", &defined));
+    }
+}
+
+fn defined_names(kind: &str, how: &str, defined: &[&str]) -> String {
+    if defined.is_empty() {
+        format!("the name of a {kind} defined in the App; none is defined (add one with {how})")
+    } else {
+        format!("the name of a {kind} defined in the App: {}", defined.join(", "))
+    }
+}
+
+fn check_seconds(c: &mut Checker<'_>, field: &str, d: Duration) -> Option<u64> {
+    let secs = d.as_secs();
+    if d.subsec_nanos() != 0 || !LIFECYCLE_SECONDS.contains(&secs) {
+        c.fail(
+            field,
+            format!("{}s", d.as_secs_f64()),
+            format!("whole seconds from {} to {} (14 days)", LIFECYCLE_SECONDS.start(), LIFECYCLE_SECONDS.end()),
+        );
+        return None;
+    }
+    Some(secs)
+}
+
+fn check_artifact(agent: &Agent, c: &mut Checker<'_>) {
+    let kinds: Vec<&str> = [
+        agent.image.as_ref().map(|i| match i {
+            ImageSource::Build(_) => "image (build)",
+            ImageSource::Uri(_) => "image (URI)",
+        }),
+        agent.s3.as_ref().map(|_| "s3"),
+        (agent.handler.is_some() && agent.s3.is_none()).then_some("code (handler)"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if kinds.len() > 1 {
+        c.fail(
+            "artifact",
+            kinds.join(" + "),
+            "exactly one artifact kind: an image (build or URI), code (a handler), or an S3 zip with a handler",
+        );
+    }
+    if agent.s3.is_some() && agent.handler.is_none() {
+        c.fail(
+            "handler",
+            "(none)",
+            "an entry point inside the S3 zip, e.g. `.handler(\"main.py\")`: artifact.s3 needs a handler",
+        );
+    }
+    if let Some(h) = &agent.handler {
+        c.rule("handler", h, rules::entry_point(h));
+    }
+    if agent.image.is_some() {
+        if let Some(r) = agent.runtime {
+            c.fail(
+                "runtime",
+                r.cfn_name(),
+                "no runtime for image agents: the image brings its own (runtime applies to code and S3 artifacts)",
+            );
+        }
+    }
+    if agent.package.is_some() && (agent.image.is_some() || agent.s3.is_some()) {
+        c.fail("package", "(set)", "package settings only for code agents (a handler without an S3 artifact or image)");
+    }
+    match &agent.image {
+        Some(ImageSource::Uri(uri)) => c.rule("artifact.image", uri.as_str(), uri.check()),
+        Some(ImageSource::Build(build)) => {
+            if let Some(file) = &build.dockerfile
+                && (file.is_empty() || file.starts_with('/') || file.split('/').any(|p| p == ".."))
+            {
+                c.fail("artifact.image.file", file, "a file name relative to the build context, without `..`");
+            }
+            if let Some(repo) = &build.repository {
+                c.rule("artifact.image.repository", repo, rules::repository_name(repo));
+            }
+            for (k, v) in &build.build_args {
+                c.rule(format!("artifact.image.buildArgs.{k}"), k, rules::build_arg(k));
+                if v.contains('\0') {
+                    c.fail(format!("artifact.image.buildArgs.{k}"), v, "a value without NUL characters");
+                }
+            }
+            if let Some(p) = &build.platform {
+                c.rule("artifact.image.platform", p, rules::platform(p));
+            }
+        }
+        None => {}
+    }
+    if let Some(s3) = &agent.s3 {
+        c.rule("artifact.s3.bucket", &s3.bucket, rules::bucket_name(&s3.bucket));
+        c.rule("artifact.s3.key", &s3.key, rules::s3_key(&s3.key));
+        if let Some(v) = &s3.version_id {
+            c.rule("artifact.s3.versionId", v, rules::s3_version_id(v));
+        }
+    }
+    if let Some(p) = &agent.package {
+        for (field, globs) in
+            [("package.patterns", &p.patterns), ("package.include", &p.include), ("package.exclude", &p.exclude)]
+        {
+            for (i, g) in globs.iter().enumerate() {
+                if let Err(e) = crate::package::select::check_glob(g) {
+                    c.fail(format!("{field}[{i}]"), g, format!("a glob pattern ({e})"));
+                }
+            }
+        }
+    }
+}
+
+fn check_jwt(jwt: &Jwt, c: &mut Checker<'_>) {
+    let url = &jwt.discovery_url;
+    c.rule("authorizer.jwt.discoveryUrl", url.as_str(), url.check());
+    type Rule = fn(&str) -> Result<(), Allowed>;
+    let lists: [(&str, &Option<Vec<String>>, Rule); 3] = [
+        ("authorizer.jwt.allowedAudience", &jwt.audience, rules::jwt_list_item),
+        ("authorizer.jwt.allowedClients", &jwt.clients, rules::jwt_list_item),
+        ("authorizer.jwt.allowedScopes", &jwt.scopes, rules::scope),
+    ];
+    for (field, list, rule) in lists {
+        if let Some(items) = list {
+            c.list(field, items, (1, 255), rule, false);
+        }
+    }
+    if let Some(claims) = &jwt.claims {
+        if claims.is_empty() {
+            c.fail("authorizer.jwt.customClaims", "[]", "at least one claim when given");
+        }
+        for (i, claim) in claims.iter().enumerate() {
+            check_claim(&format!("authorizer.jwt.customClaims[{i}]"), claim, c);
+        }
+    }
+}
+
+fn check_claim(field: &str, claim: &Claim, c: &mut Checker<'_>) {
+    c.rule(format!("{field}.inboundTokenClaimName"), &claim.name, rules::claim_name(&claim.name));
+    let (want_type, want_list) = match claim.operator {
+        ClaimOperator::Equals => (ClaimValueType::String, false),
+        ClaimOperator::Contains => (ClaimValueType::StringArray, false),
+        ClaimOperator::ContainsAny => (ClaimValueType::StringArray, true),
+    };
+    if claim.value_type != want_type {
+        c.fail(
+            format!("{field}.inboundTokenClaimValueType"),
+            claim.value_type.cfn_name(),
+            format!(
+                "{} with {} (EQUALS takes a STRING claim; CONTAINS and CONTAINS_ANY take a STRING_ARRAY claim)",
+                want_type.cfn_name(),
+                claim.operator.cfn_name()
+            ),
+        );
+    }
+    let value_field = format!("{field}.authorizingClaimMatchValue.claimMatchValue");
+    match (&claim.value, want_list) {
+        (ClaimValue::String(v), false) => c.rule(format!("{value_field}.matchValueString"), v, rules::claim_value(v)),
+        (ClaimValue::StringList(vs), true) => {
+            c.list(&format!("{value_field}.matchValueStringList"), vs, (1, 255), rules::claim_value, false)
+        }
+        (ClaimValue::String(v), true) => c.fail(
+            format!("{value_field}.matchValueString"),
+            v,
+            "a list of values (matchValueStringList) with CONTAINS_ANY",
+        ),
+        (ClaimValue::StringList(vs), false) => c.fail(
+            format!("{value_field}.matchValueStringList"),
+            vs.join(", "),
+            format!("a single value (matchValueString) with {}", claim.operator.cfn_name()),
+        ),
+    }
+}
+
+fn check_role(role: &GeneratedRole, c: &mut Checker<'_>) {
+    if let Some(name) = &role.name {
+        c.rule("role.name", name, rules::role_name(name));
+    }
+    for (i, s) in role.statements.iter().enumerate() {
+        let field = format!("role.statements[{i}]");
+        if s.actions.is_empty() {
+            c.fail(format!("{field}.Action"), "[]", "at least one action");
+        }
+        for (j, a) in s.actions.iter().enumerate() {
+            c.rule(format!("{field}.Action[{j}]"), a, rules::iam_action(a));
+        }
+        if s.resources.is_empty() {
+            c.fail(format!("{field}.Resource"), "[]", "at least one resource (`*` for all)");
+        }
+        for (j, r) in s.resources.iter().enumerate() {
+            c.rule(format!("{field}.Resource[{j}]"), r, rules::iam_resource(r));
+        }
+        for (op, keys) in &s.conditions {
+            if keys.values().any(Vec::is_empty) || op.is_empty() {
+                c.fail(format!("{field}.Condition.{op}"), "[]", "a condition operator with at least one value per key");
+            }
+        }
+    }
+    for (i, p) in role.managed_policies.iter().enumerate() {
+        c.rule(format!("role.managedPolicies[{i}]"), p.as_str(), p.check());
+    }
+    if role.managed_policies.len() > MAX_USER_MANAGED_POLICIES {
+        c.fail(
+            "role.managedPolicies",
+            format!("{} policies", role.managed_policies.len()),
+            format!("at most {MAX_USER_MANAGED_POLICIES} managed policies: IAM attaches at most 10 to a role, and hangar attaches one"),
+        );
+    }
+    if let Some(p) = &role.permissions_boundary {
+        c.rule("role.permissionsBoundary", p.as_str(), p.check());
+    }
+    c.tags("role.tags", &role.tags);
+}
+
+fn check_linked(app: &App, stage: &str, out: &mut Vec<Diagnostic>) {
+    let mut seen = HashMap::new();
+    for m in &app.memories {
+        let mut c = Checker { subject: Subject::Memory(m.name.clone()), out };
+        c.rule("name", &m.name, rules::resource_name(&m.name));
+        if let Err(allowed) = rules::memory_expiry_days(m.event_expiry_days) {
+            c.fail("eventExpiryDuration", m.event_expiry_days.to_string(), allowed);
+        }
+        if let Some(d) = &m.description {
+            c.length("description", d, (1, 4096));
+        }
+        c.tags("tags", &m.tags);
+        let physical = names::resource_name(&app.service, &m.name, stage);
+        if let Some(other) = seen.insert(physical.clone(), m.name.clone()) {
+            c.fail(
+                "name",
+                &m.name,
+                format!("a name distinct from memory `{other}` after sanitizing (both become {physical})"),
+            );
+        }
+    }
+    let mut seen = HashMap::new();
+    for g in &app.gateways {
+        let mut c = Checker { subject: Subject::Gateway(g.name.clone()), out };
+        c.rule("name", &g.name, rules::gateway_name(&g.name));
+        if let Some(d) = &g.description {
+            c.length("description", d, (1, 200));
+        }
+        c.tags("tags", &g.tags);
+        let physical = names::gateway_name(&app.service, &g.name, stage);
+        if let Some(other) = seen.insert(physical.clone(), g.name.clone()) {
+            c.fail(
+                "name",
+                &g.name,
+                format!("a name distinct from gateway `{other}` after sanitizing (both become {physical})"),
+            );
+        }
+    }
+}
+
+/// Two agents whose physical names would be equal, or any two things whose logical IDs would.
+fn check_collisions(app: &App, stage: &str, out: &mut Vec<Diagnostic>) {
+    let mut runtime_names: HashMap<String, &str> = HashMap::new();
+    let mut owners: HashMap<String, Subject> = HashMap::new();
+    let mut claim = |subject: &Subject, name: &str, ids: Vec<String>, out: &mut Vec<Diagnostic>| {
+        for id in ids {
+            match owners.get(&id) {
+                Some(owner) if owner != subject => {
+                    out.push(Diagnostic::new(
+                        subject.clone(),
+                        "name",
+                        name,
+                        format!(
+                            "a name whose CloudFormation logical IDs are its own: `{id}` is also produced by {owner}"
+                        ),
+                    ));
+                    return;
+                }
+                _ => {
+                    owners.insert(id, subject.clone());
+                }
+            }
+        }
+    };
+    for m in &app.memories {
+        let base = names::memory_base(&m.name);
+        claim(&Subject::Memory(m.name.clone()), &m.name, vec![format!("{base}Id"), format!("{base}Arn"), base], out);
+    }
+    for g in &app.gateways {
+        let base = names::gateway_base(&g.name);
+        let ids = ["Role", "Url", "Id", "Arn", ""].iter().map(|s| format!("{base}{s}")).collect();
+        claim(&Subject::Gateway(g.name.clone()), &g.name, ids, out);
+    }
+    for agent in &app.agents {
+        let names = AgentNames::new(&app.service, agent.name(), stage);
+        let subject = Subject::Agent(agent.name().to_owned());
+        if let Some(other) = runtime_names.insert(names.runtime_name.clone(), agent.name()) {
+            out.push(Diagnostic::new(
+                subject,
+                "name",
+                agent.name(),
+                format!(
+                    "a name distinct from agent `{other}` after sanitizing: both become runtime `{}`",
+                    names.runtime_name
+                ),
+            ));
+            continue;
+        }
+        claim(&subject, agent.name(), names.logical_ids(agent), out);
+    }
+}
+
+#[cfg(test)]
+mod tests;

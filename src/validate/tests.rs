@@ -1,0 +1,229 @@
+//! One test per rule: one bad value each; the message names the field, the value and what
+//! is allowed.
+
+use std::time::Duration;
+
+use super::*;
+use crate::prelude::*;
+
+const IMAGE: &str = "123456789012.dkr.ecr.us-east-1.amazonaws.com/bot:1";
+
+fn bot() -> Agent {
+    Agent::new("bot").image(IMAGE)
+}
+
+fn problems(app: &App) -> Vec<Diagnostic> {
+    app.validate("dev").err().map(|d| d.0).unwrap_or_default()
+}
+
+/// Exactly one problem, about `field`, whose message shows the field, `value` and `allowed`.
+#[track_caller]
+fn one(app: App, field: &str, value: &str, allowed: &str) {
+    let found = problems(&app);
+    assert_eq!(found.len(), 1, "expected one problem about `{field}`, found: {found:#?}");
+    let d = &found[0];
+    let text = d.to_string();
+    assert_eq!(d.field, field, "{text}");
+    assert!(text.contains(&format!("`{field}`")), "field missing from: {text}");
+    assert!(text.contains(value), "value {value:?} missing from: {text}");
+    assert!(text.contains(allowed), "allowed {allowed:?} missing from: {text}");
+}
+
+#[track_caller]
+fn agent(a: Agent, field: &str, value: &str, allowed: &str) {
+    one(App::new("svc").agent(a), field, value, allowed)
+}
+
+macro_rules! cases {
+    ($($name:ident: $agent:expr => $field:expr, $value:expr, $allowed:expr;)*) => {
+        $(#[test] fn $name() { agent($agent, $field, $value, $allowed) })*
+    };
+}
+
+cases! {
+    agent_name_starts_with_a_letter: Agent::new("1bot").image(IMAGE) => "name", "1bot", "1-48 characters: a letter";
+    agent_name_at_most_48: Agent::new("a".repeat(49)).image(IMAGE) => "name", "aaaa", "1-48 characters";
+    one_artifact_kind: bot().code("agent.py") => "artifact", "image (URI) + code (handler)", "exactly one artifact kind";
+    s3_needs_handler: Agent::new("bot").s3(S3Object::new("my-bucket", "a.zip")) => "handler", "(none)", "artifact.s3 needs a handler";
+    runtime_only_for_code: bot().runtime(Python::V3_12) => "runtime", "PYTHON_3_12", "no runtime for image agents";
+    package_only_for_code: bot().package(Package::new()) => "package", "(set)", "only for code agents";
+    handler_is_a_relative_py_file: Agent::new("bot").code("../agent.py") => "handler", "../agent.py", "relative path to a `.py` file";
+    image_must_be_ecr: Agent::new("bot").image("docker.io/library/python:3.12") => "artifact.image", "docker.io/library/python:3.12", "AgentCore pulls only from ECR";
+    image_tag_is_valid: Agent::new("bot").image("123456789012.dkr.ecr.us-east-1.amazonaws.com/bot:-x") => "artifact.image", ":-x", "ECR image";
+    repository_name: Agent::new("bot").image(Image::build(".").repository("My_Repo")) => "artifact.image.repository", "My_Repo", "2-256 characters, lowercase";
+    build_arg_name: Agent::new("bot").image(Image::build(".").build_arg("1ENV", "x")) => "artifact.image.buildArgs.1ENV", "1ENV", "build argument name";
+    platform_format: Agent::new("bot").image(Image::build(".").platform("arm64")) => "artifact.image.platform", "arm64", "<os>/<arch>";
+    dockerfile_stays_in_context: Agent::new("bot").image(Image::build(".").file("../Dockerfile")) => "artifact.image.file", "../Dockerfile", "relative to the build context";
+    s3_bucket_name: Agent::new("bot").handler("main.py").s3(S3Object::new("My_Bucket", "a.zip")) => "artifact.s3.bucket", "My_Bucket", "3-63 characters";
+    s3_key_length: Agent::new("bot").handler("main.py").s3(S3Object::new("my-bucket", "")) => "artifact.s3.key", "\"\"", "1-1024 characters";
+    s3_version_length: Agent::new("bot").handler("main.py").s3(S3Object::new("my-bucket", "a.zip").version_id("v")) => "artifact.s3.versionId", "\"v\"", "3-1024 characters";
+    package_globs_compile: Agent::new("bot").code("a.py").package(Package::new().patterns(["src/[a"])) => "package.patterns[0]", "src/[a", "a glob pattern";
+    vpc_needs_a_subnet: bot().vpc(Vec::<&str>::new(), ["sg-0123456789abcdef0"]) => "network.subnets", "\"\"", "1 to 16 entries (found 0)";
+    vpc_at_most_16_subnets: bot().vpc((0..17).map(|i| format!("subnet-{i:017x}")), ["sg-0123456789abcdef0"]) => "network.subnets", "subnet-0000", "1 to 16 entries (found 17)";
+    subnet_id_format: bot().vpc(["subnet-xyz"], ["sg-0123456789abcdef0"]) => "network.subnets[0]", "subnet-xyz", "8 or 17 lowercase hex digits";
+    subnets_unique: bot().vpc(["subnet-01234567", "subnet-01234567"], ["sg-0123456789abcdef0"]) => "network.subnets[1]", "subnet-01234567", "each value once";
+    security_group_id_format: bot().vpc(["subnet-01234567"], ["sg-12"]) => "network.securityGroups[0]", "sg-12", "`sg-` followed by 8 or 17";
+    vpc_at_most_16_security_groups: bot().vpc(["subnet-01234567"], (0..17).map(|i| format!("sg-{i:08x}"))) => "network.securityGroups", "sg-00000000", "1 to 16 entries (found 17)";
+    discovery_url_is_https: bot().jwt(Jwt::discovery_url("http://idp.example.com/.well-known/openid-configuration")) => "authorizer.jwt.discoveryUrl", "http://idp", "an https URL";
+    discovery_url_suffix: bot().jwt(Jwt::discovery_url("https://idp.example.com/oidc")) => "authorizer.jwt.discoveryUrl", "https://idp.example.com/oidc", "ending in `/.well-known/openid-configuration`";
+    audience_not_empty: bot().jwt(jwt().audience(Vec::<String>::new())) => "authorizer.jwt.allowedAudience", "\"\"", "1 to 255 entries (found 0)";
+    clients_not_empty: bot().jwt(jwt().clients(Vec::<String>::new())) => "authorizer.jwt.allowedClients", "\"\"", "1 to 255 entries";
+    scope_characters: bot().jwt(jwt().scopes(["read write"])) => "authorizer.jwt.allowedScopes[0]", "read write", "printable ASCII";
+    claims_not_empty: bot().jwt(jwt().claims([])) => "authorizer.jwt.customClaims", "[]", "at least one claim";
+    claim_type_matches_operator: bot().jwt(jwt().claim(Claim::string("groups").contains("admins"))) => "authorizer.jwt.customClaims[0].inboundTokenClaimValueType", "STRING", "STRING_ARRAY with CONTAINS";
+    contains_any_takes_a_list: bot().jwt(jwt().claim(Claim::new("groups", ClaimValueType::StringArray, ClaimOperator::ContainsAny, ClaimValue::String("a".into())))) => "authorizer.jwt.customClaims[0].authorizingClaimMatchValue.claimMatchValue.matchValueString", "\"a\"", "a list of values";
+    equals_takes_one_value: bot().jwt(jwt().claim(Claim::new("dept", ClaimValueType::String, ClaimOperator::Equals, ClaimValue::StringList(vec!["a".into()])))) => "authorizer.jwt.customClaims[0].authorizingClaimMatchValue.claimMatchValue.matchValueStringList", "\"a\"", "a single value";
+    claim_name_characters: bot().jwt(jwt().claim(Claim::string("dept name").equals("x"))) => "authorizer.jwt.customClaims[0].inboundTokenClaimName", "dept name", "letters, digits and `_ . - :`";
+    claim_value_characters: bot().jwt(jwt().claim(Claim::string("dept").equals("r&d"))) => "authorizer.jwt.customClaims[0].authorizingClaimMatchValue.claimMatchValue.matchValueString", "r&d", "letters, digits and `_ . -`";
+    contains_any_at_most_255: bot().jwt(jwt().claim(Claim::string_array("g").contains_any((0..256).map(|i| format!("v{i}"))))) => "authorizer.jwt.customClaims[0].authorizingClaimMatchValue.claimMatchValue.matchValueStringList", "v0", "1 to 255 entries (found 256)";
+    idle_at_least_60s: bot().lifecycle(Lifecycle::new().idle_timeout(Duration::from_secs(59))) => "lifecycle.idleRuntimeSessionTimeout", "59s", "whole seconds from 60 to 1209600";
+    max_lifetime_at_most_14_days: bot().lifecycle(Lifecycle::new().max_lifetime(Duration::from_secs(1_209_601))) => "lifecycle.maxLifetime", "1209601s", "from 60 to 1209600";
+    lifecycle_whole_seconds: bot().lifecycle(Lifecycle::new().max_lifetime(Duration::from_millis(90_500))) => "lifecycle.maxLifetime", "90.5s", "whole seconds";
+    idle_not_above_max: bot().lifecycle(Lifecycle::new().idle_timeout(Duration::from_secs(7200)).max_lifetime(Duration::from_secs(3600))) => "lifecycle.idleRuntimeSessionTimeout", "7200s", "at most lifecycle.maxLifetime (3600s)";
+    at_most_50_env_vars: bot().envs((0..51).map(|i| (format!("V{i}"), "x"))) => "environment", "51 variables", "at most 50 variables";
+    env_key_pattern: bot().env("1KEY", "x") => "environment.1KEY", "1KEY", "1-128 characters: a letter or `_`";
+    env_key_length: bot().env("K".repeat(129), "x") => &format!("environment.{}", "K".repeat(129)), "KKKK", "1-128 characters";
+    env_value_length: bot().env("KEY", "v".repeat(2049)) => "environment.KEY", "(2049 characters)", "at most 2048 characters";
+    headers_not_empty: bot().request_headers(Vec::<&str>::new()) => "requestHeaders.allowlist", "\"\"", "1 to 20 entries (found 0)";
+    at_most_20_headers: bot().request_headers((0..21).map(|i| format!("X-H{i}"))) => "requestHeaders.allowlist", "X-H0", "1 to 20 entries (found 21)";
+    header_pattern: bot().request_headers(["X Trace"]) => "requestHeaders.allowlist[0]", "X Trace", "a letter, then letters, digits, `_` or `-`";
+    headers_unique_ignoring_case: bot().request_headers(["X-Trace-Id", "x-trace-id"]) => "requestHeaders.allowlist[1]", "x-trace-id", "each value once";
+    description_not_empty: bot().description("") => "description", "\"\"", "1-1200 characters";
+    description_at_most_1200: bot().description("d".repeat(1201)) => "description", "(1201 characters)", "1-1200 characters";
+    endpoint_name_pattern: bot().endpoint(Endpoint::new("prod-1")) => "endpoints[0].name", "prod-1", "^[a-zA-Z][a-zA-Z0-9_]{0,47}$";
+    endpoint_names_unique: bot().endpoint(Endpoint::new("prod")).endpoint(Endpoint::new("prod")) => "endpoints[1].name", "prod", "used by no other endpoint";
+    endpoint_default_is_reserved: bot().endpoint(Endpoint::new("DEFAULT")) => "endpoints[0].name", "DEFAULT", "which AgentCore creates itself";
+    endpoint_version_number: bot().endpoint(Endpoint::new("prod").version("0")) => "endpoints[0].version", "\"0\"", "1-99999";
+    endpoint_description_at_most_256: bot().endpoint(Endpoint::new("prod").description("d".repeat(257))) => "endpoints[0].description", "(257 characters)", "1-256 characters";
+    role_name_at_most_64: bot().role(Role::generated().name("r".repeat(65))) => "role.name", "rrrr", "1-64 characters";
+    role_arn_format: bot().role(Role::arn("arn:aws:iam::12345:role/x")) => "role", "arn:aws:iam::12345:role/x", "an IAM role ARN";
+    role_arn_is_a_role: bot().role(Role::arn("arn:aws:iam::123456789012:user/x")) => "role", "user/x", "an IAM role ARN";
+    at_most_9_managed_policies: bot().role((0..10).fold(Role::generated(), |r, i| r.managed_policy(format!("arn:aws:iam::aws:policy/P{i}")))) => "role.managedPolicies", "10 policies", "at most 9 managed policies";
+    managed_policy_arn: bot().role(Role::generated().managed_policy("AmazonS3ReadOnlyAccess")) => "role.managedPolicies[0]", "AmazonS3ReadOnlyAccess", "an IAM policy ARN";
+    permissions_boundary_arn: bot().role(Role::generated().permissions_boundary("arn:aws:s3:::b")) => "role.permissionsBoundary", "arn:aws:s3:::b", "an IAM policy ARN";
+    statement_needs_actions: bot().role(Role::generated().statement(Statement::allow().resource("*"))) => "role.statements[0].Action", "[]", "at least one action";
+    statement_action_format: bot().role(Role::generated().statement(Statement::allow().action("s3 GetObject").resource("*"))) => "role.statements[0].Action[0]", "s3 GetObject", "`<service>:<Action>`";
+    statement_needs_resources: bot().role(Role::generated().statement(Statement::allow().action("s3:GetObject"))) => "role.statements[0].Resource", "[]", "at least one resource";
+    statement_resource_format: bot().role(Role::generated().statement(Statement::allow().action("s3:GetObject").resource("my-bucket/*"))) => "role.statements[0].Resource[0]", "my-bucket/*", "an ARN";
+    role_tags: bot().role(Role::generated().tag("aws:team", "x")) => "role.tags.aws:team", "aws:team", "not starting with `aws:`";
+    tag_key_reserved_prefix: bot().tag("AWS:cost", "x") => "tags.AWS:cost", "AWS:cost", "not starting with `aws:`";
+    tag_key_length: bot().tag("k".repeat(129), "x") => &format!("tags.{}", "k".repeat(129)), "kkkk", "1-128 characters";
+    tag_value_length: bot().tag("Team", "v".repeat(257)) => "tags.Team", "(257 characters)", "0-256 characters";
+    tag_characters: bot().tag("Team", "a;b") => "tags.Team", "a;b", "letters, digits, spaces";
+    at_most_50_tags: bot().tags((0..51).map(|i| (format!("k{i}"), "v"))) => "tags", "51 tags", "at most 50 tags";
+    memory_link_resolves: bot().memory("chat") => "memory", "chat", "none is defined (add one with App::memory";
+    gateway_link_resolves: bot().gateway("tools") => "gateway", "tools", "the name of a gateway defined in the App";
+}
+
+fn jwt() -> Jwt {
+    Jwt::discovery_url("https://idp.example.com/.well-known/openid-configuration")
+}
+
+#[test]
+fn linked_env_vars_count() {
+    let a = bot().memory("m").envs((0..50).map(|i| (format!("V{i}"), "x")));
+    one(App::new("svc").memory(Memory::new("m")).agent(a), "environment", "51 variables", "counting those hangar adds");
+}
+
+#[test]
+fn service_name() {
+    one(App::new("my_service").agent(bot()), "service", "my_service", "letters, digits or `-`");
+}
+
+#[test]
+fn stage_name() {
+    let d = App::new("svc").agent(bot()).validate("prod_eu").unwrap_err();
+    assert_eq!(d.len(), 1);
+    assert_eq!(d.0[0].field, "stage");
+    assert!(d.to_string().contains("1-16 characters: letters, digits or `-`"), "{d}");
+}
+
+#[test]
+fn assets_bucket_name() {
+    one(App::new("svc").assets_bucket("Assets").agent(bot()), "assetsBucket", "Assets", "3-63 characters");
+}
+
+#[test]
+fn app_needs_a_resource() {
+    one(App::new("svc"), "agents", "(none)", "at least one agent");
+}
+
+#[test]
+fn app_tags_apply_to_agents() {
+    let app = App::new("svc")
+        .tags_for_test((0..30).map(|i| (format!("a{i}"), "v")))
+        .agent(bot().tags((0..30).map(|i| (format!("b{i}"), "v"))));
+    let found = problems(&app);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].to_string().contains("60 tags"), "{}", found[0]);
+}
+
+impl App {
+    fn tags_for_test<K: Into<String>, V: Into<String>>(mut self, tags: impl IntoIterator<Item = (K, V)>) -> Self {
+        for (k, v) in tags {
+            self = self.tag(k, v);
+        }
+        self
+    }
+}
+
+#[test]
+fn agents_colliding_after_sanitizing() {
+    let app = App::new("svc").agent(Agent::new("my-agent").image(IMAGE)).agent(Agent::new("my_agent").image(IMAGE));
+    let found = problems(&app);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let text = found[0].to_string();
+    assert!(text.contains("agent `my_agent`") && text.contains("distinct from agent `my-agent`"), "{text}");
+    assert!(text.contains("svc_my_agent_dev"), "{text}");
+}
+
+#[test]
+fn logical_ids_colliding() {
+    let app = App::new("svc").agent(Agent::new("myAgent").image(IMAGE)).agent(Agent::new("MyAgent").image(IMAGE));
+    let found = problems(&app);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].to_string().contains("is also produced by agent `myAgent`"), "{}", found[0]);
+}
+
+#[test]
+fn memory_expiry_days() {
+    let d = problems(&App::new("svc").memory(Memory::new("chat").event_expiry_days(2)));
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!((d[0].subject.clone(), d[0].field.as_str()), (Subject::Memory("chat".into()), "eventExpiryDuration"));
+    assert!(d[0].to_string().contains("3-365 days"));
+}
+
+#[test]
+fn gateway_name_pattern() {
+    let d = problems(&App::new("svc").gateway(Gateway::new("my_tools")));
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert!(d[0].to_string().contains("gateway `my_tools`: `name`"), "{}", d[0]);
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let app = App::new("svc")
+        .agent(Agent::new("a").image("docker.io/python"))
+        .agent(Agent::new("b").code("agent.py").vpc(["subnet-xyz"], ["sg-0123456789abcdef0"]))
+        .agent(Agent::new("c").image(IMAGE).lifecycle(Lifecycle::new().idle_timeout(Duration::from_secs(10))));
+    let d = app.validate("dev").unwrap_err();
+    let fields: Vec<(String, &str)> = d.iter().map(|d| (d.subject.to_string(), d.field.as_str())).collect();
+    assert_eq!(
+        fields,
+        [
+            ("agent `a`".to_owned(), "artifact.image"),
+            ("agent `b`".to_owned(), "network.subnets[0]"),
+            ("agent `c`".to_owned(), "lifecycle.idleRuntimeSessionTimeout"),
+        ]
+    );
+    let text = d.to_string();
+    assert!(text.starts_with("3 problems found:"), "{text}");
+}
+
+#[test]
+fn a_valid_app_has_no_problems() {
+    let app = App::new("svc").memory(Memory::new("chat")).agent(
+        bot().memory("chat").jwt(jwt().audience(["x"]).claim(Claim::string_array("g").contains_any(["a", "b"]))),
+    );
+    assert_eq!(problems(&app), []);
+}

@@ -1,0 +1,7 @@
+//! hangar's one integration-test binary (each extra binary would link everything again).
+
+mod cli;
+mod examples;
+mod select;
+mod support;
+mod synth;

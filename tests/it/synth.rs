@@ -1,0 +1,211 @@
+//! Synthesis: snapshots of every example, cfn-lint, determinism, scale.
+
+use std::path::PathBuf;
+
+use hangar::prelude::*;
+use hangar::synth::{Template, synthesize};
+use serde_json::Value;
+
+use crate::examples;
+use crate::support::{assert_cfn_lint_clean, write_tree};
+
+fn template(app: &App, stage: &str) -> Template {
+    let plan = app.plan(stage).unwrap_or_else(|e| panic!("{e}"));
+    synthesize(app, &plan).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn example_templates_match_their_snapshots() {
+    for (name, app) in examples::all() {
+        insta::assert_snapshot!(format!("template_{name}"), template(&app, "dev").to_json());
+    }
+}
+
+#[test]
+fn every_template_passes_cfn_lint() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut paths: Vec<PathBuf> = examples::all()
+        .iter()
+        .map(|(name, app)| {
+            let out =
+                app.synth(&SynthOptions::new("prod").out_dir(dir.path().join(name))).unwrap_or_else(|e| panic!("{e}"));
+            out.template_path
+        })
+        .collect();
+    let many = hundred_agents(dir.path());
+    paths.push(many.synth(&SynthOptions::new("dev").out_dir(dir.path().join("hundred"))).unwrap().template_path);
+    assert_cfn_lint_clean(&paths);
+}
+
+/// The cfn-lint check above can fail: a template with a wrong value does not pass.
+#[test]
+fn cfn_lint_rejects_a_broken_template() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = examples::vpc_jwt::app();
+    let mut t = template(&app, "dev").to_value();
+    t["Resources"]["SecureAgentRuntime"]["Properties"]["NetworkConfiguration"]["NetworkMode"] = "PRIVATE".into();
+    let path = dir.path().join("broken.template.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&t).unwrap()).unwrap();
+    let result = std::panic::catch_unwind(|| assert_cfn_lint_clean(std::slice::from_ref(&path)));
+    assert!(result.is_err(), "cfn-lint accepted NetworkMode PRIVATE");
+}
+
+#[test]
+fn synth_twice_gives_identical_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = examples::reference::app();
+    let a = app.synth(&SynthOptions::new("dev").out_dir(dir.path().join("a"))).unwrap();
+    let b = examples::reference::app().synth(&SynthOptions::new("dev").out_dir(dir.path().join("b"))).unwrap();
+    assert_eq!(std::fs::read(&a.template_path).unwrap(), std::fs::read(&b.template_path).unwrap());
+    assert_eq!(std::fs::read(&a.manifest_path).unwrap(), std::fs::read(&b.manifest_path).unwrap());
+}
+
+/// The same files in another directory, written in another order at other times, hash alike.
+#[test]
+fn input_hashes_ignore_location_order_and_mtimes() {
+    let files = [
+        ("agent.py", "print('hi')\n"),
+        ("lib/a.py", "A = 1\n"),
+        ("lib/b.py", "B = 2\n"),
+        ("requirements.txt", "boto3\n"),
+    ];
+    let one = tempfile::tempdir().unwrap();
+    let two = tempfile::tempdir().unwrap();
+    write_tree(one.path(), &files);
+    let mut reversed = files;
+    reversed.reverse();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    write_tree(two.path(), &reversed);
+    let app = |root: &std::path::Path| App::new("svc").root(root).agent(Agent::new("bot").code("agent.py"));
+    let (a, b) = (template(&app(one.path()), "dev"), template(&app(two.path()), "dev"));
+    assert_eq!(a.to_json(), b.to_json());
+
+    std::fs::write(two.path().join("lib/b.py"), "B = 3\n").unwrap();
+    assert_ne!(a.to_json(), template(&app(two.path()), "dev").to_json(), "a content change must change the hash");
+}
+
+fn hundred_agents(root: &std::path::Path) -> App {
+    write_tree(root, &[("code/agent.py", "print('hi')\n"), ("image/Dockerfile", "FROM scratch\n")]);
+    let mut app = App::new("fleet").root(root);
+    for i in 0..100 {
+        let agent = Agent::new(format!("agent{i:03}"));
+        app = app.agent(match i % 3 {
+            0 => agent.code("agent.py").package(Package::new().root("code")),
+            1 => agent.image(Image::build("image")).endpoint(Endpoint::new("live")),
+            _ => agent.image(format!("123456789012.dkr.ecr.eu-west-1.amazonaws.com/agent{i}:v1").as_str()),
+        });
+    }
+    app
+}
+
+#[test]
+fn a_hundred_agents_synthesize() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = hundred_agents(dir.path());
+    let t = template(&app, "dev");
+    assert_eq!(t.of_type("AWS::BedrockAgentCore::Runtime").count(), 100);
+    assert_eq!(t.of_type("AWS::IAM::Role").count(), 100);
+    assert_eq!(t.of_type("AWS::IAM::ManagedPolicy").count(), 1, "one policy shared by every generated role");
+    // 100 runtime ARNs and 33 endpoint ARNs: the derivable outputs went to stay within 200.
+    assert_eq!(t.outputs.len(), 133);
+    assert!(t.to_json().len() < 1_000_000);
+    assert_eq!(t.of_type("AWS::BedrockAgentCore::RuntimeEndpoint").count(), 33);
+    let plan = app.plan("dev").unwrap();
+    // Agents with the same inputs share one asset: one zip, and one image per repository.
+    assert_eq!(plan.assets.iter().filter(|a| a.kind() == "code").count(), 1);
+    assert_eq!(plan.assets.iter().filter(|a| a.kind() == "image").count(), 33);
+}
+
+fn at<'a>(v: &'a Value, path: &str) -> &'a Value {
+    path.split('.').fold(v, |v, key| match key.parse::<usize>() {
+        Ok(i) => &v[i],
+        Err(_) => &v[key],
+    })
+}
+
+/// The reference example sets every option of the reference page; each shows in the template.
+#[test]
+fn reference_template_has_every_option() {
+    let t = template(&examples::reference::app(), "dev").to_value();
+    let r = &t["Resources"];
+    let present = [
+        "MyAgentRuntime.Properties.Description",
+        "MyAgentRuntime.Properties.AgentRuntimeArtifact.ContainerConfiguration.ContainerUri",
+        "MyAgentRuntime.Properties.AuthorizerConfiguration.CustomJWTAuthorizer.DiscoveryUrl",
+        "MyAgentRuntime.Properties.AuthorizerConfiguration.CustomJWTAuthorizer.AllowedAudience",
+        "MyAgentRuntime.Properties.AuthorizerConfiguration.CustomJWTAuthorizer.AllowedClients",
+        "MyAgentRuntime.Properties.AuthorizerConfiguration.CustomJWTAuthorizer.AllowedScopes",
+        "MyAgentRuntime.Properties.AuthorizerConfiguration.CustomJWTAuthorizer.CustomClaims.1.AuthorizingClaimMatchValue.ClaimMatchValue.MatchValueStringList",
+        "MyAgentRuntime.Properties.LifecycleConfiguration.IdleRuntimeSessionTimeout",
+        "MyAgentRuntime.Properties.LifecycleConfiguration.MaxLifetime",
+        "MyAgentRuntime.Properties.EnvironmentVariables.MODEL_ID",
+        "MyAgentRuntime.Properties.EnvironmentVariables.BEDROCK_AGENTCORE_MEMORY_ID",
+        "MyAgentRuntime.Properties.EnvironmentVariables.BEDROCK_AGENTCORE_GATEWAY_URL",
+        "MyAgentRuntime.Properties.RequestHeaderConfiguration.RequestHeaderAllowlist",
+        "MyAgentRuntime.Properties.Tags.Team",
+        "MyAgentProductionEndpoint.Properties.Description",
+        "MyAgentStagingEndpoint.Properties.AgentRuntimeVersion",
+        "MyAgentRole.Properties.RoleName",
+        "MyAgentRole.Properties.ManagedPolicyArns",
+        "MyAgentRole.Properties.PermissionsBoundary",
+        "MyAgentRole.Properties.Tags",
+        "MyMemoryMemory.Properties.EventExpiryDuration",
+        "MyGatewayGateway.Properties.RoleArn",
+        "CodeAgentRuntime.Properties.AgentRuntimeArtifact.CodeConfiguration.EntryPoint",
+        "CodeAgentRuntime.Properties.NetworkConfiguration.NetworkModeConfig.Subnets",
+        "CodeAgentRuntime.Properties.NetworkConfiguration.NetworkModeConfig.SecurityGroups",
+        "S3AgentRuntime.Properties.AgentRuntimeArtifact.CodeConfiguration.Code.S3.VersionId",
+        "PrebuiltAgentRuntime.Properties.RoleArn",
+    ];
+    for path in present {
+        assert!(!at(r, path).is_null(), "{path} missing");
+    }
+    let protocols: Vec<&str> = ["MyAgentRuntime", "CodeAgentRuntime", "S3AgentRuntime", "PrebuiltAgentRuntime"]
+        .iter()
+        .map(|id| r[id]["Properties"]["ProtocolConfiguration"].as_str().unwrap())
+        .collect();
+    assert_eq!(protocols, ["HTTP", "MCP", "A2A", "AGUI"]);
+    assert_eq!(r["MyAgentRuntime"]["Properties"]["Tags"]["Environment"], "production");
+    let uri = at(r, "MyAgentRuntime.Properties.AgentRuntimeArtifact.ContainerConfiguration.ContainerUri.Fn::Sub");
+    assert!(uri.as_str().unwrap().contains("/my-agent-repo:"), "{uri}");
+    assert!(r.get("PrebuiltAgentRole").is_none(), "a role ARN means no generated role");
+    let statements = at(r, "MyAgentRole.Properties.Policies.0.PolicyDocument.Statement").as_array().unwrap();
+    let actions: Vec<String> = statements.iter().map(|s| s["Action"].to_string()).collect();
+    for wanted in [
+        "s3:GetObject",
+        "secretsmanager:GetSecretValue",
+        "bedrock-agentcore:InvokeGateway",
+        "bedrock-agentcore:CreateEvent",
+        "ecr:BatchGetImage",
+    ] {
+        assert!(actions.iter().any(|a| a.contains(wanted)), "{wanted} missing from the role");
+    }
+}
+
+/// A stack CloudFormation would refuse is an error before anything is deployed.
+#[test]
+fn stack_limits_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = App::new("huge").root(dir.path());
+    for i in 0..180 {
+        let agent = Agent::new(format!("a{i}")).image("123456789012.dkr.ecr.us-east-1.amazonaws.com/a:1");
+        app = app.agent(agent.endpoint(Endpoint::new("live")));
+    }
+    let plan = app.plan("dev").unwrap();
+    let err = synthesize(&app, &plan).unwrap_err().to_string();
+    assert!(err.contains("`agents` = \"541 resources\"") && err.contains("at most 500 resources"), "{err}");
+    assert!(err.contains("`agents` = \"360 outputs (ARNs only)\"") && err.contains("at most 200 outputs"), "{err}");
+}
+
+/// Names keep the stage and fit AgentCore's pattern, whatever the lengths.
+#[test]
+fn physical_names_fit_and_keep_the_stage() {
+    let app = App::new("a-rather-long-service-name-for-agents").agent(
+        Agent::new("customerSupportAgentWithLongName").image("123456789012.dkr.ecr.us-east-1.amazonaws.com/a:1"),
+    );
+    let t = template(&app, "production").to_value();
+    let name =
+        t["Resources"]["CustomerSupportAgentWithLongNameRuntime"]["Properties"]["AgentRuntimeName"].as_str().unwrap();
+    assert!(name.len() <= 48 && name.ends_with("_production"), "{name}");
+    assert!(name.starts_with("a_rather_long_service_name"), "{name}");
+}
