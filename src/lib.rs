@@ -44,6 +44,8 @@
 //! → [`synth`]. See `ARCHITECTURE.md` for the map.
 
 pub mod cli;
+#[macro_use]
+mod macros;
 pub mod digest;
 mod fsutil;
 pub mod model;
@@ -57,6 +59,15 @@ pub mod validate;
 use std::path::PathBuf;
 
 pub use hangar_macros::main;
+
+/// What the literal macros expand to; not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    pub use hangar_macros::{
+        check_agent_name, check_arn, check_discovery_url, check_env_key, check_header, check_image, check_policy_arn,
+        check_role_arn, check_security_group, check_subnet,
+    };
+}
 pub use model::*;
 pub use validate::{Diagnostic, Diagnostics, Subject};
 
@@ -67,6 +78,9 @@ pub mod prelude {
         Memory, Network, Package, Protocol, Python, Role, S3Object, Statement,
     };
     pub use crate::synth::SynthOptions;
+    pub use crate::{
+        agent_name, arn, discovery_url, env_key, header, image, policy_arn, role_arn, security_group, subnet,
+    };
 }
 
 /// Why a hangar operation failed.

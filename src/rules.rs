@@ -453,3 +453,55 @@ pub fn iam_resource(s: &str) -> Result<(), Allowed> {
 pub fn memory_expiry_days(days: u32) -> Result<(), Allowed> {
     ok_if((3..=365).contains(&days), MEMORY_EXPIRY)
 }
+
+/// The kinds of literal the macros crate checks at compile time, each with its one rule.
+/// The typed values' `FromStr` use the same table (`crate::model`), so the compile-time and
+/// run-time checks cannot disagree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LiteralKind {
+    Subnet,
+    SecurityGroup,
+    Arn,
+    RoleArn,
+    PolicyArn,
+    Image,
+    DiscoveryUrl,
+    AgentName,
+    EnvKey,
+    Header,
+    RuntimeVersion,
+}
+
+impl LiteralKind {
+    pub fn describe(self) -> &'static str {
+        match self {
+            LiteralKind::Subnet => "subnet ID",
+            LiteralKind::SecurityGroup => "security group ID",
+            LiteralKind::Arn => "ARN",
+            LiteralKind::RoleArn => "IAM role ARN",
+            LiteralKind::PolicyArn => "IAM policy ARN",
+            LiteralKind::Image => "image reference",
+            LiteralKind::DiscoveryUrl => "discovery URL",
+            LiteralKind::AgentName => "agent name",
+            LiteralKind::EnvKey => "environment variable name",
+            LiteralKind::Header => "header name",
+            LiteralKind::RuntimeVersion => "runtime version",
+        }
+    }
+
+    pub fn check(self, s: &str) -> Result<(), Allowed> {
+        match self {
+            LiteralKind::Subnet => subnet_id(s),
+            LiteralKind::SecurityGroup => security_group_id(s),
+            LiteralKind::Arn => arn(s),
+            LiteralKind::RoleArn => role_arn(s),
+            LiteralKind::PolicyArn => policy_arn(s),
+            LiteralKind::Image => image_uri(s),
+            LiteralKind::DiscoveryUrl => discovery_url(s),
+            LiteralKind::AgentName => agent_name(s),
+            LiteralKind::EnvKey => env_key(s),
+            LiteralKind::Header => header_name(s),
+            LiteralKind::RuntimeVersion => runtime_version(s),
+        }
+    }
+}

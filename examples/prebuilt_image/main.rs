@@ -9,8 +9,8 @@ use hangar::prelude::*;
 #[hangar::main]
 pub fn app() -> App {
     App::new("prebuilt-image").agent(
-        Agent::new("myAgent")
-            .image(Image::uri("123456789012.dkr.ecr.us-east-1.amazonaws.com/my-agent:latest"))
+        Agent::new(agent_name!("myAgent"))
+            .image(image!("123456789012.dkr.ecr.us-east-1.amazonaws.com/my-agent:latest"))
             .description("Runs an image built elsewhere"),
     )
 }

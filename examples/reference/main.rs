@@ -21,7 +21,7 @@ pub fn app() -> App {
         .memory(Memory::new("myMemory").description("Conversation history").event_expiry_days(30))
         .gateway(Gateway::new("myGateway").description("Tools for my agents"))
         .agent(
-            Agent::new("myAgent")
+            Agent::new(agent_name!("myAgent"))
                 .description("Production AI agent with full configuration")
                 .image(
                     Image::build("./agent")
@@ -34,9 +34,9 @@ pub fn app() -> App {
                 .endpoint(Endpoint::new("staging").version(1).description("Pinned to version 1"))
                 .network(Network::public())
                 .jwt(
-                    Jwt::discovery_url(
-                        "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_xxx/.well-known/openid-configuration",
-                    )
+                    Jwt::discovery_url(discovery_url!(
+                        "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_xxx/.well-known/openid-configuration"
+                    ))
                     .audience(["my-client-id"])
                     .clients(["my-client-id"])
                     .scopes(["openid", "profile"])
@@ -46,29 +46,29 @@ pub fn app() -> App {
                 .lifecycle(
                     Lifecycle::new().idle_timeout(Duration::from_secs(900)).max_lifetime(Duration::from_secs(3600)),
                 )
-                .env("MODEL_ID", "us.anthropic.claude-sonnet-4-5-20250929-v1:0")
-                .env("LOG_LEVEL", "INFO")
-                .request_headers(["X-Trace-Id"])
+                .env(env_key!("MODEL_ID"), "us.anthropic.claude-sonnet-4-5-20250929-v1:0")
+                .env(env_key!("LOG_LEVEL"), "INFO")
+                .request_headers([header!("X-Trace-Id")])
                 .memory("myMemory")
                 .gateway("myGateway")
                 .role(
                     Role::generated()
                         .name("my-agent-role")
-                        .statement(Statement::allow().action("s3:GetObject").resource("arn:aws:s3:::my-bucket/*"))
+                        .statement(Statement::allow().action("s3:GetObject").resource(arn!("arn:aws:s3:::my-bucket/*")))
                         .statement(
                             Statement::allow()
                                 .action("secretsmanager:GetSecretValue")
-                                .resource("arn:aws:secretsmanager:us-east-1:123456789012:secret:my-secret-*"),
+                                .resource(arn!("arn:aws:secretsmanager:us-east-1:123456789012:secret:my-secret-*")),
                         )
-                        .managed_policy("arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess")
-                        .permissions_boundary("arn:aws:iam::123456789012:policy/MyPermissionsBoundary")
+                        .managed_policy(policy_arn!("arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess"))
+                        .permissions_boundary(policy_arn!("arn:aws:iam::123456789012:policy/MyPermissionsBoundary"))
                         .tag("CostCenter", "AI-Team"),
                 )
                 .tag("Team", "AI")
                 .tag("Environment", "production"),
         )
         .agent(
-            Agent::new("codeAgent")
+            Agent::new(agent_name!("codeAgent"))
                 .description("Python code deployment inside a VPC")
                 .code("agent.py")
                 .runtime(Python::V3_12)
@@ -79,11 +79,14 @@ pub fn app() -> App {
                         .include(["lib/**"])
                         .exclude(["*.pyc"]),
                 )
-                .vpc(["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"], ["sg-0123456789abcdef0"])
+                .vpc(
+                    [subnet!("subnet-0123456789abcdef0"), subnet!("subnet-0123456789abcdef1")],
+                    [security_group!("sg-0123456789abcdef0")],
+                )
                 .protocol(Protocol::Mcp),
         )
         .agent(
-            Agent::new("s3Agent")
+            Agent::new(agent_name!("s3Agent"))
                 .description("Code packaged elsewhere, pinned to an S3 object version")
                 .handler("main.py")
                 .runtime(Python::V3_12)
@@ -91,10 +94,10 @@ pub fn app() -> App {
                 .protocol(Protocol::A2a),
         )
         .agent(
-            Agent::new("prebuiltAgent")
+            Agent::new(agent_name!("prebuiltAgent"))
                 .description("A pre-built image with an existing role")
-                .image(Image::uri("123456789012.dkr.ecr.us-east-1.amazonaws.com/my-agent:latest"))
-                .role(Role::arn("arn:aws:iam::123456789012:role/MyCustomAgentRole"))
+                .image(image!("123456789012.dkr.ecr.us-east-1.amazonaws.com/my-agent:latest"))
+                .role(Role::arn(role_arn!("arn:aws:iam::123456789012:role/MyCustomAgentRole")))
                 .protocol(Protocol::Agui),
         )
 }

@@ -11,7 +11,7 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use crate::rules;
+use crate::rules::{self, LiteralKind};
 
 /// A value that does not satisfy its rule, from [`FromStr`] on a typed value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -26,7 +26,7 @@ pub struct ParseError {
 }
 
 macro_rules! typed_string {
-    ($(#[$meta:meta])* $name:ident, $kind:literal, $rule:path) => {
+    ($(#[$meta:meta])* $name:ident, $kind:ident) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
         #[serde(transparent)]
@@ -40,7 +40,7 @@ macro_rules! typed_string {
 
             /// Checks the value against its rule.
             pub fn check(&self) -> Result<(), rules::Allowed> {
-                $rule(&self.0)
+                LiteralKind::$kind.check(&self.0)
             }
 
             /// Used by the compile-time macros, which have already checked the literal.
@@ -72,7 +72,8 @@ macro_rules! typed_string {
             type Err = ParseError;
 
             fn from_str(s: &str) -> Result<Self, ParseError> {
-                $rule(s).map_err(|allowed| ParseError { kind: $kind, value: s.to_owned(), allowed })?;
+                let kind = LiteralKind::$kind;
+                kind.check(s).map_err(|allowed| ParseError { kind: kind.describe(), value: s.to_owned(), allowed })?;
                 Ok(Self(s.to_owned()))
             }
         }
@@ -80,6 +81,12 @@ macro_rules! typed_string {
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(&self.0)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                value.0
             }
         }
 
@@ -93,47 +100,47 @@ macro_rules! typed_string {
 
 typed_string!(
     /// A VPC subnet ID, `subnet-` followed by 8 or 17 hex digits.
-    SubnetId, "subnet ID", rules::subnet_id
+    SubnetId, Subnet
 );
 typed_string!(
     /// A VPC security group ID, `sg-` followed by 8 or 17 hex digits.
-    SecurityGroupId, "security group ID", rules::security_group_id
+    SecurityGroupId, SecurityGroup
 );
 typed_string!(
     /// Any Amazon Resource Name.
-    Arn, "ARN", rules::arn
+    Arn, Arn
 );
 typed_string!(
     /// The ARN of an IAM role, `arn:aws:iam::123456789012:role/Name`.
-    RoleArn, "IAM role ARN", rules::role_arn
+    RoleArn, RoleArn
 );
 typed_string!(
     /// The ARN of an IAM managed policy, `arn:aws:iam::aws:policy/Name`.
-    PolicyArn, "IAM policy ARN", rules::policy_arn
+    PolicyArn, PolicyArn
 );
 typed_string!(
     /// An image in ECR or public ECR, `<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>`.
-    ImageRef, "image reference", rules::image_uri
+    ImageRef, Image
 );
 typed_string!(
     /// An OpenID Connect discovery URL, `https://.../.well-known/openid-configuration`.
-    DiscoveryUrl, "discovery URL", rules::discovery_url
+    DiscoveryUrl, DiscoveryUrl
 );
 typed_string!(
     /// An environment variable name, `^[a-zA-Z_][a-zA-Z0-9_]*$`.
-    EnvKey, "environment variable name", rules::env_key
+    EnvKey, EnvKey
 );
 typed_string!(
     /// An HTTP request header name passed through to the runtime.
-    HeaderName, "header name", rules::header_name
+    HeaderName, Header
 );
 typed_string!(
     /// An agent's name in the App, `myAgent`.
-    AgentName, "agent name", rules::agent_name
+    AgentName, AgentName
 );
 typed_string!(
     /// A runtime version an endpoint can pin, `1`..`99999`.
-    RuntimeVersion, "runtime version", rules::runtime_version
+    RuntimeVersion, RuntimeVersion
 );
 
 impl From<u32> for RuntimeVersion {

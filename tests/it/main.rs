@@ -2,6 +2,7 @@
 
 mod cli;
 mod examples;
+mod macros;
 mod select;
 mod support;
 mod synth;

@@ -1,0 +1,3 @@
+fn main() {
+    let _: hangar::Arn = hangar::arn!("arn:aws:s3:my-bucket");
+}

@@ -1,0 +1,3 @@
+fn main() {
+    let _: hangar::HeaderName = hangar::header!("X Trace");
+}

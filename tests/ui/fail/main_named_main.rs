@@ -1,0 +1,4 @@
+#[hangar::main]
+fn main() -> hangar::App {
+    hangar::App::new("svc")
+}

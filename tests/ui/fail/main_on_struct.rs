@@ -1,0 +1,4 @@
+#[hangar::main]
+struct App;
+
+fn main() {}

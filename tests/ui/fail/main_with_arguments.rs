@@ -1,0 +1,4 @@
+#[hangar::main]
+fn app(stage: &str) -> hangar::App {
+    hangar::App::new(stage)
+}

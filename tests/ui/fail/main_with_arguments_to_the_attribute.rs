@@ -1,0 +1,4 @@
+#[hangar::main(stage = "prod")]
+fn app() -> hangar::App {
+    hangar::App::new("svc")
+}

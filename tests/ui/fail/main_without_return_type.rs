@@ -1,0 +1,2 @@
+#[hangar::main]
+fn app() {}

@@ -1,0 +1,4 @@
+#[hangar::main]
+fn app() -> String {
+    "svc".to_owned()
+}

@@ -1,0 +1,3 @@
+fn main() {
+    let _: hangar::EnvKey = hangar::env_key!(42);
+}

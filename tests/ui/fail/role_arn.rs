@@ -1,0 +1,3 @@
+fn main() {
+    let _: hangar::RoleArn = hangar::role_arn!("arn:aws:iam::123456789012:user/alice");
+}

@@ -1,0 +1,3 @@
+fn main() {
+    let _: hangar::SecurityGroupId = hangar::security_group!("sg-123");
+}

@@ -1,0 +1,3 @@
+fn main() {
+    let _: hangar::SubnetId = hangar::subnet!("subnet-0123456789abcdefg");
+}
