@@ -14,8 +14,12 @@ use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand};
 use serde_json::{Value, json};
 
 use crate::Error;
+use std::sync::Arc;
+
 use crate::model::App;
+use crate::package::{AssetStatus, PackageOptions, Packaged};
 use crate::plan::Plan;
+use crate::progress::{Bar, Progress, Silent};
 use crate::synth::{SynthOptions, Synthesized};
 
 #[derive(Debug, Parser)]
@@ -41,12 +45,26 @@ struct Cli {
 enum Command {
     /// Validate, plan and write the CloudFormation template and asset manifest. No network, no Docker.
     Synth,
+    /// Synth, then build every code asset into <out>/assets/<input-hash>.zip. No AWS.
+    Package {
+        /// Rebuild everything, ignoring the cache in <root>/.hangar/cache (results are still cached).
+        #[arg(long)]
+        no_cache: bool,
+    },
+    /// Remove cache entries no run has used for a while, and leftovers of interrupted runs.
+    Prune {
+        /// Remove entries unused for this many days.
+        #[arg(long, default_value_t = 7, value_name = "DAYS")]
+        older_than: u64,
+    },
 }
 
 impl Command {
     fn name(&self) -> &'static str {
         match self {
             Command::Synth => "synth",
+            Command::Package { .. } => "package",
+            Command::Prune { .. } => "prune",
         }
     }
 }
@@ -122,17 +140,66 @@ fn init_logging(verbose: u8) {
 
 fn execute(app: &App, cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
     let command = cli.command.name();
-    let result = match cli.command {
-        Command::Synth => app.synth(&SynthOptions::new(&cli.stage).out_dir(&cli.out)),
+    let result: Result<(Value, String), Error> = match cli.command {
+        Command::Synth => {
+            app.synth(&SynthOptions::new(&cli.stage).out_dir(&cli.out)).map(|s| (synth_json(&s), synth_text(&s)))
+        }
+        Command::Package { no_cache } => {
+            let progress: Arc<dyn Progress> = if cli.json { Arc::new(Silent) } else { Arc::new(Bar::stderr()) };
+            let mut options = PackageOptions::new(&cli.stage).out_dir(&cli.out).progress(progress);
+            if no_cache {
+                options = options.no_cache();
+            }
+            app.package(&options).map(|p| (package_json(&p), package_text(&p)))
+        }
+        Command::Prune { older_than } => hangar_prune(app, older_than),
     };
     // A closed stdout (`| head`) is not worth a panic; the exit code still tells.
     let _ = match &result {
-        Ok(done) if cli.json => writeln!(out, "{}", json_pretty(&synth_json(done))),
-        Ok(done) => write!(out, "{}", synth_text(done)),
+        Ok((json, _)) if cli.json => writeln!(out, "{}", json_pretty(json)),
+        Ok((_, text)) => write!(out, "{text}"),
         Err(e) if cli.json => writeln!(out, "{}", json_pretty(&error_json(command, e))),
         Err(e) => writeln!(err, "error: {e}"),
     };
     if result.is_ok() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
+fn hangar_prune(app: &App, days: u64) -> Result<(Value, String), Error> {
+    let report = crate::package::prune(app, std::time::Duration::from_secs(days * 24 * 3600))
+        .map_err(|source| Error::Io { path: app.root_dir().join(".hangar/cache"), source })?;
+    let text = format!("Pruned {} cache entries ({})\n", report.removed, human_bytes(report.bytes));
+    Ok((json!({ "ok": true, "command": "prune", "removed": report.removed, "bytes": report.bytes }), text))
+}
+
+fn package_json(p: &Packaged) -> Value {
+    let mut doc = synth_json(&p.synth);
+    doc["command"] = json!("package");
+    doc["packaged"] = json!(p.assets);
+    doc["filesHashed"] = json!(p.files_hashed);
+    doc
+}
+
+fn package_text(p: &Packaged) -> String {
+    let mut text = synth_text(&p.synth).replacen("Synthesized", "Packaged", 1);
+    if !p.assets.is_empty() {
+        text.push_str("  built\n");
+    }
+    for a in &p.assets {
+        let what = match a.status {
+            AssetStatus::Cached => "cached".to_owned(),
+            AssetStatus::Built => format!("built: {} compressed, {} reused", a.entries.compressed, a.entries.reused),
+        };
+        text.push_str(&format!(
+            "    {}  {}  {} entries, {}  {}  {:.2}s\n",
+            &a.input_hash[..12],
+            a.path.display(),
+            a.entries.entries,
+            human_bytes(a.size),
+            what,
+            a.seconds
+        ));
+    }
+    text
 }
 
 fn json_pretty(v: &Value) -> String {
@@ -157,6 +224,7 @@ fn error_json(command: &str, e: &Error) -> Value {
     let (kind, diagnostics) = match e {
         Error::Invalid(d) => ("invalid", serde_json::to_value(d).expect("diagnostics serialize")),
         Error::Select { .. } | Error::Hash { .. } | Error::Io { .. } => ("io", json!([])),
+        Error::Package { .. } => ("package", json!([])),
         Error::Internal(_) => ("internal", json!([])),
     };
     json!({ "ok": false, "command": command, "error": { "kind": kind, "message": e.to_string(), "diagnostics": diagnostics } })

@@ -52,6 +52,7 @@ pub mod model;
 pub mod names;
 pub mod package;
 pub mod plan;
+pub mod progress;
 pub mod rules;
 pub mod synth;
 pub mod validate;
@@ -108,6 +109,13 @@ pub enum Error {
         path: PathBuf,
         #[source]
         source: std::io::Error,
+    },
+    /// Building an asset failed.
+    #[error("{}{source}", .agent.as_ref().map(|a| format!("agent `{a}`: ")).unwrap_or_default())]
+    Package {
+        agent: Option<String>,
+        #[source]
+        source: package::PackageError,
     },
     #[error("internal error (please report it): {0}")]
     Internal(String),

@@ -12,7 +12,7 @@ use crate::Error;
 use crate::digest::{Digest, Hasher};
 use crate::model::{Agent, App, Image, ImageBuild, ImageRef, ImageSource, Python};
 use crate::names::{self, AgentNames};
-use crate::package::hash::hash_files;
+use crate::package::cache::{Cache, CacheMode};
 use crate::package::select::{SelectedFile, Selector, select};
 use crate::validate::{Diagnostic, Diagnostics, Subject};
 
@@ -154,9 +154,25 @@ pub const DEFAULT_ASSETS_BUCKET: &str = "hangar-assets-${AWS::AccountId}-${AWS::
 impl App {
     /// Validates, then plans: selects and hashes every asset's inputs. Problems found while
     /// planning (an empty selection, a missing Dockerfile...) are reported together.
+    ///
+    /// File digests come from the stat cache in `<root>/.hangar/cache` when a file's metadata is
+    /// unchanged, so an unchanged tree costs one `stat` per file.
     pub fn plan(&self, stage: &str) -> Result<Plan, Error> {
+        let cache = Cache::open(&self.root, CacheMode::Use);
+        let plan = self.plan_with(stage, &cache, None)?;
+        if let Err(e) = cache.save() {
+            tracing::warn!("cannot save the stat cache in {}: {e}", cache.dir().display());
+        }
+        Ok(plan)
+    }
+
+    /// [`App::plan`] with a cache of the caller's (which the caller saves). `out_dir`, hangar's
+    /// output directory, is never part of an asset even when it lies inside one's directory.
+    pub fn plan_with(&self, stage: &str, cache: &Cache, out_dir: Option<&Path>) -> Result<Plan, Error> {
         self.validate(stage)?;
-        Planner { app: self, stage, diags: Vec::new(), selections: HashMap::new(), assets: Vec::new() }.run()
+        let out_dir = out_dir.and_then(|d| d.canonicalize().ok());
+        Planner { app: self, stage, cache, out_dir, diags: Vec::new(), selections: HashMap::new(), assets: Vec::new() }
+            .run()
     }
 }
 
@@ -166,6 +182,9 @@ type SelectionKey = (PathBuf, Vec<String>);
 struct Planner<'a> {
     app: &'a App,
     stage: &'a str,
+    cache: &'a Cache,
+    /// The output directory, canonical, when it exists.
+    out_dir: Option<PathBuf>,
     diags: Vec<Diagnostic>,
     selections: HashMap<SelectionKey, (Vec<SelectedFile>, Vec<Digest>)>,
     assets: Vec<Asset>,
@@ -245,8 +264,20 @@ impl Planner<'_> {
         if let Some(hit) = self.selections.get(&cache_key) {
             return Ok(hit.clone());
         }
+        let inside = match (&self.out_dir, root.canonicalize()) {
+            (Some(out), Ok(root)) => out.strip_prefix(&root).ok().and_then(|r| r.to_str()).map(str::to_owned),
+            _ => None,
+        };
+        let narrowed;
+        let selector = match inside {
+            Some(rel) if !rel.is_empty() => {
+                narrowed = selector.without_dir(&rel);
+                &narrowed
+            }
+            _ => selector,
+        };
         let files = select(root, selector)?;
-        let digests = hash_files(&files)?;
+        let digests = self.cache.digests(&files)?;
         self.selections.insert(cache_key, (files.clone(), digests.clone()));
         Ok((files, digests))
     }

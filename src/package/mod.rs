@@ -1,6 +1,247 @@
-//! Building assets: file selection, content hashing, and (with later work) zips and images.
+//! Building assets: file selection, content hashing, reproducible zips, Python dependencies,
+//! and the content-addressed cache that makes unchanged work free.
+//!
+//! [`App::package`] is `synth` followed by building every asset locally: each code asset
+//! becomes `<out>/assets/<input-hash>.zip`. What the cache already holds for an input hash is
+//! not built again; a changed tree recompresses only its changed files.
 
+pub mod cache;
+mod code;
+pub mod compress;
 pub mod hash;
+pub mod python;
 pub mod select;
+pub mod sink;
+pub mod zip;
 
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde::Serialize;
+
+pub use cache::{Cache, CacheMode};
+pub use code::EntryCounts;
+pub use compress::EntryError;
 pub use select::{DEFAULT_EXCLUDES, SelectError, SelectedFile, Selector};
+
+use crate::Error;
+use crate::digest::Hasher;
+use crate::model::App;
+use crate::plan::{Asset, AssetSource, CodeAsset};
+pub use crate::progress::{Progress, Silent};
+use crate::synth::{BuiltOutput, Manifest, Synthesized, synthesize, write_outputs};
+
+/// Why building an asset failed.
+#[derive(Debug, thiserror::Error)]
+pub enum PackageError {
+    #[error(transparent)]
+    Entry(#[from] EntryError),
+    /// Writing the archive failed (a full disk, for one); nothing half-written is kept.
+    #[error("cannot write the archive {}: {source}", path.display())]
+    Write { path: PathBuf, source: std::io::Error },
+    #[error("cache {}: {source}", path.display())]
+    Cache { path: PathBuf, source: std::io::Error },
+    #[error("{tool}: {message}")]
+    Tool { tool: String, message: String },
+    #[error(
+        "no wheel of `{package}` for linux/arm64 (manylinux2014_aarch64 or manylinux_2_28_aarch64) and CPython {python}: AgentCore runs code agents on arm64, so every dependency needs a binary wheel for it. Pin a version that publishes aarch64 wheels, or deploy the agent as an image.\n{detail}"
+    )]
+    NoWheel { package: String, python: String, detail: String },
+}
+
+/// Options of [`App::package`].
+#[derive(Clone)]
+pub struct PackageOptions {
+    pub stage: String,
+    /// Where the template, manifest and `assets/` go (default `hangar.out`).
+    pub out_dir: PathBuf,
+    pub cache: CacheMode,
+    pub progress: Arc<dyn Progress>,
+}
+
+impl PackageOptions {
+    pub fn new(stage: impl Into<String>) -> Self {
+        PackageOptions {
+            stage: stage.into(),
+            out_dir: PathBuf::from("hangar.out"),
+            cache: CacheMode::Use,
+            progress: Arc::new(Silent),
+        }
+    }
+
+    pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.out_dir = dir.into();
+        self
+    }
+
+    /// Rebuild everything, ignoring what is cached (the results are still cached).
+    pub fn no_cache(mut self) -> Self {
+        self.cache = CacheMode::Refresh;
+        self
+    }
+
+    pub fn progress(mut self, progress: Arc<dyn Progress>) -> Self {
+        self.progress = progress;
+        self
+    }
+}
+
+/// Whether an asset was built in this run or found in the cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AssetStatus {
+    Built,
+    Cached,
+}
+
+/// What packaging did for one asset.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssetReport {
+    pub kind: &'static str,
+    pub agents: Vec<String>,
+    pub input_hash: String,
+    pub status: AssetStatus,
+    pub seconds: f64,
+    /// The built zip.
+    pub path: PathBuf,
+    pub sha256: String,
+    pub size: u64,
+    pub entries: EntryCounts,
+    /// Vendored Python dependencies, when the code declares any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dependencies: Option<DependencyReport>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DependencyReport {
+    /// `requirements.txt`, `pyproject.toml` or `uv.lock`.
+    pub declared_in: String,
+    /// Installed in this run (false) or taken from the cache (true).
+    pub cached: bool,
+    pub files: usize,
+}
+
+/// What [`App::package`] produced.
+#[derive(Debug, Clone)]
+pub struct Packaged {
+    pub synth: Synthesized,
+    pub assets: Vec<AssetReport>,
+    /// Files read to hash them; the others' digests came from the stat cache.
+    pub files_hashed: usize,
+}
+
+impl App {
+    /// `synth`, then builds every code asset into `<out>/assets/<input-hash>.zip` and records
+    /// each archive's SHA-256 and size in the manifest. No AWS.
+    pub fn package(&self, options: &PackageOptions) -> Result<Packaged, Error> {
+        let cache = Cache::open(&self.root, options.cache);
+        std::fs::create_dir_all(&options.out_dir)
+            .map_err(|source| Error::Io { path: options.out_dir.clone(), source })?;
+        let plan = self.plan_with(&options.stage, &cache, Some(&options.out_dir))?;
+        let template = synthesize(self, &plan)?;
+        let mut manifest = Manifest::new(self, &plan);
+        write_outputs(&options.out_dir, &plan, &template, &manifest)?;
+
+        let mut reports = Vec::new();
+        for (i, asset) in plan.assets.iter().enumerate() {
+            let report = match &asset.source {
+                AssetSource::Code(code) => package_code(&cache, asset, code, options)
+                    .map_err(|source| Error::Package { agent: asset.agents.first().cloned(), source })?,
+                AssetSource::Image(_) => continue, // built by the Docker engine: see the image issue
+            };
+            manifest.assets[i].output = Some(BuiltOutput { sha256: report.sha256.clone(), size: report.size });
+            reports.push(report);
+        }
+        if let Err(e) = cache.save() {
+            tracing::warn!("cannot save the stat cache in {}: {e}", cache.dir().display());
+        }
+        let (template_path, manifest_path) = write_outputs(&options.out_dir, &plan, &template, &manifest)?;
+        Ok(Packaged {
+            synth: Synthesized { plan, template, manifest, template_path, manifest_path },
+            assets: reports,
+            files_hashed: cache.files_hashed(),
+        })
+    }
+}
+
+/// The slot of an asset: the archive last built for it is where unchanged entries come from.
+fn slot(asset: &Asset, code: &CodeAsset) -> String {
+    let mut h = Hasher::new("hangar/slot/v1");
+    h.str(&code.root.to_string_lossy());
+    for a in &asset.agents {
+        h.str(a);
+    }
+    h.finish().short(16)
+}
+
+fn package_code(
+    cache: &Cache,
+    asset: &Asset,
+    code: &CodeAsset,
+    options: &PackageOptions,
+) -> Result<AssetReport, PackageError> {
+    let started = Instant::now();
+    let out_path = options.out_dir.join(asset.local_path().expect("code assets have a local path"));
+    let place = |cached: &std::path::Path| {
+        code::place_output(cached, &out_path).map_err(|source| PackageError::Write { path: out_path.clone(), source })
+    };
+    let report = |status, sha256: String, size, entries, dependencies| AssetReport {
+        kind: asset.kind(),
+        agents: asset.agents.clone(),
+        input_hash: asset.input_hash.to_hex(),
+        status,
+        seconds: started.elapsed().as_secs_f64(),
+        path: out_path.clone(),
+        sha256,
+        size,
+        entries,
+        dependencies,
+    };
+    if let Some(meta) = cache.code_artifact(&asset.input_hash) {
+        place(&cache.code_path(&asset.input_hash))?;
+        let entries = EntryCounts { entries: meta.entry_count, compressed: 0, reused: 0 };
+        return Ok(report(AssetStatus::Cached, meta.sha256, meta.size, entries, None));
+    }
+
+    let progress = options.progress.as_ref();
+    let mut vendored = Vec::new();
+    let mut dependencies = None;
+    if let Some(deps) = &code.dependencies {
+        progress.start(&format!("installing {} for {}", deps.kind.file_name(), asset.agents.join(", ")), 0);
+        let (dir, cached) = python::vendor(cache, deps, code.runtime)?;
+        let files: Vec<SelectedFile> =
+            select::select(&dir, &Selector::package(None).expect("default patterns compile"))
+                .map_err(|e| PackageError::Tool { tool: "vendored dependencies".into(), message: e.to_string() })?
+                .into_iter()
+                .filter(|f| !python::is_vendored_metadata(&f.rel))
+                .collect();
+        let digests = cache.digests(&files).map_err(|e| PackageError::Cache { path: e.path, source: e.source })?;
+        dependencies =
+            Some(DependencyReport { declared_in: deps.kind.file_name().to_owned(), cached, files: files.len() });
+        vendored = files.into_iter().zip(digests).collect();
+    }
+    // The project's own files win over vendored ones of the same path.
+    let mut merged: BTreeMap<&str, code::Input<'_>> = BTreeMap::new();
+    for (file, digest) in &vendored {
+        merged.insert(&file.rel, code::Input { file, digest: *digest });
+    }
+    for (file, digest) in code.files.iter().zip(&code.digests) {
+        merged.insert(&file.rel, code::Input { file, digest: *digest });
+    }
+    let inputs: Vec<code::Input<'_>> = merged.into_values().collect();
+    let total: u64 = inputs.iter().map(|i| i.file.stat.size).sum();
+    progress.start(&format!("packaging {}", asset.agents.join(", ")), total);
+    let (meta, counts) = code::build_archive(cache, &asset.input_hash, &inputs, &slot(asset, code), progress)?;
+    progress.finish();
+    place(&cache.code_path(&asset.input_hash))?;
+    Ok(report(AssetStatus::Built, meta.sha256, meta.size, counts, dependencies))
+}
+
+/// Prunes the cache of the App's root (see [`cache::prune`]).
+pub fn prune(app: &App, older_than: std::time::Duration) -> std::io::Result<cache::PruneReport> {
+    cache::prune(&app.root, older_than)
+}

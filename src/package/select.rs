@@ -15,7 +15,10 @@ use std::io;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use globset::{Glob, GlobBuilder, GlobMatcher};
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+use rayon::prelude::*;
+use rustix::fs;
+use std::os::unix::ffi::OsStrExt;
 
 use crate::model::Package;
 
@@ -98,18 +101,15 @@ pub fn check_glob(pattern: &str) -> Result<(), globset::Error> {
 #[derive(Debug, Clone)]
 struct Rule {
     include: bool,
-    matcher: GlobMatcher,
-    /// For `X/**`: a matcher of `X`, so a directory matching it can be skipped whole.
-    dir_matcher: Option<GlobMatcher>,
+    glob: Glob,
+    /// For `X/**`: the glob `X`, so a directory matching it can be skipped whole.
+    dir_glob: Option<Glob>,
     /// The pattern's leading text before any glob character: a cheap "might match under d?".
     literal_prefix: String,
-    /// `.dockerignore`: a pattern naming a directory also matches what is under it.
-    match_parents: bool,
 }
 
-fn glob(pattern: &str) -> Result<GlobMatcher, globset::Error> {
-    let glob: Glob = GlobBuilder::new(pattern).literal_separator(true).backslash_escape(true).build()?;
-    Ok(glob.compile_matcher())
+fn glob(pattern: &str) -> Result<Glob, globset::Error> {
+    GlobBuilder::new(pattern).literal_separator(true).backslash_escape(true).build()
 }
 
 impl Rule {
@@ -122,22 +122,13 @@ impl Rule {
         };
         let p = p.trim_start_matches("./").trim_start_matches('/');
         let p = if p.ends_with('/') { format!("{p}**") } else { p.to_owned() };
-        let dir_matcher = match p.strip_suffix("/**") {
+        let dir_glob = match p.strip_suffix("/**") {
             Some(dir) => Some(glob(dir)?),
             None if match_parents => Some(glob(&p)?),
             None => None,
         };
         let literal_prefix = p.chars().take_while(|c| !"*?[{\\".contains(*c)).collect();
-        Ok(Rule { include, matcher: glob(&p)?, dir_matcher, literal_prefix, match_parents })
-    }
-
-    fn matches(&self, rel: &str) -> bool {
-        self.matcher.is_match(rel) || (self.match_parents && ancestors(rel).any(|a| self.matcher.is_match(a)))
-    }
-
-    /// Whether this rule matches every path under the directory `dir`.
-    fn covers_dir(&self, dir: &str) -> bool {
-        self.dir_matcher.as_ref().is_some_and(|m| m.is_match(dir) || ancestors(dir).any(|a| m.is_match(a)))
+        Ok(Rule { include, glob: glob(&p)?, dir_glob, literal_prefix })
     }
 
     /// Whether this rule could match some path under `dir` (conservative: true when unsure).
@@ -154,14 +145,37 @@ fn ancestors(rel: &str) -> impl Iterator<Item = &str> {
 }
 
 /// Ordered include/exclude rules; the last one that matches a path decides.
+///
+/// All globs are compiled into one [`GlobSet`] (one pass per path, whatever the number of
+/// rules), and the highest matching rule index wins.
 #[derive(Debug, Clone)]
 pub struct Selector {
     rules: Vec<Rule>,
+    set: GlobSet,
+    /// The directory globs, and the rule each belongs to.
+    dir_set: GlobSet,
+    dir_rules: Vec<usize>,
+    /// `.dockerignore`: a pattern naming a directory also matches what is under it.
+    match_parents: bool,
     /// The patterns as written, for messages.
     described: Vec<String>,
 }
 
 impl Selector {
+    fn new(rules: Vec<Rule>, described: Vec<String>, match_parents: bool) -> Result<Selector, globset::Error> {
+        let mut set = GlobSetBuilder::new();
+        let mut dir_set = GlobSetBuilder::new();
+        let mut dir_rules = Vec::new();
+        for (i, r) in rules.iter().enumerate() {
+            set.add(r.glob.clone());
+            if let Some(d) = &r.dir_glob {
+                dir_set.add(d.clone());
+                dir_rules.push(i);
+            }
+        }
+        Ok(Selector { rules, set: set.build()?, dir_set: dir_set.build()?, dir_rules, match_parents, described })
+    }
+
     /// The Serverless `package` semantics (see the module docs).
     pub fn package(package: Option<&Package>) -> Result<Selector, globset::Error> {
         let mut rules = Vec::new();
@@ -187,7 +201,7 @@ impl Selector {
                 add(p, true, true)?;
             }
         }
-        Ok(Selector { rules, described })
+        Selector::new(rules, described, false)
     }
 
     /// Docker's `.dockerignore` semantics, from the file's text.
@@ -210,7 +224,16 @@ impl Selector {
             rules.push(Rule::new(&cleaned, neg, true)?);
             described.push(line.to_owned());
         }
-        Ok(Selector { rules, described })
+        Selector::new(rules, described, true)
+    }
+
+    /// This selector, also leaving out everything under the directory `rel` whatever the other
+    /// rules say (hangar's own output directory, when it lies inside the root).
+    pub fn without_dir(&self, rel: &str) -> Selector {
+        let mut rules = self.rules.clone();
+        let rule = Rule::new(&format!("{}/**", globset::escape(rel)), false, self.match_parents);
+        rules.push(rule.expect("an escaped path is a valid glob"));
+        Selector::new(rules, self.described.clone(), self.match_parents).expect("the rules compiled before")
     }
 
     /// The user's patterns, as written (defaults left out).
@@ -218,16 +241,31 @@ impl Selector {
         if self.described.is_empty() { "(default excludes only)".to_owned() } else { self.described.join(", ") }
     }
 
+    /// The index of the last rule matching `rel` (or, with `match_parents`, an ancestor).
+    fn last_match(&self, rel: &str) -> Option<usize> {
+        let mut last = self.set.matches(rel).into_iter().max();
+        if self.match_parents {
+            for a in ancestors(rel) {
+                last = last.max(self.set.matches(a).into_iter().max());
+            }
+        }
+        last
+    }
+
     /// Whether the file at `rel` is selected.
     pub fn is_selected(&self, rel: &str) -> bool {
-        self.rules.iter().rev().find(|r| r.matches(rel)).is_none_or(|r| r.include)
+        self.last_match(rel).is_none_or(|i| self.rules[i].include)
     }
 
     /// Whether nothing under the directory `dir` can be selected, so the walk may skip it.
     fn prunes(&self, dir: &str) -> bool {
-        let Some(i) = self.rules.iter().rposition(|r| !r.include && r.covers_dir(dir)) else {
-            return false;
-        };
+        let excluding = std::iter::once(dir)
+            .chain(ancestors(dir))
+            .flat_map(|d| self.dir_set.matches(d))
+            .map(|k| self.dir_rules[k])
+            .filter(|&i| !self.rules[i].include)
+            .max();
+        let Some(i) = excluding else { return false };
         !self.rules[i + 1..].iter().any(|r| r.include && r.may_match_under(dir))
     }
 }
@@ -248,81 +286,155 @@ fn clean_docker_path(p: &str) -> String {
 }
 
 /// Walks `root` (sorted), returns the selected regular files sorted by `rel` (bytewise).
+///
+/// Directories are walked in parallel, each through its own descriptor: one `openat` and a
+/// `getdents` or two per directory, one `statat` per selected file (entry types come from the
+/// listing), and no path lookups from the root. Only symlinks are resolved by path.
 pub fn select(root: &Path, selector: &Selector) -> Result<Vec<SelectedFile>, SelectError> {
     let canonical_root = match root.canonicalize() {
         Ok(p) if p.is_dir() => p,
         Ok(_) | Err(_) => return Err(SelectError::MissingRoot { path: root.to_path_buf() }),
     };
-    let mut files = Vec::new();
-    let mut walk = walkdir::WalkDir::new(root).follow_links(true).sort_by_file_name().min_depth(1).into_iter();
-    while let Some(entry) = walk.next() {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(err) => {
-                let path = err.path().map(Path::to_path_buf).unwrap_or_else(|| root.to_path_buf());
-                if let Some(ancestor) = err.loop_ancestor() {
-                    return Err(SelectError::Loop { path, ancestor: ancestor.to_path_buf() });
-                }
-                let rel = relative(root, &path)?;
-                let is_link = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
-                if is_link && !path.exists() {
-                    if selector.is_selected(&rel) {
-                        return Err(SelectError::Dangling { path });
-                    }
-                    continue;
-                }
-                let source = err.into_io_error().unwrap_or_else(|| io::Error::other("walk failed"));
-                return Err(SelectError::Io { path, source });
-            }
-        };
-        let path = entry.path();
-        let rel = relative(root, path)?;
-        let is_dir = entry.file_type().is_dir();
-        if entry.path_is_symlink() {
-            let target = path.canonicalize().map_err(|source| SelectError::Io { path: path.to_path_buf(), source })?;
-            if !target.starts_with(&canonical_root) {
-                let wanted = if is_dir { !selector.prunes(&rel) } else { selector.is_selected(&rel) };
-                if wanted {
-                    return Err(SelectError::EscapingLink {
-                        path: path.to_path_buf(),
-                        target,
-                        root: root.to_path_buf(),
-                    });
-                }
-                if is_dir {
-                    walk.skip_current_dir();
-                }
-                continue;
-            }
-        }
-        if is_dir {
-            if selector.prunes(&rel) {
-                walk.skip_current_dir();
-            }
-            continue;
-        }
-        if !entry.file_type().is_file() || !selector.is_selected(&rel) {
-            continue; // sockets, FIFOs and devices are never packaged
-        }
-        let meta = entry.metadata().map_err(|e| SelectError::Io {
-            path: path.to_path_buf(),
-            source: e.into_io_error().unwrap_or_else(|| io::Error::other("stat failed")),
-        })?;
-        files.push(SelectedFile {
-            rel,
-            path: path.to_path_buf(),
-            executable: meta.permissions().mode() & 0o111 != 0,
-            stat: FileStat::of(&meta),
-        });
-    }
+    let fd = open_dir(fs::CWD, root).map_err(io_err(root))?;
+    let walk = Walk { root, canonical_root, selector };
+    let mut files = walk.dir(fd, root, "", &[])?;
     files.sort_unstable_by(|a, b| a.rel.as_bytes().cmp(b.rel.as_bytes()));
     Ok(files)
 }
 
-fn relative(root: &Path, path: &Path) -> Result<String, SelectError> {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    let s = rel.to_str().ok_or_else(|| SelectError::NonUtf8 { path: path.to_path_buf() })?;
-    Ok(s.replace(std::path::MAIN_SEPARATOR, "/"))
+struct Walk<'a> {
+    root: &'a Path,
+    canonical_root: PathBuf,
+    selector: &'a Selector,
+}
+
+fn io_err(path: &Path) -> impl FnOnce(rustix::io::Errno) -> SelectError + '_ {
+    move |e| SelectError::Io { path: path.to_path_buf(), source: e.into() }
+}
+
+fn open_dir<P: rustix::path::Arg>(at: impl std::os::fd::AsFd, path: P) -> rustix::io::Result<std::os::fd::OwnedFd> {
+    fs::openat(at, path, fs::OFlags::RDONLY | fs::OFlags::DIRECTORY | fs::OFlags::CLOEXEC, fs::Mode::empty())
+}
+
+fn file_stat(st: &fs::Stat) -> FileStat {
+    let ns = |s: i64, n: i64| i128::from(s) * 1_000_000_000 + i128::from(n);
+    FileStat {
+        size: st.st_size as u64,
+        mtime_ns: ns(st.st_mtime, st.st_mtime_nsec as i64),
+        ctime_ns: ns(st.st_ctime, st.st_ctime_nsec as i64),
+        ino: st.st_ino,
+        dev: st.st_dev,
+    }
+}
+
+impl Walk<'_> {
+    /// Walks the directory open as `fd` at `dir`, whose path inside the asset is `rel` (empty
+    /// for the root); `ancestors` are the directories above it, for loop detection.
+    fn dir(
+        &self,
+        fd: std::os::fd::OwnedFd,
+        dir: &Path,
+        rel: &str,
+        ancestors: &[&Path],
+    ) -> Result<Vec<SelectedFile>, SelectError> {
+        let mut listing = fs::Dir::new(fd).map_err(io_err(dir))?;
+        let mut entries: Vec<(std::ffi::CString, fs::FileType)> = Vec::new();
+        for entry in &mut listing {
+            let entry = entry.map_err(io_err(dir))?;
+            let name = entry.file_name();
+            if name == c"." || name == c".." {
+                continue;
+            }
+            entries.push((name.to_owned(), entry.file_type()));
+        }
+        entries.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        let dir_fd = listing.fd().map_err(io_err(dir))?;
+        let mut lineage = ancestors.to_vec();
+        lineage.push(dir);
+        let mut files = Vec::new();
+        let mut subdirs = Vec::new();
+        for (name, mut kind) in entries {
+            let path = dir.join(std::ffi::OsStr::from_bytes(name.as_bytes()));
+            let Ok(name_str) = name.to_str() else { return Err(SelectError::NonUtf8 { path }) };
+            let child = if rel.is_empty() { name_str.to_owned() } else { format!("{rel}/{name_str}") };
+            if kind == fs::FileType::Unknown {
+                // Some file systems leave the type out of the listing.
+                let st = fs::statat(dir_fd, name.as_c_str(), fs::AtFlags::SYMLINK_NOFOLLOW).map_err(io_err(&path))?;
+                kind = fs::FileType::from_raw_mode(st.st_mode as _);
+            }
+            match kind {
+                fs::FileType::Symlink => files.extend(self.link(&path, &child, &lineage)?),
+                fs::FileType::Directory if !self.selector.prunes(&child) => subdirs.push((name, path, child)),
+                fs::FileType::RegularFile if self.selector.is_selected(&child) => {
+                    let st = fs::statat(dir_fd, name.as_c_str(), fs::AtFlags::empty()).map_err(io_err(&path))?;
+                    files.push(SelectedFile {
+                        rel: child,
+                        path,
+                        executable: st.st_mode & 0o111 != 0,
+                        stat: file_stat(&st),
+                    });
+                }
+                // Pruned directories, unselected files; sockets, FIFOs and devices are never packaged.
+                _ => {}
+            }
+        }
+        let nested: Vec<Result<Vec<SelectedFile>, SelectError>> = subdirs
+            .par_iter()
+            .map(|(name, path, child)| {
+                let fd = open_dir(dir_fd, name.as_c_str()).map_err(io_err(path))?;
+                self.dir(fd, path, child, &lineage)
+            })
+            .collect();
+        for n in nested {
+            files.extend(n?);
+        }
+        Ok(files)
+    }
+
+    /// A symlink: followed when it stays inside the root.
+    fn link(&self, path: &Path, rel: &str, lineage: &[&Path]) -> Result<Vec<SelectedFile>, SelectError> {
+        let meta = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return if self.selector.is_selected(rel) {
+                    Err(SelectError::Dangling { path: path.to_path_buf() })
+                } else {
+                    Ok(Vec::new())
+                };
+            }
+            Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+                return Err(SelectError::Loop { path: path.to_path_buf(), ancestor: path.to_path_buf() });
+            }
+            Err(e) => return Err(SelectError::Io { path: path.to_path_buf(), source: e }),
+        };
+        let wanted = if meta.is_dir() { !self.selector.prunes(rel) } else { self.selector.is_selected(rel) };
+        if !wanted {
+            return Ok(Vec::new());
+        }
+        let target = path.canonicalize().map_err(|source| SelectError::Io { path: path.to_path_buf(), source })?;
+        if !target.starts_with(&self.canonical_root) {
+            return Err(SelectError::EscapingLink { path: path.to_path_buf(), target, root: self.root.to_path_buf() });
+        }
+        if meta.is_dir() {
+            let (dev, ino) = (meta.dev(), meta.ino());
+            for ancestor in lineage {
+                if std::fs::metadata(ancestor).is_ok_and(|a| a.dev() == dev && a.ino() == ino) {
+                    return Err(SelectError::Loop { path: path.to_path_buf(), ancestor: ancestor.to_path_buf() });
+                }
+            }
+            let fd = open_dir(fs::CWD, path).map_err(io_err(path))?;
+            self.dir(fd, path, rel, lineage)
+        } else if meta.is_file() {
+            Ok(vec![SelectedFile {
+                rel: rel.to_owned(),
+                path: path.to_path_buf(),
+                executable: meta.permissions().mode() & 0o111 != 0,
+                stat: FileStat::of(&meta),
+            }])
+        } else {
+            Ok(Vec::new())
+        }
+    }
 }
 
 #[cfg(test)]

@@ -456,7 +456,11 @@ impl App {
     /// Validates, plans, and writes `<out>/<stack>.template.json` and `<out>/manifest.json`
     /// (each atomically). No network, no Docker.
     pub fn synth(&self, options: &SynthOptions) -> Result<Synthesized, Error> {
-        let plan = self.plan(&options.stage)?;
+        let cache = crate::package::Cache::open(&self.root, crate::package::CacheMode::Use);
+        let plan = self.plan_with(&options.stage, &cache, Some(&options.out_dir))?;
+        if let Err(e) = cache.save() {
+            tracing::warn!("cannot save the stat cache in {}: {e}", cache.dir().display());
+        }
         let template = synthesize(self, &plan)?;
         let manifest = Manifest::new(self, &plan);
         let (template_path, manifest_path) = write_outputs(&options.out_dir, &plan, &template, &manifest)?;

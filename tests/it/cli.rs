@@ -87,8 +87,35 @@ fn help_lists_only_working_commands() {
         .take_while(|l| !l.is_empty())
         .filter_map(|l| l.split_whitespace().next())
         .collect();
-    assert_eq!(commands, ["synth", "help"], "only commands that work are listed:\n{stdout}");
+    assert_eq!(commands, ["synth", "package", "prune", "help"], "only commands that work are listed:\n{stdout}");
     let (code, _, stderr) = run(&App::new("svc"), &["deploy"]);
     assert_ne!(code, ExitCode::SUCCESS);
     assert!(stderr.contains("unrecognized subcommand 'deploy'"), "{stderr}");
+}
+
+#[test]
+fn package_reports_json_and_a_second_run_is_cached() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::support::write_tree(dir.path(), &[("agent.py", "print('hi')\n")]);
+    let app = App::new("svc").root(dir.path()).agent(Agent::new("bot").code("agent.py"));
+    // The output directory sits inside the agent's directory: it is never packaged.
+    let out = dir.path().join("out");
+    let args = ["package", "--json", "--out", out.to_str().unwrap()];
+    let (code, stdout, stderr) = run(&app, &args);
+    assert_eq!(code, ExitCode::SUCCESS, "{stderr}");
+    let first: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(first["command"], "package");
+    assert_eq!(first["packaged"][0]["status"], "built");
+    assert_eq!(first["packaged"][0]["entries"]["entries"], 1, "only agent.py, not out/");
+    assert!(first["packaged"][0]["seconds"].as_f64().is_some());
+    let (_, stdout, _) = run(&app, &args);
+    let second: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(second["packaged"][0]["status"], "cached");
+    assert_eq!(second["packaged"][0]["entries"]["compressed"], 0);
+    assert_eq!(second["assets"][0]["output"]["sha256"], first["packaged"][0]["sha256"]);
+
+    let (code, stdout, _) = run(&app, &["prune", "--older-than", "0", "--json"]);
+    assert_eq!(code, ExitCode::SUCCESS);
+    let pruned: Value = serde_json::from_str(&stdout).unwrap();
+    assert!(pruned["removed"].as_u64().unwrap() >= 3, "the archive, its metadata and entry table: {pruned}");
 }

@@ -3,6 +3,7 @@
 mod cli;
 mod examples;
 mod macros;
+mod package;
 mod select;
 mod support;
 mod synth;

@@ -1,0 +1,139 @@
+//! hangar's packager against Info-ZIP on the same tree, side by side, in one run:
+//! `cargo bench --bench vs_infozip` (needs `zip`, Debian's package of that name).
+//!
+//! Prints the median of 5 cold runs of each, the archive sizes and the ratios. With
+//! `HANGAR_BENCH_MEMORY=1` it also packages a 1 GB tree in a child process and prints that
+//! process's peak RSS.
+
+#[path = "corpus.rs"]
+mod corpus;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use hangar::package::PackageOptions;
+use hangar::prelude::*;
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn package(root: &Path, out: &Path) -> hangar::package::Packaged {
+    let app = App::new("bench").root(root).agent(Agent::new("agent").code("agent.py"));
+    app.package(&PackageOptions::new("dev").out_dir(out).no_cache()).expect("package")
+}
+
+fn peak_rss_kib() -> i64 {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage fills the struct it is given.
+    unsafe {
+        libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr());
+        usage.assume_init().ru_maxrss
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--package-only") {
+        let (root, out) = (Path::new(&args[i + 1]), Path::new(&args[i + 2]));
+        let started = Instant::now();
+        let p = package(root, out);
+        println!("{} {} {}", started.elapsed().as_secs_f64(), p.assets[0].size, peak_rss_kib());
+        return;
+    }
+    if let Some(i) = args.iter().position(|a| a == "--one-changed") {
+        // Diagnostics: rebuild after one changed file, N times, printing each duration.
+        let root = Path::new(&args[i + 1]);
+        let out = tempfile::tempdir().unwrap();
+        let app = App::new("bench").root(root).agent(Agent::new("agent").code("agent.py"));
+        let options = PackageOptions::new("dev").out_dir(out.path());
+        app.package(&options).unwrap();
+        let original = std::fs::read(root.join("agent.py")).unwrap();
+        for n in 0..8 {
+            std::fs::write(root.join("agent.py"), format!("print({n}, {:?})\n", Instant::now())).unwrap();
+            if args.iter().any(|a| a == "--sync") {
+                // SAFETY: sync(2) has no preconditions.
+                unsafe { libc::sync() };
+            }
+            let started = Instant::now();
+            let p = app.package(&options).unwrap();
+            println!("{:?} {:?}", started.elapsed(), p.assets[0].entries);
+        }
+        std::fs::write(root.join("agent.py"), original).unwrap();
+        return;
+    }
+    if args.iter().any(|a| a == "--list") {
+        return; // `cargo bench -- --list`
+    }
+    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-corpus");
+    // `cargo bench` passes `--bench`; `cargo test --benches` does not, and gets a quick smoke run.
+    let measuring = args.iter().any(|a| a == "--bench");
+    let spec = if measuring { corpus::AGENT } else { corpus::Spec { files: 300, bytes: 4 << 20, seed: 42 } };
+    let runs = if measuring { 5 } else { 1 };
+    let root = corpus::cached(&target, spec).expect("corpus");
+    let stats = walkdir::WalkDir::new(&root)
+        .into_iter()
+        .filter_entry(|e| e.file_name() != ".hangar")
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .fold((0, 0u64), |(n, b), e| (n + 1, b + e.metadata().unwrap().len()));
+    println!("corpus: {} files, {:.1} MiB ({})", stats.0, stats.1 as f64 / (1 << 20) as f64, root.display());
+
+    let work = tempfile::tempdir_in(&target).unwrap();
+    let mut hangar_times = Vec::new();
+    let mut hangar_size = 0;
+    for _ in 0..runs {
+        let started = Instant::now();
+        let p = package(&root, work.path());
+        hangar_times.push(started.elapsed());
+        hangar_size = p.assets[0].size;
+    }
+    let mut zip_times = Vec::new();
+    let zip_out = work.path().join("infozip.zip");
+    for _ in 0..runs {
+        let _ = std::fs::remove_file(&zip_out);
+        let started = Instant::now();
+        let status = Command::new("zip")
+            .args(["-r", "-X", "-q"])
+            .arg(&zip_out)
+            .args([".", "-x", ".hangar/*"]) // hangar's cache lives in the root; it is not packaged
+            .current_dir(&root)
+            .status();
+        match status {
+            Ok(s) if s.success() => zip_times.push(started.elapsed()),
+            other => panic!("Info-ZIP `zip` failed or is missing (apt-get install zip): {other:?}"),
+        }
+    }
+    let zip_size = std::fs::metadata(&zip_out).unwrap().len();
+    let (h, z) = (median(hangar_times), median(zip_times));
+    println!("{:<22} {:>10} {:>14}", "", "median", "archive");
+    println!("{:<22} {:>9.3}s {:>14}", "hangar (cold)", h.as_secs_f64(), hangar_size);
+    println!("{:<22} {:>9.3}s {:>14}", "zip -r -X -q", z.as_secs_f64(), zip_size);
+    println!(
+        "speedup {:.2}x, size {:+.2}% vs Info-ZIP ({} cores)",
+        z.as_secs_f64() / h.as_secs_f64(),
+        (hangar_size as f64 / zip_size as f64 - 1.0) * 100.0,
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+
+    if measuring && std::env::var_os("HANGAR_BENCH_MEMORY").is_some() {
+        let big = corpus::Spec { files: 20_000, bytes: 1 << 30, seed: 7 };
+        let root = corpus::cached(&target, big).expect("1 GB corpus");
+        let out = Command::new(std::env::current_exe().unwrap())
+            .arg("--package-only")
+            .arg(&root)
+            .arg(work.path())
+            .output()
+            .unwrap();
+        let line = String::from_utf8_lossy(&out.stdout);
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        println!(
+            "1 GiB tree: {}s, archive {} bytes, peak RSS {} MiB",
+            parts.first().unwrap_or(&"?"),
+            parts.get(1).unwrap_or(&"?"),
+            parts.get(2).and_then(|k| k.parse::<i64>().ok()).map_or("?".into(), |k| (k / 1024).to_string())
+        );
+    }
+}

@@ -1,0 +1,299 @@
+//! Vendoring Python dependencies for the AgentCore platform (linux/arm64, CPython X.Y).
+//!
+//! The dependency declaration (`uv.lock`, `requirements.txt`, or `pyproject.toml`'s PEP 621
+//! `dependencies`) is installed with binary wheels only, for `manylinux2014_aarch64` (and
+//! `manylinux_2_28_aarch64`: AgentCore's glibc is newer) and the agent's Python version, into a
+//! directory whose files go to the root of the zip. `uv pip install` is used when `uv` is on
+//! PATH, else `python3 -m pip`. Bytecode is not compiled: `.pyc` files built by the host's Python
+//! would not match the runtime's.
+//!
+//! The tree is cached by the hash of (declaration, Python version, platform, installer). What
+//! would differ between machines is removed or normalized: `RECORD`, `INSTALLER`, `REQUESTED` and
+//! `direct_url.json` (absolute paths, installer names), and the interpreter path in the
+//! shebang lines of `bin/` scripts (`#!/usr/bin/env python3`). Pin versions (or use `uv.lock`)
+//! for archives that are the same wherever they are built.
+
+use std::ffi::OsString;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::PackageError;
+use super::cache::Cache;
+use crate::digest::{Digest, Hasher};
+use crate::model::Python;
+use crate::plan::{Dependencies, DependencyKind};
+
+/// The wheel platforms asked for.
+pub const PIP_PLATFORMS: [&str; 2] = ["manylinux2014_aarch64", "manylinux_2_28_aarch64"];
+/// uv's name for the same target.
+pub const UV_PLATFORM: &str = "aarch64-manylinux_2_28";
+
+/// Which installer runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Installer {
+    Uv,
+    Pip,
+}
+
+impl Installer {
+    /// `uv` when it is on PATH, else pip.
+    pub fn detect() -> Installer {
+        let on_path = std::env::var_os("PATH")
+            .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join("uv").is_file()));
+        if on_path { Installer::Uv } else { Installer::Pip }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Installer::Uv => "uv",
+            Installer::Pip => "pip",
+        }
+    }
+}
+
+/// The vendored tree for `deps` and `runtime`: from the cache, or installed now. Returns the
+/// directory and whether it came from the cache.
+pub fn vendor(cache: &Cache, deps: &Dependencies, runtime: Python) -> Result<(PathBuf, bool), PackageError> {
+    let installer = Installer::detect();
+    let mut h = Hasher::new("hangar/deps/v1");
+    h.str(deps.kind.file_name())
+        .field(&deps.digest.0)
+        .str(runtime.version())
+        .str(PIP_PLATFORMS[0])
+        .str(installer.name());
+    let key: Digest = h.finish();
+    let dir = cache.deps_dir(&key);
+    if cache.mode() == super::cache::CacheMode::Use && dir.join(COMPLETE).is_file() {
+        let _ = fs::File::options()
+            .append(true)
+            .open(dir.join(COMPLETE))
+            .and_then(|f| f.set_modified(std::time::SystemTime::now()));
+        return Ok((dir, true));
+    }
+    let cache_err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| PackageError::Cache { path, source }
+    };
+    let tmp_root = cache.tmp_dir().map_err(cache_err(cache.dir()))?;
+    let work = tempfile::Builder::new().prefix("deps-").tempdir_in(&tmp_root).map_err(cache_err(&tmp_root))?;
+    let target = work.path().join("tree");
+    let requirements = requirements_file(deps, work.path())?;
+    install(installer, &requirements, runtime, &target, &deps.path)?;
+    normalize(&target).map_err(cache_err(&target))?;
+    fs::write(target.join(COMPLETE), b"").map_err(cache_err(&target))?;
+    if let Some(parent) = dir.parent() {
+        fs::create_dir_all(parent).map_err(cache_err(parent))?;
+    }
+    if dir.exists() {
+        // Stale (incomplete, or refreshed with --no-cache): replace it.
+        let _ = fs::remove_dir_all(&dir);
+    }
+    match fs::rename(&target, &dir) {
+        Ok(()) => {}
+        // Another run finished the same tree first: theirs is as good.
+        Err(_) if dir.join(COMPLETE).is_file() => {}
+        Err(e) => return Err(PackageError::Cache { path: dir.clone(), source: e }),
+    }
+    Ok((dir, false))
+}
+
+/// Marks a complete tree; it is never packaged (see [`is_vendored_metadata`]).
+pub const COMPLETE: &str = ".hangar-complete";
+
+/// Files of the vendored tree that are not packaged.
+pub fn is_vendored_metadata(rel: &str) -> bool {
+    rel == COMPLETE
+}
+
+/// A requirements file for the installer.
+fn requirements_file(deps: &Dependencies, work: &Path) -> Result<PathBuf, PackageError> {
+    match deps.kind {
+        DependencyKind::Requirements => Ok(deps.path.clone()),
+        DependencyKind::UvLock => {
+            let out = work.join("requirements.txt");
+            let project = deps.path.parent().unwrap_or(Path::new("."));
+            let mut cmd = Command::new("uv");
+            cmd.args([
+                "export",
+                "--frozen",
+                "--no-hashes",
+                "--no-dev",
+                "--no-emit-project",
+                "--quiet",
+                "--output-file",
+            ])
+            .arg(&out)
+            .current_dir(project);
+            run(cmd, &deps.path).map_err(|e| match e {
+                PackageError::Tool { message, .. }
+                    if message.contains("No such file") || message.contains("not found") =>
+                {
+                    PackageError::Tool {
+                        tool: "uv".into(),
+                        message: format!("{} needs uv on PATH to export its requirements", deps.path.display()),
+                    }
+                }
+                other => other,
+            })?;
+            Ok(out)
+        }
+        DependencyKind::Pyproject => {
+            let text = fs::read_to_string(&deps.path)
+                .map_err(|source| PackageError::Cache { path: deps.path.clone(), source })?;
+            let doc: toml::Table = toml::from_str(&text).map_err(|e| PackageError::Tool {
+                tool: "pyproject.toml".into(),
+                message: format!("{}: {e}", deps.path.display()),
+            })?;
+            let dependencies: Vec<String> = doc
+                .get("project")
+                .and_then(|p| p.get("dependencies"))
+                .and_then(|d| d.as_array())
+                .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+                .unwrap_or_default();
+            let out = work.join("requirements.txt");
+            fs::write(&out, dependencies.join("\n") + "\n")
+                .map_err(|source| PackageError::Cache { path: out.clone(), source })?;
+            Ok(out)
+        }
+    }
+}
+
+fn install(
+    installer: Installer,
+    requirements: &Path,
+    runtime: Python,
+    target: &Path,
+    declared_in: &Path,
+) -> Result<(), PackageError> {
+    let mut cmd;
+    match installer {
+        Installer::Uv => {
+            cmd = Command::new("uv");
+            cmd.args(["pip", "install", "--quiet", "--only-binary", ":all:", "--python-platform", UV_PLATFORM]);
+            cmd.args(["--python-version", runtime.version(), "--target"]).arg(target).arg("-r").arg(requirements);
+        }
+        Installer::Pip => {
+            cmd = Command::new(std::env::var_os("HANGAR_PYTHON").unwrap_or_else(|| OsString::from("python3")));
+            cmd.args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-input", "--no-compile"]);
+            cmd.args(["--only-binary=:all:", "--implementation", "cp", "--python-version", runtime.version()]);
+            for p in PIP_PLATFORMS {
+                cmd.args(["--platform", p]);
+            }
+            cmd.arg("--target").arg(target).arg("-r").arg(requirements);
+        }
+    }
+    run(cmd, declared_in).map_err(|e| no_wheel(e, runtime))
+}
+
+fn run(mut cmd: Command, context: &Path) -> Result<(), PackageError> {
+    let tool = cmd.get_program().to_string_lossy().into_owned();
+    tracing::info!("running {:?}", cmd);
+    let out = cmd.output().map_err(|e| PackageError::Tool {
+        tool: tool.clone(),
+        message: format!("cannot run {tool} for {}: {e}", context.display()),
+    })?;
+    if out.status.success() {
+        return Ok(());
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let tail: Vec<&str> = stderr.lines().rev().take(15).collect::<Vec<_>>().into_iter().rev().collect();
+    Err(PackageError::Tool { tool, message: format!("installing {} failed:\n{}", context.display(), tail.join("\n")) })
+}
+
+/// Turns "no matching distribution" into an error naming the package and the platform.
+fn no_wheel(e: PackageError, runtime: Python) -> PackageError {
+    let PackageError::Tool { message, .. } = &e else { return e };
+    let package = message.lines().find_map(|l| {
+        l.split_once("No matching distribution found for ")
+            .map(|(_, p)| p)
+            .or_else(|| l.split_once("Because ").and_then(|(_, r)| r.split_once(" has no wheels")).map(|(p, _)| p))
+            .or_else(|| l.split_once("Because ").and_then(|(_, r)| r.split_once(" was not found")).map(|(p, _)| p))
+            .map(|p| p.trim().trim_end_matches('.').to_owned())
+    });
+    match package {
+        Some(package) => {
+            PackageError::NoWheel { package, python: runtime.version().to_owned(), detail: message.clone() }
+        }
+        None => e,
+    }
+}
+
+/// The body of a Python script whose first line(s) name the host's interpreter: after
+/// `#!/path/to/python`, or after pip's long-path form
+/// `#!/bin/sh` / `'''exec' "/path/to/python" "$0" "$@"` / `' '''`.
+fn script_body(text: &[u8]) -> Option<&[u8]> {
+    let line_end = |from: usize| text[from..].iter().position(|&b| b == b'\n').map_or(text.len(), |i| from + i + 1);
+    if !text.starts_with(b"#!") {
+        return None;
+    }
+    let first = line_end(0);
+    if text[..first].windows(6).any(|w| w == b"python") {
+        return Some(&text[first..]);
+    }
+    if text.starts_with(b"#!/bin/sh\n'''exec'") {
+        let second = line_end(first);
+        let third = line_end(second);
+        return text[second..third].starts_with(b"' '''").then_some(&text[third..]);
+    }
+    None
+}
+
+/// Removes what would differ between machines or installers.
+fn normalize(tree: &Path) -> io::Result<()> {
+    if !tree.exists() {
+        fs::create_dir_all(tree)?; // nothing to install
+    }
+    for entry in fs::read_dir(tree)? {
+        let path = entry?.path();
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if name.ends_with(".dist-info") {
+            for f in ["RECORD", "INSTALLER", "REQUESTED", "direct_url.json"] {
+                match fs::remove_file(path.join(f)) {
+                    Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                    _ => {}
+                }
+            }
+        } else if name == "__pycache__" {
+            fs::remove_dir_all(&path)?;
+        }
+    }
+    let bin = tree.join("bin");
+    if bin.is_dir() {
+        for entry in fs::read_dir(&bin)? {
+            let path = entry?.path();
+            let Ok(text) = fs::read(&path) else { continue };
+            if let Some(body) = script_body(&text) {
+                let mut fixed = b"#!/usr/bin/env python3\n".to_vec();
+                fixed.extend_from_slice(body);
+                fs::write(&path, fixed)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pyproject_dependencies_become_requirements() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pyproject.toml");
+        fs::write(&path, "[project]\nname = \"agent\"\ndependencies = [\"boto3>=1.34\", \"langgraph==0.2.1\"]\n")
+            .unwrap();
+        let deps = Dependencies { kind: DependencyKind::Pyproject, path, digest: Digest::of(b"") };
+        let req = requirements_file(&deps, dir.path()).unwrap();
+        assert_eq!(fs::read_to_string(req).unwrap(), "boto3>=1.34\nlanggraph==0.2.1\n");
+    }
+
+    #[test]
+    fn shebangs_lose_the_host_interpreter() {
+        assert_eq!(script_body(b"#!/usr/local/bin/python3.11\nimport x\n"), Some(&b"import x\n"[..]));
+        let long = b"#!/bin/sh\n'''exec' \"/very/long/python\" \"$0\" \"$@\"\n' '''\nimport x\n";
+        assert_eq!(script_body(long), Some(&b"import x\n"[..]));
+        assert_eq!(script_body(b"#!/bin/bash\necho hi\n"), None);
+    }
+}

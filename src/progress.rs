@@ -1,0 +1,64 @@
+//! Progress of long work, behind a small trait so the library prints nothing unless asked.
+//!
+//! The command line shows an indicatif bar on stderr when it is a terminal and `--json` is off;
+//! programs pass their own [`Progress`] or none ([`Silent`]).
+
+use std::io::IsTerminal;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// Receives progress of long work. Every method has a do-nothing default.
+pub trait Progress: Send + Sync {
+    /// A new phase of `total` units (bytes); 0 when the size is unknown.
+    fn start(&self, _label: &str, _total: u64) {}
+    /// `n` more units done.
+    fn advance(&self, _n: u64) {}
+    /// The phase is over.
+    fn finish(&self) {}
+}
+
+/// Reports nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Silent;
+
+impl Progress for Silent {}
+
+/// A progress bar on stderr, drawn only when stderr is a terminal.
+pub struct Bar {
+    bar: ProgressBar,
+}
+
+impl Bar {
+    pub fn stderr() -> Bar {
+        let target =
+            if std::io::stderr().is_terminal() { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() };
+        Bar { bar: ProgressBar::with_draw_target(None, target) }
+    }
+}
+
+impl Progress for Bar {
+    fn start(&self, label: &str, total: u64) {
+        self.bar.reset();
+        if total == 0 {
+            self.bar.set_style(ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("valid template"));
+            self.bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        } else {
+            self.bar.disable_steady_tick();
+            self.bar.set_style(
+                ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta})")
+                    .expect("valid template")
+                    .progress_chars("=> "),
+            );
+            self.bar.set_length(total);
+        }
+        self.bar.set_message(label.to_owned());
+    }
+
+    fn advance(&self, n: u64) {
+        self.bar.inc(n);
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}

@@ -1,0 +1,490 @@
+//! The packager: reproducible zips, the cache, Python dependencies, faults.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use hangar::package::{AssetReport, AssetStatus, PackageOptions, Packaged};
+use hangar::prelude::*;
+use serde_json::Value;
+
+use crate::support::write_tree;
+
+#[path = "../../benches/corpus.rs"]
+mod corpus;
+
+fn app(root: &Path) -> App {
+    App::new("svc").root(root).agent(Agent::new("bot").code("agent.py"))
+}
+
+fn package(app: &App, out: &Path) -> Packaged {
+    app.package(&PackageOptions::new("dev").out_dir(out)).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn only(p: &Packaged) -> &AssetReport {
+    assert_eq!(p.assets.len(), 1, "{:?}", p.assets);
+    &p.assets[0]
+}
+
+/// Runs Python on the archive: lists it, tests every CRC, and prints `name mode method size`.
+fn python_listing(zip: &Path) -> Vec<(String, u32, u16, u64)> {
+    let script = r#"
+import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+bad = z.testzip()
+assert bad is None, bad
+for i in z.infolist():
+    print(i.filename, i.external_attr >> 16, i.compress_type, i.file_size)
+"#;
+    let out = Command::new("python3").arg("-c").arg(script).arg(zip).output().expect("python3 runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let f: Vec<&str> = l.rsplitn(4, ' ').collect();
+            (f[3].to_owned(), f[2].parse().unwrap(), f[1].parse().unwrap(), f[0].parse().unwrap())
+        })
+        .collect()
+}
+
+fn unzip_test(zip: &Path) {
+    let out = Command::new("unzip").arg("-tq").arg(zip).output().expect("unzip runs (apt-get install unzip)");
+    assert!(
+        out.status.success(),
+        "unzip -t: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn sha256(path: &Path) -> String {
+    hangar::digest::Digest::of(&std::fs::read(path).unwrap()).to_hex()
+}
+
+const TREE: &[(&str, &str)] = &[
+    ("agent.py", "from lib import util\n\nprint(util.greet('world'))\n"),
+    ("lib/__init__.py", ""),
+    ("lib/util.py", "def greet(name):\n    return f'Hello, {name}!' * 3\n"),
+    ("data/prompts.txt", "You are a helpful agent.\nYou are a helpful agent.\nYou are a helpful agent.\n"),
+    ("bin/run.sh", "#!/bin/sh\nexec python3 agent.py\n"),
+    ("tests/test_x.py", "def test(): pass\n"),
+];
+
+fn tree(dir: &Path, reverse: bool) {
+    let mut files: Vec<(&str, &str)> = TREE.to_vec();
+    if reverse {
+        files.reverse();
+    }
+    write_tree(dir, &files);
+    std::fs::set_permissions(dir.join("bin/run.sh"), std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// The same files in another directory, created in another order, with other mtimes and
+/// permissions that differ only in ways that do not matter, give the same bytes.
+#[test]
+fn archives_are_reproducible() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    tree(a.path(), false);
+    tree(b.path(), true);
+    // Another umask: group/other bits differ, the executable bit does not.
+    for (rel, mode) in [("agent.py", 0o600), ("lib/util.py", 0o664), ("bin/run.sh", 0o700)] {
+        std::fs::set_permissions(b.path().join(rel), std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+    for (rel, _) in TREE {
+        std::fs::File::options().append(true).open(b.path().join(rel)).unwrap().set_modified(old).unwrap();
+    }
+    let out = tempfile::tempdir().unwrap();
+    let pa = package(&app(a.path()), &out.path().join("a"));
+    let pb = package(&app(b.path()), &out.path().join("b"));
+    let (ra, rb) = (only(&pa), only(&pb));
+    assert_eq!(ra.input_hash, rb.input_hash);
+    assert_eq!(ra.sha256, rb.sha256);
+    assert_eq!(std::fs::read(&ra.path).unwrap(), std::fs::read(&rb.path).unwrap());
+    assert_eq!(sha256(&ra.path), ra.sha256, "the reported sha256 is the file's");
+}
+
+/// The archive lists and extracts with Python and unzip; its content is the selection.
+#[test]
+fn archives_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    tree(dir.path(), false);
+    std::fs::create_dir_all(dir.path().join("__pycache__")).unwrap();
+    std::fs::write(dir.path().join("__pycache__/agent.cpython-313.pyc"), "x").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let a = app(dir.path()).agent(Agent::new("other").code("agent.py").package(Package::new().patterns(["!tests/**"])));
+    let p = package(&a, out.path());
+    assert_eq!(p.assets.len(), 2, "two selections, two archives");
+    let zip = &p.assets[1].path;
+    unzip_test(zip);
+    let listing = python_listing(zip);
+    let names: Vec<&str> = listing.iter().map(|(n, ..)| n.as_str()).collect();
+    assert_eq!(names, ["agent.py", "bin/run.sh", "data/prompts.txt", "lib/__init__.py", "lib/util.py"]);
+    let modes: Vec<u32> = listing.iter().map(|(_, m, ..)| *m).collect();
+    assert_eq!(modes, [0o100644, 0o100755, 0o100644, 0o100644, 0o100644]);
+
+    let extracted = tempfile::tempdir().unwrap();
+    let out = Command::new("unzip").arg("-q").arg(zip).arg("-d").arg(extracted.path()).output().unwrap();
+    assert!(out.status.success());
+    for name in names {
+        assert_eq!(
+            std::fs::read(extracted.path().join(name)).unwrap(),
+            std::fs::read(dir.path().join(name)).unwrap(),
+            "{name}"
+        );
+    }
+    let manifest: Value = serde_json::from_slice(&std::fs::read(&p.synth.manifest_path).unwrap()).unwrap();
+    assert_eq!(manifest["assets"][1]["output"]["sha256"], p.assets[1].sha256.as_str());
+    assert_eq!(manifest["assets"][1]["output"]["size"], std::fs::metadata(zip).unwrap().len());
+}
+
+/// Already-compressed formats and data that deflate cannot shrink are stored; the rest is
+/// deflated.
+#[test]
+fn store_or_deflate() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = corpus::Rng::new(1);
+    let noise: Vec<u8> = (0..20_000).map(|_| rng.next() as u8).collect();
+    write_tree(dir.path(), &[("agent.py", "print('hi')\n".repeat(50).as_str()), ("empty.py", "")]);
+    std::fs::write(dir.path().join("logo.png"), "not really a png, but compressible ".repeat(100)).unwrap();
+    std::fs::write(dir.path().join("dep-1.0-py3-none-any.whl"), "compressible ".repeat(100)).unwrap();
+    std::fs::write(dir.path().join("noise.bin"), &noise).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let p = package(&app(dir.path()), out.path());
+    let methods: Vec<(String, u16)> = python_listing(&only(&p).path).into_iter().map(|(n, _, m, _)| (n, m)).collect();
+    let (stored, deflated) = (0, 8);
+    assert_eq!(
+        methods,
+        [
+            ("agent.py".to_owned(), deflated),
+            ("dep-1.0-py3-none-any.whl".to_owned(), stored),
+            ("empty.py".to_owned(), stored),
+            ("logo.png".to_owned(), stored),
+            ("noise.bin".to_owned(), stored),
+        ]
+    );
+}
+
+/// More than 65,535 entries need ZIP64 end records; Python and unzip read them.
+#[test]
+fn zip64_when_there_are_many_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 65_600;
+    for i in 0..n {
+        let sub = dir.path().join(format!("d{:03}", i / 1000));
+        if i % 1000 == 0 {
+            std::fs::create_dir_all(&sub).unwrap();
+        }
+        std::fs::write(sub.join(format!("f{i}.py")), format!("X = {i}\n")).unwrap();
+    }
+    std::fs::write(dir.path().join("agent.py"), "").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let p = package(&app(dir.path()), out.path());
+    let zip = &only(&p).path;
+    assert_eq!(only(&p).entries.entries, n + 1);
+    let bytes = std::fs::read(zip).unwrap();
+    assert!(bytes.windows(4).any(|w| w == b"PK\x06\x06"), "a ZIP64 end of central directory record");
+    assert_eq!(python_listing(zip).len(), n + 1);
+    unzip_test(zip);
+}
+
+/// A second run is a cache hit; one changed file is recompressed alone; a corrupt cache entry
+/// is rebuilt, never used; `--no-cache` rebuilds to the same bytes.
+#[test]
+fn the_cache_hits_misses_and_heals() {
+    let dir = tempfile::tempdir().unwrap();
+    tree(dir.path(), false);
+    let out = tempfile::tempdir().unwrap();
+    let a = app(dir.path());
+    let first = package(&a, out.path());
+    let first = only(&first).clone();
+    assert_eq!(first.status, AssetStatus::Built);
+    assert_eq!((first.entries.compressed, first.entries.reused), (6, 0));
+
+    let second = package(&a, out.path());
+    assert_eq!(only(&second).status, AssetStatus::Cached);
+    assert_eq!(only(&second).entries.compressed, 0);
+    assert_eq!(only(&second).sha256, first.sha256);
+
+    std::fs::write(dir.path().join("lib/util.py"), "def greet(name):\n    return name\n").unwrap();
+    let changed = package(&a, out.path());
+    let changed = only(&changed).clone();
+    assert_eq!(changed.status, AssetStatus::Built);
+    assert_eq!((changed.entries.compressed, changed.entries.reused), (1, 5), "only the changed file is compressed");
+    assert_ne!(changed.input_hash, first.input_hash);
+    let fresh = a.package(&PackageOptions::new("dev").out_dir(out.path().join("fresh")).no_cache()).unwrap();
+    assert_eq!(only(&fresh).status, AssetStatus::Built);
+    assert_eq!(only(&fresh).entries.reused, 0);
+    assert_eq!(only(&fresh).sha256, changed.sha256, "reused entries give the same bytes as fresh ones");
+
+    // Corrupt the cached archive: same size, one byte flipped, so only its mtime tells.
+    let cached = dir.path().join(format!(".hangar/cache/code/{}.zip", changed.input_hash));
+    let mut bytes = std::fs::read(&cached).unwrap();
+    bytes[40] ^= 0xff;
+    std::fs::write(&cached, &bytes).unwrap();
+    let healed = package(&a, out.path());
+    assert_eq!(only(&healed).status, AssetStatus::Built, "a touched archive is not trusted");
+    assert_eq!(only(&healed).sha256, changed.sha256);
+    assert_eq!(sha256(&only(&healed).path), changed.sha256);
+
+    // Truncated metadata, and a garbage stat cache: rebuilt, same bytes.
+    let meta = dir.path().join(format!(".hangar/cache/code/{}.json", changed.input_hash));
+    std::fs::write(&meta, &std::fs::read(&meta).unwrap()[..10]).unwrap();
+    std::fs::write(dir.path().join(".hangar/cache/stat-v1.bin"), b"garbage").unwrap();
+    let again = package(&a, out.path());
+    assert_eq!(only(&again).status, AssetStatus::Built);
+    assert_eq!(only(&again).sha256, changed.sha256);
+}
+
+/// The stat cache: an unchanged tree costs one `stat` per file and no reads; a changed file
+/// is read again.
+#[test]
+fn unchanged_files_are_not_read_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("tree");
+    corpus::generate(&root, corpus::Spec { files: 200, bytes: 2 << 20, seed: 3 }).unwrap();
+    // Records younger than a second are not trusted (a second write in the same timestamp tick
+    // would go unseen): let the tree age first.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let out = tempfile::tempdir().unwrap();
+    let a = app(&root);
+    let first = package(&a, out.path());
+    assert_eq!(first.files_hashed, 201);
+    let second = package(&a, out.path());
+    assert_eq!(second.files_hashed, 0, "every digest came from the stat cache");
+    assert_eq!(only(&second).status, AssetStatus::Cached);
+    std::fs::write(root.join("agent.py"), "print('changed')\n").unwrap();
+    let third = package(&a, out.path());
+    assert_eq!(third.files_hashed, 1);
+    assert_eq!(only(&third).status, AssetStatus::Built);
+}
+
+/// A run killed mid-build (SIGKILL) leaves nothing the next run trusts; the next run is right.
+#[test]
+fn a_killed_run_leaves_the_next_one_correct() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("tree");
+    corpus::generate(&root, corpus::Spec { files: 400, bytes: 48 << 20, seed: 9 }).unwrap();
+    let out = dir.path().join("out");
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "package::packages_the_tree_named_by_the_environment", "--nocapture"])
+        .env("HANGAR_TEST_TREE", &root)
+        .env("HANGAR_TEST_OUT", &out)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it as soon as it is writing an archive.
+    let tmp = root.join(".hangar/cache/tmp");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let writing =
+            std::fs::read_dir(&tmp).is_ok_and(|d| d.flatten().any(|e| e.metadata().is_ok_and(|m| m.len() > 0)));
+        if writing || std::time::Instant::now() > deadline {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "the child was killed before it finished");
+    assert!(
+        std::fs::read_dir(root.join(".hangar/cache/code"))
+            .map_or(true, |d| !d.flatten().any(|e| e.path().extension().is_some_and(|x| x == "json"))),
+        "no archive was committed"
+    );
+
+    let after = package(&app(&root), &out);
+    let copy = dir.path().join("copy");
+    corpus::generate(&copy, corpus::Spec { files: 400, bytes: 48 << 20, seed: 9 }).unwrap();
+    let clean = package(&app(&copy), &dir.path().join("clean"));
+    assert_eq!(only(&after).sha256, only(&clean).sha256);
+    unzip_test(&only(&after).path);
+    let pruned = hangar::package::cache::prune(&root, std::time::Duration::ZERO).unwrap();
+    assert!(pruned.removed >= 2, "prune removes the killed run's leftovers and unused entries: {pruned:?}");
+    assert!(std::fs::read_dir(root.join(".hangar/cache/tmp")).unwrap().next().is_none());
+}
+
+/// Packages the tree `HANGAR_TEST_TREE` names (the child of the test above) or, run on its
+/// own, a small generated tree: either way the archive must come out whole.
+#[test]
+fn packages_the_tree_named_by_the_environment() {
+    let owned = tempfile::tempdir().unwrap();
+    let (root, out) = match (std::env::var_os("HANGAR_TEST_TREE"), std::env::var_os("HANGAR_TEST_OUT")) {
+        (Some(root), Some(out)) => (PathBuf::from(root), PathBuf::from(out)),
+        _ => {
+            corpus::generate(&owned.path().join("tree"), corpus::Spec { files: 50, bytes: 1 << 20, seed: 5 }).unwrap();
+            (owned.path().join("tree"), owned.path().join("out"))
+        }
+    };
+    let p = package(&app(&root), &out);
+    unzip_test(&only(&p).path);
+}
+
+/// Faults name the path: a file that vanished or changed after it was hashed, one that
+/// cannot be read.
+#[test]
+fn faults_name_the_path() {
+    use hangar::package::compress::{EntryError, compress_file};
+    use hangar::package::select::{Selector, select};
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(dir.path(), &[("a.py", "A = 1\n"), ("b.py", "B = 2\n"), ("c.py", "C = 3\n")]);
+    let files = select(dir.path(), &Selector::package(None).unwrap()).unwrap();
+    let tmp = dir.path();
+
+    std::fs::remove_file(dir.path().join("a.py")).unwrap();
+    let e = compress_file(&files[0], tmp).err().expect("a vanished file is an error");
+    assert!(
+        matches!(e, EntryError::Vanished(_)) && e.to_string().contains("a.py") && e.to_string().contains("vanished"),
+        "{e}"
+    );
+
+    std::fs::write(dir.path().join("b.py"), "B = 22222\n").unwrap();
+    let e = compress_file(&files[1], tmp).err().expect("a changed file is an error");
+    assert!(
+        matches!(e, EntryError::Changed(_)) && e.to_string().contains("b.py") && e.to_string().contains("changed"),
+        "{e}"
+    );
+
+    // A directory where the file was: reading it fails (root reads anything, so chmod 000
+    // would not).
+    std::fs::remove_file(dir.path().join("c.py")).unwrap();
+    std::fs::create_dir(dir.path().join("c.py")).unwrap();
+    let e = compress_file(&files[2], tmp).err().expect("an unreadable file is an error");
+    assert!(e.to_string().contains("cannot read") && e.to_string().contains("c.py"), "{e}");
+
+    // Through `package`, the agent and the path are named, and nothing is committed.
+    let tree = tempfile::tempdir().unwrap();
+    write_tree(tree.path(), &[("agent.py", "")]);
+    let outside = tempfile::NamedTempFile::new().unwrap();
+    std::os::unix::fs::symlink(outside.path(), tree.path().join("host.txt")).unwrap();
+    let err =
+        app(tree.path()).package(&PackageOptions::new("dev").out_dir(tree.path().join("out"))).unwrap_err().to_string();
+    assert!(err.starts_with("agent `bot`:") && err.contains("host.txt") && err.contains("outside"), "{err}");
+}
+
+/// A full disk while writing the archive: a clear error naming the file, no archive kept.
+#[test]
+fn a_full_disk_leaves_no_archive() {
+    let mount = tempfile::tempdir().unwrap();
+    let status =
+        Command::new("mount").args(["-t", "tmpfs", "-o", "size=2m", "tmpfs"]).arg(mount.path()).status().unwrap();
+    assert!(status.success(), "this test mounts a 2 MiB tmpfs (it needs root, as the test setup runs)");
+    struct Unmount(PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _guard = Unmount(mount.path().to_path_buf());
+    let root = mount.path().join("project");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("agent.py"), "").unwrap();
+    let mut rng = corpus::Rng::new(2);
+    let noise: Vec<u8> = (0..1_200_000).map(|_| rng.next() as u8).collect();
+    std::fs::write(root.join("weights.bin"), noise).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let err = app(&root).package(&PackageOptions::new("dev").out_dir(out.path())).unwrap_err().to_string();
+    assert!(err.contains("cannot write the archive") && err.contains("No space left on device"), "{err}");
+    assert!(err.contains(".hangar/cache/tmp/"), "{err}");
+    let leftovers: Vec<_> = std::fs::read_dir(root.join(".hangar/cache/tmp")).unwrap().flatten().collect();
+    assert!(leftovers.is_empty(), "the partial archive is removed: {leftovers:?}");
+    assert!(
+        !root.join(".hangar/cache/code").exists()
+            || std::fs::read_dir(root.join(".hangar/cache/code")).unwrap().next().is_none()
+    );
+    assert!(
+        !out.path().join("assets").exists() || std::fs::read_dir(out.path().join("assets")).unwrap().next().is_none()
+    );
+}
+
+/// Writes a wheel by hand (a wheel is a zip with a `.dist-info`): no build backend, no network.
+fn wheel(dir: &Path, name: &str, tag: &str, files: &[(&str, &str)], entry_points: Option<&str>) -> PathBuf {
+    let file = dir.join(format!("{name}-1.0-{tag}.whl"));
+    let script = r#"
+import sys, json, zipfile
+path, name, tag, files, entry_points = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4]), sys.argv[5]
+info = f"{name}-1.0.dist-info"
+with zipfile.ZipFile(path, "w") as z:
+    for rel, text in files:
+        z.writestr(rel, text)
+    z.writestr(f"{info}/METADATA", f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+    z.writestr(f"{info}/WHEEL", f"Wheel-Version: 1.0\nGenerator: hangar-tests\nRoot-Is-Purelib: true\nTag: {tag}\n")
+    if entry_points:
+        z.writestr(f"{info}/entry_points.txt", entry_points)
+    z.writestr(f"{info}/RECORD", "")
+"#;
+    let files = serde_json::to_string(files).unwrap();
+    let status = Command::new("python3")
+        .args(["-c", script])
+        .arg(&file)
+        .args([name, tag, &files, entry_points.unwrap_or("")])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    file
+}
+
+/// Dependencies are vendored into the zip root for linux/arm64, without bytecode, with what
+/// differs between machines removed; the vendored tree is cached.
+#[test]
+fn dependencies_are_vendored_from_local_wheels() {
+    let wheels = tempfile::tempdir().unwrap();
+    wheel(
+        wheels.path(),
+        "tinypkg",
+        "py3-none-any",
+        &[("tinypkg/__init__.py", "VALUE = 42\ndef main():\n    print(VALUE)\n")],
+        Some("[console_scripts]\ntiny = tinypkg:main\n"),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let requirements = format!("--no-index\n--find-links {}\ntinypkg==1.0\n", wheels.path().display());
+    write_tree(dir.path(), &[("agent.py", "import tinypkg\n"), ("requirements.txt", &requirements)]);
+    let out = tempfile::tempdir().unwrap();
+    let a = App::new("svc").root(dir.path()).agent(Agent::new("bot").code("agent.py").runtime(Python::V3_12));
+    let p = package(&a, out.path());
+    let report = only(&p);
+    let deps = report.dependencies.as_ref().expect("requirements.txt was found");
+    assert_eq!((deps.declared_in.as_str(), deps.cached), ("requirements.txt", false));
+    let listing = python_listing(&report.path);
+    let names: Vec<&str> = listing.iter().map(|(n, ..)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "agent.py",
+            "bin/tiny",
+            "requirements.txt",
+            "tinypkg-1.0.dist-info/METADATA",
+            "tinypkg-1.0.dist-info/WHEEL",
+            "tinypkg-1.0.dist-info/entry_points.txt",
+            "tinypkg/__init__.py",
+        ],
+        "no RECORD, INSTALLER, REQUESTED, direct_url.json or .pyc"
+    );
+    let extracted = tempfile::tempdir().unwrap();
+    assert!(
+        Command::new("unzip").arg("-q").arg(&report.path).arg("-d").arg(extracted.path()).status().unwrap().success()
+    );
+    let script = std::fs::read_to_string(extracted.path().join("bin/tiny")).unwrap();
+    assert!(script.starts_with("#!/usr/bin/env python3\n"), "the host's interpreter path is gone: {script}");
+
+    // A code change rebuilds the archive but reuses the vendored tree.
+    std::fs::write(dir.path().join("agent.py"), "import tinypkg\nprint(tinypkg.VALUE)\n").unwrap();
+    let again = package(&a, out.path());
+    assert!(only(&again).dependencies.as_ref().unwrap().cached, "the vendored tree comes from the cache");
+}
+
+/// A dependency without an arm64 wheel is an error naming the package and the platform.
+#[test]
+fn a_dependency_without_an_arm64_wheel_is_named() {
+    let wheels = tempfile::tempdir().unwrap();
+    wheel(wheels.path(), "nativepkg", "cp313-cp313-manylinux2014_x86_64", &[("nativepkg/__init__.py", "")], None);
+    let dir = tempfile::tempdir().unwrap();
+    let requirements = format!("--no-index\n--find-links {}\nnativepkg==1.0\n", wheels.path().display());
+    write_tree(dir.path(), &[("agent.py", ""), ("requirements.txt", &requirements)]);
+    let out = tempfile::tempdir().unwrap();
+    let err = app(dir.path()).package(&PackageOptions::new("dev").out_dir(out.path())).unwrap_err().to_string();
+    assert!(err.starts_with("agent `bot`: no wheel of `nativepkg==1.0` for linux/arm64"), "{err}");
+    assert!(err.contains("manylinux2014_aarch64") && err.contains("CPython 3.13"), "{err}");
+}
