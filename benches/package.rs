@@ -30,10 +30,10 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("package_agent_150MB");
     group.sample_size(10).measurement_time(Duration::from_secs(20));
     group.bench_function("cold", |b| {
-        b.iter(|| app.package(&options.clone().no_cache()).unwrap());
+        b.iter(|| app.package_blocking(&options.clone().no_cache()).unwrap());
     });
-    app.package(&options).unwrap();
-    group.bench_function("warm_unchanged", |b| b.iter(|| app.package(&options).unwrap()));
+    app.package_blocking(&options).unwrap();
+    group.bench_function("warm_unchanged", |b| b.iter(|| app.package_blocking(&options).unwrap()));
     let changed = root.join("agent.py");
     let original = std::fs::read(&changed).unwrap();
     // Content no earlier run produced, so every iteration really builds.
@@ -51,7 +51,7 @@ fn bench(c: &mut Criterion) {
                 // SAFETY: sync(2) has no preconditions.
                 unsafe { libc::sync() };
             },
-            |()| app.package(&options).unwrap(),
+            |()| app.package_blocking(&options).unwrap(),
             BatchSize::PerIteration,
         )
     });

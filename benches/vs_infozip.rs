@@ -22,7 +22,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
 
 fn package(root: &Path, out: &Path) -> hangar::package::Packaged {
     let app = App::new("bench").root(root).agent(Agent::new("agent").code("agent.py"));
-    app.package(&PackageOptions::new("dev").out_dir(out).no_cache()).expect("package")
+    app.package_blocking(&PackageOptions::new("dev").out_dir(out).no_cache()).expect("package")
 }
 
 fn peak_rss_kib() -> i64 {
@@ -49,7 +49,7 @@ fn main() {
         let out = tempfile::tempdir().unwrap();
         let app = App::new("bench").root(root).agent(Agent::new("agent").code("agent.py"));
         let options = PackageOptions::new("dev").out_dir(out.path());
-        app.package(&options).unwrap();
+        app.package_blocking(&options).unwrap();
         let original = std::fs::read(root.join("agent.py")).unwrap();
         for n in 0..8 {
             std::fs::write(root.join("agent.py"), format!("print({n}, {:?})\n", Instant::now())).unwrap();
@@ -58,7 +58,7 @@ fn main() {
                 unsafe { libc::sync() };
             }
             let started = Instant::now();
-            let p = app.package(&options).unwrap();
+            let p = app.package_blocking(&options).unwrap();
             println!("{:?} {:?}", started.elapsed(), p.assets[0].entries);
         }
         std::fs::write(root.join("agent.py"), original).unwrap();

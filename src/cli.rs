@@ -45,11 +45,15 @@ struct Cli {
 enum Command {
     /// Validate, plan and write the CloudFormation template and asset manifest. No network, no Docker.
     Synth,
-    /// Synth, then build every code asset into <out>/assets/<input-hash>.zip. No AWS.
+    /// Synth, then build every asset: code into <out>/assets/<input-hash>.zip, images into the local Docker Engine. No AWS.
     Package {
-        /// Rebuild everything, ignoring the cache in <root>/.hangar/cache (results are still cached).
+        /// Rebuild everything, ignoring the cache in <root>/.hangar/cache and images already in the
+        /// engine (results are still cached).
         #[arg(long)]
         no_cache: bool,
+        /// How many images build at once.
+        #[arg(long, default_value_t = 2, value_name = "N")]
+        concurrency: usize,
     },
     /// Remove cache entries no run has used for a while, and leftovers of interrupted runs.
     Prune {
@@ -79,16 +83,23 @@ fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, clap::Error> {
     Cli::from_arg_matches(&matches)
 }
 
+fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build()
+}
+
 /// The `main` of `#[hangar::main] fn app() -> App`: parses the arguments (so `--help` needs no
-/// App), builds the App, runs the command.
+/// App), builds the App, runs the command on a multi-threaded tokio runtime.
 pub fn main(app: impl FnOnce() -> App) -> ExitCode {
     let cli = parse(std::env::args_os()).unwrap_or_else(|e| e.exit());
     init_logging(cli.verbose);
     let app = app();
-    execute(&app, cli, &mut std::io::stdout().lock(), &mut std::io::stderr().lock())
+    match runtime() {
+        Ok(rt) => rt.block_on(execute(&app, cli, &mut std::io::stdout().lock(), &mut std::io::stderr().lock())),
+        Err(e) => no_runtime(e),
+    }
 }
 
-/// The `main` of `#[hangar::main] async fn app() -> App`, on a multi-threaded tokio runtime.
+/// The `main` of `#[hangar::main] async fn app() -> App`.
 pub fn main_async<F, Fut>(app: F) -> ExitCode
 where
     F: FnOnce() -> Fut,
@@ -96,31 +107,47 @@ where
 {
     let cli = parse(std::env::args_os()).unwrap_or_else(|e| e.exit());
     init_logging(cli.verbose);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: cannot start the tokio runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let app = runtime.block_on(app());
-    execute(&app, cli, &mut std::io::stdout().lock(), &mut std::io::stderr().lock())
+    match runtime() {
+        Ok(rt) => rt.block_on(async {
+            let app = app().await;
+            execute(&app, cli, &mut std::io::stdout().lock(), &mut std::io::stderr().lock()).await
+        }),
+        Err(e) => no_runtime(e),
+    }
 }
 
-/// Runs the command line of the process's arguments against `app`.
+fn no_runtime(e: std::io::Error) -> ExitCode {
+    eprintln!("error: cannot start the tokio runtime: {e}");
+    ExitCode::FAILURE
+}
+
+/// Runs the command line of the process's arguments against `app` (from a `main` without a
+/// runtime; in async code, use [`run_async`]).
 pub fn run(app: &App) -> ExitCode {
     run_with(app, std::env::args_os(), &mut std::io::stdout().lock(), &mut std::io::stderr().lock())
 }
 
 /// Runs a command line against `app`, writing to `out` and `err`. `args` starts with the
-/// program name, as `std::env::args_os()` does.
+/// program name, as `std::env::args_os()` does. Starts its own runtime: call it outside one.
 pub fn run_with<I, T>(app: &App, args: I, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString>,
 {
+    match runtime() {
+        Ok(rt) => rt.block_on(run_async(app, args, out, err)),
+        Err(e) => no_runtime(e),
+    }
+}
+
+/// [`run_with`] for async programs.
+pub async fn run_async<I, T>(app: &App, args: I, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString>,
+{
     match parse(args.into_iter().map(Into::into)) {
-        Ok(cli) => execute(app, cli, out, err),
+        Ok(cli) => execute(app, cli, out, err).await,
         Err(e) => {
             let _ = if e.use_stderr() { write!(err, "{}", e.render()) } else { write!(out, "{}", e.render()) };
             ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2))
@@ -138,19 +165,20 @@ fn init_logging(verbose: u8) {
     let _ = tracing_subscriber::fmt().with_max_level(level).with_writer(std::io::stderr).without_time().try_init();
 }
 
-fn execute(app: &App, cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
+async fn execute(app: &App, cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
     let command = cli.command.name();
     let result: Result<(Value, String), Error> = match cli.command {
         Command::Synth => {
             app.synth(&SynthOptions::new(&cli.stage).out_dir(&cli.out)).map(|s| (synth_json(&s), synth_text(&s)))
         }
-        Command::Package { no_cache } => {
+        Command::Package { no_cache, concurrency } => {
             let progress: Arc<dyn Progress> = if cli.json { Arc::new(Silent) } else { Arc::new(Bar::stderr()) };
-            let mut options = PackageOptions::new(&cli.stage).out_dir(&cli.out).progress(progress);
+            let mut options =
+                PackageOptions::new(&cli.stage).out_dir(&cli.out).progress(progress).concurrency(concurrency);
             if no_cache {
                 options = options.no_cache();
             }
-            app.package(&options).map(|p| (package_json(&p), package_text(&p)))
+            app.package(&options).await.map(|p| (package_json(&p), package_text(&p)))
         }
         Command::Prune { older_than } => hangar_prune(app, older_than),
     };
@@ -175,14 +203,31 @@ fn package_json(p: &Packaged) -> Value {
     let mut doc = synth_json(&p.synth);
     doc["command"] = json!("package");
     doc["packaged"] = json!(p.assets);
+    doc["images"] = json!(p.images);
     doc["filesHashed"] = json!(p.files_hashed);
     doc
 }
 
 fn package_text(p: &Packaged) -> String {
     let mut text = synth_text(&p.synth).replacen("Synthesized", "Packaged", 1);
-    if !p.assets.is_empty() {
+    if !p.assets.is_empty() || !p.images.is_empty() {
         text.push_str("  built\n");
+    }
+    for i in &p.images {
+        let what = match i.status {
+            AssetStatus::Cached => "in the engine already",
+            AssetStatus::Built => "built",
+        };
+        text.push_str(&format!(
+            "    {}  {}  {}  {what}  {:.2}s\n",
+            &i.input_hash[..12],
+            i.image,
+            i.platform,
+            i.seconds
+        ));
+        for w in &i.warnings {
+            text.push_str(&format!("      warning: {w}\n"));
+        }
     }
     for a in &p.assets {
         let what = match a.status {
@@ -225,6 +270,7 @@ fn error_json(command: &str, e: &Error) -> Value {
         Error::Invalid(d) => ("invalid", serde_json::to_value(d).expect("diagnostics serialize")),
         Error::Select { .. } | Error::Hash { .. } | Error::Io { .. } => ("io", json!([])),
         Error::Package { .. } => ("package", json!([])),
+        Error::Publish { .. } => ("publish", json!([])),
         Error::Internal(_) => ("internal", json!([])),
     };
     json!({ "ok": false, "command": command, "error": { "kind": kind, "message": e.to_string(), "diagnostics": diagnostics } })

@@ -47,12 +47,14 @@ pub mod cli;
 #[macro_use]
 mod macros;
 pub mod digest;
+pub mod docker;
 mod fsutil;
 pub mod model;
 pub mod names;
 pub mod package;
 pub mod plan;
 pub mod progress;
+pub mod publish;
 pub mod rules;
 pub mod synth;
 pub mod validate;
@@ -116,6 +118,13 @@ pub enum Error {
         agent: Option<String>,
         #[source]
         source: package::PackageError,
+    },
+    /// Publishing an asset failed.
+    #[error("{}{source}", .agent.as_ref().map(|a| format!("agent `{a}`: ")).unwrap_or_default())]
+    Publish {
+        agent: Option<String>,
+        #[source]
+        source: publish::PublishError,
     },
     #[error("internal error (please report it): {0}")]
     Internal(String),

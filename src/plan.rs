@@ -264,18 +264,21 @@ impl Planner<'_> {
         if let Some(hit) = self.selections.get(&cache_key) {
             return Ok(hit.clone());
         }
-        let inside = match (&self.out_dir, root.canonicalize()) {
-            (Some(out), Ok(root)) => out.strip_prefix(&root).ok().and_then(|r| r.to_str()).map(str::to_owned),
-            _ => None,
-        };
-        let narrowed;
-        let selector = match inside {
-            Some(rel) if !rel.is_empty() => {
-                narrowed = selector.without_dir(&rel);
-                &narrowed
+        // hangar's own directories are never part of an asset: the output directory, and the
+        // cache (`.hangar/` at the App root: code packages leave it out by default, but a Docker
+        // context could take it in, and change with every run).
+        let mut narrowed = selector.clone();
+        if let Ok(canonical_root) = root.canonicalize() {
+            let cache_dir = self.app.root.join(".hangar").canonicalize().ok();
+            for dir in [self.out_dir.as_ref(), cache_dir.as_ref()].into_iter().flatten() {
+                if let Some(rel) = dir.strip_prefix(&canonical_root).ok().and_then(|r| r.to_str())
+                    && !rel.is_empty()
+                {
+                    narrowed = narrowed.without_dir(rel);
+                }
             }
-            _ => selector,
-        };
+        }
+        let selector = &narrowed;
         let files = select(root, selector)?;
         let digests = self.cache.digests(&files)?;
         self.selections.insert(cache_key, (files.clone(), digests.clone()));

@@ -13,6 +13,8 @@ pub trait Progress: Send + Sync {
     fn start(&self, _label: &str, _total: u64) {}
     /// `n` more units done.
     fn advance(&self, _n: u64) {}
+    /// What is happening now (a build step, say).
+    fn message(&self, _message: &str) {}
     /// The phase is over.
     fn finish(&self) {}
 }
@@ -56,6 +58,10 @@ impl Progress for Bar {
 
     fn advance(&self, n: u64) {
         self.bar.inc(n);
+    }
+
+    fn message(&self, message: &str) {
+        self.bar.set_message(message.to_owned());
     }
 
     fn finish(&self) {

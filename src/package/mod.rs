@@ -2,13 +2,15 @@
 //! and the content-addressed cache that makes unchanged work free.
 //!
 //! [`App::package`] is `synth` followed by building every asset locally: each code asset
-//! becomes `<out>/assets/<input-hash>.zip`. What the cache already holds for an input hash is
+//! becomes `<out>/assets/<input-hash>.zip`, each image asset an image `<repository>:<input-hash>`
+//! in the local Docker Engine. What the cache (or the engine) already holds for an input hash is
 //! not built again; a changed tree recompresses only its changed files.
 
 pub mod cache;
 mod code;
 pub mod compress;
 pub mod hash;
+pub mod image;
 pub mod python;
 pub mod select;
 pub mod sink;
@@ -19,6 +21,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
+use futures_util::StreamExt;
 use serde::Serialize;
 
 pub use cache::{Cache, CacheMode};
@@ -49,6 +52,26 @@ pub enum PackageError {
         "no wheel of `{package}` for linux/arm64 (manylinux2014_aarch64 or manylinux_2_28_aarch64) and CPython {python}: AgentCore runs code agents on arm64, so every dependency needs a binary wheel for it. Pin a version that publishes aarch64 wheels, or deploy the agent as an image.\n{detail}"
     )]
     NoWheel { package: String, python: String, detail: String },
+    #[error(transparent)]
+    NoEngine(#[from] crate::docker::EngineError),
+    /// The engine refused a request about `image`.
+    #[error("Docker Engine, image {image}: {message}")]
+    Engine { image: String, message: String },
+    /// A build step failed: which one, its last lines of output, and the error (with the
+    /// exit code of a RUN step).
+    #[error("building {image} failed{}: {message}{}",
+        if step.is_empty() { String::new() } else { format!(" at step `{step}`") },
+        if output.is_empty() { String::new() } else { format!("\n--- output of the step ---\n{output}") })]
+    ImageBuild { image: String, step: String, output: String, message: String },
+}
+
+/// Runs blocking work from async code: on a multi-threaded runtime without stalling its other
+/// tasks; elsewhere, in place.
+pub(crate) fn blocking<R>(f: impl FnOnce() -> R) -> R {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
+        _ => f(),
+    }
 }
 
 /// Options of [`App::package`].
@@ -59,6 +82,8 @@ pub struct PackageOptions {
     pub out_dir: PathBuf,
     pub cache: CacheMode,
     pub progress: Arc<dyn Progress>,
+    /// How many images build at once (default 2).
+    pub concurrency: usize,
 }
 
 impl PackageOptions {
@@ -68,7 +93,14 @@ impl PackageOptions {
             out_dir: PathBuf::from("hangar.out"),
             cache: CacheMode::Use,
             progress: Arc::new(Silent),
+            concurrency: 2,
         }
+    }
+
+    /// How many images build at once.
+    pub fn concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n.max(1);
+        self
     }
 
     pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Self {
@@ -129,33 +161,37 @@ pub struct DependencyReport {
 #[derive(Debug, Clone)]
 pub struct Packaged {
     pub synth: Synthesized,
+    /// The code archives.
     pub assets: Vec<AssetReport>,
+    /// The images.
+    pub images: Vec<image::ImageReport>,
     /// Files read to hash them; the others' digests came from the stat cache.
     pub files_hashed: usize,
 }
 
 impl App {
-    /// `synth`, then builds every code asset into `<out>/assets/<input-hash>.zip` and records
-    /// each archive's SHA-256 and size in the manifest. No AWS.
-    pub fn package(&self, options: &PackageOptions) -> Result<Packaged, Error> {
+    /// `synth`, then builds every asset: code archives (each on all cores, one after another),
+    /// then images (up to `concurrency` at once) in the Docker Engine `DOCKER_HOST` names. The
+    /// manifest records each archive's SHA-256 and size. No AWS.
+    pub async fn package(&self, options: &PackageOptions) -> Result<Packaged, Error> {
         let cache = Cache::open(&self.root, options.cache);
         std::fs::create_dir_all(&options.out_dir)
             .map_err(|source| Error::Io { path: options.out_dir.clone(), source })?;
-        let plan = self.plan_with(&options.stage, &cache, Some(&options.out_dir))?;
+        let plan = blocking(|| self.plan_with(&options.stage, &cache, Some(&options.out_dir)))?;
         let template = synthesize(self, &plan)?;
         let mut manifest = Manifest::new(self, &plan);
         write_outputs(&options.out_dir, &plan, &template, &manifest)?;
 
         let mut reports = Vec::new();
         for (i, asset) in plan.assets.iter().enumerate() {
-            let report = match &asset.source {
-                AssetSource::Code(code) => package_code(&cache, asset, code, options)
-                    .map_err(|source| Error::Package { agent: asset.agents.first().cloned(), source })?,
-                AssetSource::Image(_) => continue, // built by the Docker engine: see the image issue
-            };
-            manifest.assets[i].output = Some(BuiltOutput { sha256: report.sha256.clone(), size: report.size });
-            reports.push(report);
+            if let AssetSource::Code(code) = &asset.source {
+                let report = blocking(|| package_code(&cache, asset, code, options))
+                    .map_err(|source| Error::Package { agent: asset.agents.first().cloned(), source })?;
+                manifest.assets[i].output = Some(BuiltOutput { sha256: report.sha256.clone(), size: report.size });
+                reports.push(report);
+            }
         }
+        let images = build_images(&plan.assets, &cache, options).await?;
         if let Err(e) = cache.save() {
             tracing::warn!("cannot save the stat cache in {}: {e}", cache.dir().display());
         }
@@ -163,9 +199,54 @@ impl App {
         Ok(Packaged {
             synth: Synthesized { plan, template, manifest, template_path, manifest_path },
             assets: reports,
+            images,
             files_hashed: cache.files_hashed(),
         })
     }
+
+    /// [`App::package`] for programs without an async runtime (it runs one for the call).
+    pub fn package_blocking(&self, options: &PackageOptions) -> Result<Packaged, Error> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|source| Error::Io { path: PathBuf::from("(tokio runtime)"), source })?;
+        runtime.block_on(self.package(options))
+    }
+}
+
+/// Builds the image assets, `concurrency` at a time; errors name the agent.
+async fn build_images(
+    assets: &[Asset],
+    cache: &Cache,
+    options: &PackageOptions,
+) -> Result<Vec<image::ImageReport>, Error> {
+    let images: Vec<(&Asset, &crate::plan::ImageAsset)> = assets
+        .iter()
+        .filter_map(|a| match &a.source {
+            AssetSource::Image(i) => Some((a, i)),
+            AssetSource::Code(_) => None,
+        })
+        .collect();
+    if images.is_empty() {
+        return Ok(Vec::new());
+    }
+    let agent_err =
+        |asset: &Asset, source: PackageError| Error::Package { agent: asset.agents.first().cloned(), source };
+    let engine = crate::docker::connect().await.map_err(|e| agent_err(images[0].0, e.into()))?;
+    let tmp_dir = cache.tmp_dir().map_err(|source| Error::Io { path: cache.dir().join("tmp"), source })?;
+    let results: Vec<Result<image::ImageReport, Error>> = futures_util::stream::iter(images)
+        .map(|(asset, img)| {
+            let (engine, tmp_dir) = (&engine, &tmp_dir);
+            async move {
+                image::build(engine, asset, img, cache.mode(), tmp_dir, options.progress.as_ref())
+                    .await
+                    .map_err(|e| agent_err(asset, e))
+            }
+        })
+        .buffered(options.concurrency)
+        .collect()
+        .await;
+    results.into_iter().collect()
 }
 
 /// The slot of an asset: the archive last built for it is where unchanged entries come from.

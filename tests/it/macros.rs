@@ -1,19 +1,126 @@
-//! The macros crate: literals and `#[hangar::main]` checked by compiling them (trybuild), and
+//! The macros crate: literals and `#[hangar::main]` checked by compiling them with rustc, and
 //! the compile-time and run-time checks agreeing on generated inputs (proptest).
 
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use hangar::rules::LiteralKind;
 use hangar::*;
 use proptest::prelude::*;
 
-/// Each passing case compiles and runs; each failing case fails `cargo check` with the error
-/// in its `.stderr` file: the literal, spanned, and what is allowed.
+/// Compiles files against the hangar library this test binary links, with `rustc` directly
+/// (trybuild would rebuild hangar and all its dependencies in a target directory of its own,
+/// minutes on a fresh machine).
+struct Rustc {
+    deps: PathBuf,
+    hangar: PathBuf,
+    out: tempfile::TempDir,
+}
+
+impl Rustc {
+    fn new() -> Rustc {
+        let deps = std::env::current_exe().unwrap().parent().unwrap().to_path_buf();
+        // The newest build of the library is the one this binary was linked with.
+        let hangar = std::fs::read_dir(&deps)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name().unwrap().to_string_lossy().starts_with("libhangar-")
+                    && p.extension().is_some_and(|e| e == "rlib")
+            })
+            .max_by_key(|p| std::fs::metadata(p).unwrap().modified().unwrap())
+            .expect("libhangar-*.rlib next to the test binary");
+        Rustc { deps, hangar, out: tempfile::tempdir().unwrap() }
+    }
+
+    /// Compiles `file` (relative to the package root) into a binary; `hangar` is the name the
+    /// library is known by, and `manifest_dir` the crate root proc macros see.
+    fn compile(&self, file: &str, hangar: &str, manifest_dir: &Path) -> std::process::Output {
+        let name = Path::new(file).file_stem().unwrap().to_string_lossy().replace('-', "_");
+        std::process::Command::new(std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into()))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["--edition", "2024", "--crate-type", "bin", "--color", "never", "--diagnostic-width", "140"])
+            .args(["-A", "dead_code", "--crate-name", &name, "-o"])
+            .arg(self.out.path().join(&name))
+            .arg(file)
+            .arg("--extern")
+            .arg(format!("{hangar}={}", self.hangar.display()))
+            .arg(format!("-Ldependency={}", self.deps.display()))
+            .env("CARGO_MANIFEST_DIR", manifest_dir)
+            .output()
+            .unwrap()
+    }
+
+    fn binary(&self, file: &str) -> PathBuf {
+        self.out.path().join(Path::new(file).file_stem().unwrap().to_string_lossy().replace('-', "_"))
+    }
+}
+
+/// The diagnostics of a failed compilation, without the closing summary lines, and without
+/// notes that quote hangar's own sources (their line numbers move with every edit).
+fn diagnostics(stderr: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stderr);
+    let mut kept: Vec<&str> = Vec::new();
+    let mut in_hangar_note = false;
+    for line in text.lines() {
+        if line.starts_with("error: aborting due to") || line.starts_with("For more information about") {
+            continue;
+        }
+        if line.contains("--> src/") {
+            in_hangar_note = true;
+            if kept.last().is_some_and(|l| l.starts_with("note:")) {
+                kept.pop();
+            }
+        } else if line.starts_with("error") {
+            in_hangar_note = false;
+        }
+        if !in_hangar_note {
+            kept.push(line);
+        }
+    }
+    kept.join("\n").trim().to_owned() + "\n"
+}
+
+fn ui_files(dir: &str) -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(dir))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".rs"))
+        .map(|n| format!("{dir}/{n}"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Each passing case compiles and runs; each failing case fails to compile with exactly the
+/// diagnostics in its `.stderr` file: the literal, spanned, and what is allowed.
+/// `HANGAR_UPDATE_UI=1` rewrites the `.stderr` files.
 #[test]
 fn macros_compile_or_fail_with_their_messages() {
-    let t = trybuild::TestCases::new();
-    t.pass("tests/ui/pass/*.rs");
-    t.compile_fail("tests/ui/fail/*.rs");
+    let rustc = Rustc::new();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for file in ui_files("tests/ui/pass") {
+        let out = rustc.compile(&file, "hangar", root);
+        assert!(out.status.success(), "{file} should compile:\n{}", String::from_utf8_lossy(&out.stderr));
+        let run = std::process::Command::new(rustc.binary(&file)).output().unwrap();
+        assert!(run.status.success(), "{file} should run:\n{}", String::from_utf8_lossy(&run.stderr));
+    }
+    let update = std::env::var_os("HANGAR_UPDATE_UI").is_some();
+    let mut mismatches = Vec::new();
+    for file in ui_files("tests/ui/fail") {
+        let out = rustc.compile(&file, "hangar", root);
+        assert!(!out.status.success(), "{file} should not compile");
+        let got = diagnostics(&out.stderr);
+        let expected_path = root.join(file.replace(".rs", ".stderr"));
+        if update {
+            std::fs::write(&expected_path, &got).unwrap();
+        } else if std::fs::read_to_string(&expected_path).unwrap_or_default() != got {
+            mismatches.push(format!("--- {file} gave:\n{got}"));
+        }
+    }
+    assert!(mismatches.is_empty(), "diagnostics differ from the .stderr files:\n{}", mismatches.join("\n"));
 }
 
 /// Whether the typed value of `kind` parses `s` at run time.
@@ -94,24 +201,22 @@ fn the_generator_hits_valid_and_invalid_values() {
 }
 
 /// A crate that depends on hangar under another name (`hg = { package = "hangar" }`) builds
-/// and runs: `#[hg::main]` and the literal macros find hangar however it is named.
+/// and runs: `#[hg::main]` and the literal macros find hangar however it is named (the name
+/// comes from the crate's Cargo.toml, as under cargo).
 #[test]
 fn macros_work_under_a_renamed_dependency() {
-    let manifest_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
-    let krate = dir.path().join("renamed");
-    std::fs::create_dir_all(krate.join("src")).unwrap();
     std::fs::write(
-        krate.join("Cargo.toml"),
+        dir.path().join("Cargo.toml"),
         format!(
-            "[package]\nname = \"renamed\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n[dependencies]\nhg = {{ package = \"hangar\", path = {:?} }}\n\n[workspace]\n",
-            manifest_dir
+            "[package]\nname = \"renamed\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\n[dependencies]\nhg = {{ package = \"hangar\", path = {:?} }}\n",
+            env!("CARGO_MANIFEST_DIR")
         ),
     )
     .unwrap();
-    std::fs::copy(manifest_dir.join("Cargo.lock"), krate.join("Cargo.lock")).unwrap();
+    let main = dir.path().join("main.rs");
     std::fs::write(
-        krate.join("src/main.rs"),
+        &main,
         r#"#[hg::main]
 fn app() -> hg::App {
     hg::App::new("renamed").agent(
@@ -123,31 +228,14 @@ fn app() -> hg::App {
 "#,
     )
     .unwrap();
-    // trybuild's target directory already holds hangar's dependencies, built for the host
-    // triple named explicitly and with trybuild's flags, as here: they are reused.
-    let rustc = std::process::Command::new("rustc").arg("-vV").output().unwrap();
-    let host = String::from_utf8(rustc.stdout)
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("host: ").map(str::to_owned))
-        .unwrap();
-    let target = manifest_dir.join("target/tests/trybuild");
-    let flags = r#"["--cfg", "trybuild", "--verbose", "-A", "dead_code", "--diagnostic-width=140"]"#;
-    let build = std::process::Command::new(env!("CARGO"))
-        .args(["build", "--quiet", "--offline", "--target", &host])
-        .arg(format!("--config=build.rustflags={flags}"))
-        .arg(format!("--config=target.{host}.rustflags={flags}"))
-        .arg("--manifest-path")
-        .arg(krate.join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", &target)
-        .env_remove("RUSTFLAGS")
-        .output()
-        .unwrap();
-    assert!(build.status.success(), "{}", String::from_utf8_lossy(&build.stderr));
-    let out = dir.path().join("out");
-    let run = std::process::Command::new(target.join(&host).join("debug/renamed"))
+    let rustc = Rustc::new();
+    let file = main.to_str().unwrap();
+    let out = rustc.compile(file, "hg", dir.path());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let target = dir.path().join("out");
+    let run = std::process::Command::new(rustc.binary(file))
         .args(["synth", "--json", "--out"])
-        .arg(&out)
+        .arg(&target)
         .output()
         .unwrap();
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));

@@ -2,6 +2,7 @@
 
 mod cli;
 mod examples;
+mod image;
 mod macros;
 mod package;
 mod select;

@@ -18,7 +18,7 @@ fn app(root: &Path) -> App {
 }
 
 fn package(app: &App, out: &Path) -> Packaged {
-    app.package(&PackageOptions::new("dev").out_dir(out)).unwrap_or_else(|e| panic!("{e}"))
+    app.package_blocking(&PackageOptions::new("dev").out_dir(out)).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn only(p: &Packaged) -> &AssetReport {
@@ -213,7 +213,7 @@ fn the_cache_hits_misses_and_heals() {
     assert_eq!(changed.status, AssetStatus::Built);
     assert_eq!((changed.entries.compressed, changed.entries.reused), (1, 5), "only the changed file is compressed");
     assert_ne!(changed.input_hash, first.input_hash);
-    let fresh = a.package(&PackageOptions::new("dev").out_dir(out.path().join("fresh")).no_cache()).unwrap();
+    let fresh = a.package_blocking(&PackageOptions::new("dev").out_dir(out.path().join("fresh")).no_cache()).unwrap();
     assert_eq!(only(&fresh).status, AssetStatus::Built);
     assert_eq!(only(&fresh).entries.reused, 0);
     assert_eq!(only(&fresh).sha256, changed.sha256, "reused entries give the same bytes as fresh ones");
@@ -359,8 +359,10 @@ fn faults_name_the_path() {
     write_tree(tree.path(), &[("agent.py", "")]);
     let outside = tempfile::NamedTempFile::new().unwrap();
     std::os::unix::fs::symlink(outside.path(), tree.path().join("host.txt")).unwrap();
-    let err =
-        app(tree.path()).package(&PackageOptions::new("dev").out_dir(tree.path().join("out"))).unwrap_err().to_string();
+    let err = app(tree.path())
+        .package_blocking(&PackageOptions::new("dev").out_dir(tree.path().join("out")))
+        .unwrap_err()
+        .to_string();
     assert!(err.starts_with("agent `bot`:") && err.contains("host.txt") && err.contains("outside"), "{err}");
 }
 
@@ -385,7 +387,7 @@ fn a_full_disk_leaves_no_archive() {
     let noise: Vec<u8> = (0..1_200_000).map(|_| rng.next() as u8).collect();
     std::fs::write(root.join("weights.bin"), noise).unwrap();
     let out = tempfile::tempdir().unwrap();
-    let err = app(&root).package(&PackageOptions::new("dev").out_dir(out.path())).unwrap_err().to_string();
+    let err = app(&root).package_blocking(&PackageOptions::new("dev").out_dir(out.path())).unwrap_err().to_string();
     assert!(err.contains("cannot write the archive") && err.contains("No space left on device"), "{err}");
     assert!(err.contains(".hangar/cache/tmp/"), "{err}");
     let leftovers: Vec<_> = std::fs::read_dir(root.join(".hangar/cache/tmp")).unwrap().flatten().collect();
@@ -484,7 +486,8 @@ fn a_dependency_without_an_arm64_wheel_is_named() {
     let requirements = format!("--no-index\n--find-links {}\nnativepkg==1.0\n", wheels.path().display());
     write_tree(dir.path(), &[("agent.py", ""), ("requirements.txt", &requirements)]);
     let out = tempfile::tempdir().unwrap();
-    let err = app(dir.path()).package(&PackageOptions::new("dev").out_dir(out.path())).unwrap_err().to_string();
+    let err =
+        app(dir.path()).package_blocking(&PackageOptions::new("dev").out_dir(out.path())).unwrap_err().to_string();
     assert!(err.starts_with("agent `bot`: no wheel of `nativepkg==1.0` for linux/arm64"), "{err}");
     assert!(err.contains("manylinux2014_aarch64") && err.contains("CPython 3.13"), "{err}");
 }

@@ -1,0 +1,395 @@
+//! Image assets against the real parts the test setup starts on 127.0.0.1: the Docker Engine
+//! (BuildKit, arm64 RUN steps through qemu), an OCI registry with htpasswd auth, and moto for
+//! ECR's API. No public image is pulled: the images build `FROM scratch` or on
+//! `hangar-dev/busybox:arm64`, which `tests/env/setup.sh` makes from Debian's arm64 busybox.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use hangar::package::{AssetStatus, PackageError, PackageOptions, Packaged};
+use hangar::prelude::*;
+use hangar::publish::{PublishError, PublishOptions, PushStatus};
+use serde_json::Value;
+
+use crate::support::write_tree;
+
+fn registry() -> String {
+    std::env::var("HANGAR_TEST_REGISTRY").expect("HANGAR_TEST_REGISTRY: run the tests through tests/run")
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap()
+}
+
+/// moto, as ECR's API.
+fn aws() -> aws_config::SdkConfig {
+    let endpoint =
+        std::env::var("HANGAR_TEST_AWS_ENDPOINT").expect("HANGAR_TEST_AWS_ENDPOINT: run the tests through tests/run");
+    runtime().block_on(
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url(endpoint)
+            .credentials_provider(aws_sdk_ecr::config::Credentials::new("testing", "testing", None, None, "tests"))
+            .load(),
+    )
+}
+
+/// A unique name per test run, so tests do not see each other's images and repositories.
+fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    format!("{prefix}-{}-{}", std::process::id(), nanos % 1_000_000_000)
+}
+
+fn package(app: &App, out: &Path) -> Result<Packaged, hangar::Error> {
+    app.package_blocking(&PackageOptions::new("dev").out_dir(out))
+}
+
+fn image_app(root: &Path, service: &str, image: hangar::ImageBuild) -> App {
+    App::new(service).root(root).agent(Agent::new("bot").image(image))
+}
+
+/// `docker image inspect`, as JSON.
+fn inspect(image: &str) -> Value {
+    let out = Command::new("docker").args(["image", "inspect", image]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice::<Value>(&out.stdout).unwrap()[0].clone()
+}
+
+#[test]
+fn arm64_images_build_with_buildkit_and_are_then_cached() {
+    let dir = tempfile::tempdir().unwrap();
+    let user_dockerfile = "FROM scratch\nCOPY nothing /\n";
+    let custom = "FROM hangar-dev/busybox:arm64\nARG GREETING\nCOPY hello.txt /hello.txt\n\
+                  RUN [ \"$(uname -m)\" = aarch64 ] && echo \"$GREETING\" > /greeting\nLABEL greeting=$GREETING\n";
+    write_tree(dir.path(), &[("Dockerfile", user_dockerfile), ("Dockerfile.agent", custom), ("hello.txt", "hello\n")]);
+    let service = unique("build");
+    let app =
+        image_app(dir.path(), &service, Image::build(".").file("Dockerfile.agent").build_arg("GREETING", "bonjour"));
+    let out = dir.path().join("out");
+
+    let first = package(&app, &out).unwrap_or_else(|e| panic!("{e}"));
+    let built = &first.images[0];
+    assert_eq!(built.status, AssetStatus::Built);
+    assert_eq!(built.platform, "linux/arm64");
+    assert!(built.image.starts_with(&format!("{service}-bot:")), "{}", built.image);
+    let inspected = inspect(&built.image);
+    assert_eq!(inspected["Architecture"], "arm64");
+    assert_eq!(inspected["Config"]["Labels"]["greeting"], "bonjour", "the build arg reached the build");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap(),
+        user_dockerfile,
+        "the user's Dockerfile is untouched"
+    );
+    assert_eq!(std::fs::read_to_string(dir.path().join("Dockerfile.agent")).unwrap(), custom);
+
+    let second = package(&app, &out).unwrap();
+    assert_eq!(second.images[0].status, AssetStatus::Cached, "the engine has the image: nothing is built");
+    assert_eq!(second.images[0].id, built.id);
+}
+
+#[test]
+fn a_failing_step_shows_its_output_and_exit_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let dockerfile = "FROM hangar-dev/busybox:arm64\nRUN echo about to fail && exit 3\n";
+    write_tree(dir.path(), &[("Dockerfile", dockerfile)]);
+    let err = package(&image_app(dir.path(), &unique("fail"), Image::build(".")), &dir.path().join("out")).unwrap_err();
+    let text = err.to_string();
+    assert!(text.starts_with("agent `bot`: building "), "{text}");
+    assert!(text.contains("echo about to fail && exit 3"), "the step is named: {text}");
+    assert!(text.contains("about to fail\n") || text.contains("about to fail"), "its output is shown: {text}");
+    assert!(text.contains("exit code: 3"), "its exit code is shown: {text}");
+}
+
+#[test]
+fn a_dockerfile_syntax_error_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(dir.path(), &[("Dockerfile", "FROM scratch\nCOPPY a /\n")]);
+    let err =
+        package(&image_app(dir.path(), &unique("syntax"), Image::build(".")), &dir.path().join("out")).unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("COPPY") || text.to_lowercase().contains("unknown instruction"), "{text}");
+    assert!(matches!(err, hangar::Error::Package { source: PackageError::ImageBuild { .. }, .. }), "{err:?}");
+}
+
+#[test]
+fn an_undeclared_build_arg_is_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(dir.path(), &[("Dockerfile", "FROM scratch\nARG USED\nCOPY a.txt /\n"), ("a.txt", "a")]);
+    let image = Image::build(".").build_arg("USED", "1").build_arg("TYPO_ARG", "2");
+    let p = package(&image_app(dir.path(), &unique("args"), image), &dir.path().join("out")).unwrap();
+    let warnings = &p.images[0].warnings;
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("TYPO_ARG") && warnings[0].contains("not declared"), "{warnings:?}");
+}
+
+#[test]
+fn no_engine_is_one_line_saying_where_it_looked() {
+    let err = runtime().block_on(hangar::docker::connect_to("unix:///tmp/hangar-no-such-docker.sock")).err().unwrap();
+    let text = err.to_string();
+    assert!(!text.contains('\n'), "one line: {text}");
+    assert!(text.contains("unix:///tmp/hangar-no-such-docker.sock") && text.contains("DOCKER_HOST"), "{text}");
+}
+
+/// GET from the test registry, with its credentials and every manifest media type accepted.
+fn registry_get(path: &str) -> (u16, Vec<u8>) {
+    let out = Command::new("curl")
+        .args(["-s", "-u", "AWS:123456789012-auth-token", "-w", "\n%{http_code}"])
+        .args(["-H", "Accept: application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json"])
+        .arg(format!("http://{}{path}", registry()))
+        .output()
+        .unwrap();
+    let mut body = out.stdout;
+    let split = body.iter().rposition(|b| *b == b'\n').unwrap();
+    let code = String::from_utf8_lossy(&body[split + 1..]).trim().parse().unwrap();
+    body.truncate(split);
+    (code, body)
+}
+
+/// A `FROM scratch` image of `payload` random bytes, different in every run (the registry
+/// keeps what earlier runs pushed, and would already have the layer).
+fn scratch_project(dir: &Path, payload: usize) {
+    let mut noise = vec![0u8; payload];
+    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
+    let mut x = seed | 1;
+    for b in &mut noise {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        *b = x as u8;
+    }
+    write_tree(dir, &[("Dockerfile", "FROM scratch\nCOPY weights.bin /weights.bin\n")]);
+    std::fs::write(dir.join("weights.bin"), noise).unwrap();
+}
+
+#[test]
+fn images_push_to_ecr_once() {
+    let dir = tempfile::tempdir().unwrap();
+    scratch_project(dir.path(), 64 << 10);
+    let repository = unique("push");
+    let app = image_app(dir.path(), "svc", Image::build(".").repository(&repository));
+    let options =
+        PublishOptions::new(PackageOptions::new("dev").out_dir(dir.path().join("out")), aws()).registry(registry());
+
+    let first = runtime().block_on(app.publish(&options)).unwrap_or_else(|e| panic!("{e}"));
+    let pushed = &first.images[0];
+    assert_eq!(pushed.status, PushStatus::Pushed);
+    assert!(pushed.layers_pushed >= 1, "{pushed:?}");
+    assert_eq!(pushed.uri, format!("{}/{repository}:{}", registry(), pushed.tag));
+
+    // The registry serves the manifest, for linux/arm64.
+    let (code, manifest) = registry_get(&format!("/v2/{repository}/manifests/{}", pushed.tag));
+    assert_eq!(code, 200, "{}", String::from_utf8_lossy(&manifest));
+    let manifest: Value = serde_json::from_slice(&manifest).unwrap();
+    let config_digest = manifest["config"]["digest"].as_str().unwrap();
+    let (code, config) = registry_get(&format!("/v2/{repository}/blobs/{config_digest}"));
+    assert_eq!(code, 200);
+    let config: Value = serde_json::from_slice(&config).unwrap();
+    assert_eq!((config["os"].as_str(), config["architecture"].as_str()), (Some("linux"), Some("arm64")));
+
+    // ECR has the repository, scanned on push, with immutable tags.
+    let described = runtime()
+        .block_on(aws_sdk_ecr::Client::new(&aws()).describe_repositories().repository_names(&repository).send())
+        .unwrap();
+    let repo = &described.repositories()[0];
+    assert_eq!(repo.image_scanning_configuration().map(|c| c.scan_on_push()), Some(true));
+    assert_eq!(repo.image_tag_mutability(), Some(&aws_sdk_ecr::types::ImageTagMutability::Immutable));
+
+    // A second publish uploads nothing: the registry has the image.
+    let second = runtime().block_on(app.publish(&options)).unwrap();
+    assert_eq!(second.images[0].status, PushStatus::Present);
+    assert_eq!(second.images[0].layers_pushed, 0);
+}
+
+#[test]
+fn layers_the_registry_has_are_not_uploaded_again() {
+    let dir = tempfile::tempdir().unwrap();
+    scratch_project(dir.path(), 64 << 10);
+    let repository = unique("layers");
+    let options =
+        PublishOptions::new(PackageOptions::new("dev").out_dir(dir.path().join("out")), aws()).registry(registry());
+    let app = |dockerfile: &str| {
+        std::fs::write(dir.path().join("Dockerfile"), dockerfile).unwrap();
+        image_app(dir.path(), "svc", Image::build(".").repository(&repository))
+    };
+    runtime().block_on(app("FROM scratch\nCOPY weights.bin /weights.bin\n").publish(&options)).unwrap();
+    // Same first layer, one more on top: only the new layer goes up.
+    std::fs::write(dir.path().join("extra.txt"), unique("extra")).unwrap();
+    let second = runtime()
+        .block_on(app("FROM scratch\nCOPY weights.bin /weights.bin\nCOPY extra.txt /extra.txt\n").publish(&options))
+        .unwrap();
+    let r = &second.images[0];
+    assert_eq!(r.status, PushStatus::Pushed);
+    assert_eq!((r.layers_pushed, r.layers_present), (1, 1), "{r:?}");
+}
+
+#[test]
+fn an_unreachable_registry_is_retried_then_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    scratch_project(dir.path(), 1 << 10);
+    // A port nothing listens on.
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let options = PublishOptions::new(PackageOptions::new("dev").out_dir(dir.path().join("out")), aws())
+        .registry(closed.to_string())
+        .attempts(2);
+    let app = image_app(dir.path(), "svc", Image::build(".").repository(unique("unreachable")));
+    let err = runtime().block_on(app.publish(&options)).unwrap_err();
+    assert!(
+        matches!(&err, hangar::Error::Publish { source: PublishError::Unreachable { attempts: 2, .. }, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains(&closed.to_string()), "{err}");
+}
+
+/// A second registry whose only user has another password: moto's token is refused.
+#[test]
+fn refused_credentials_are_reported_without_retrying() {
+    let work = tempfile::tempdir().unwrap();
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let htpasswd = work.path().join("htpasswd");
+    let status = Command::new("python3")
+        .args(["-W", "ignore", "-c", "import crypt,sys; open(sys.argv[1],'w').write('AWS:'+crypt.crypt('other-token',crypt.mksalt(crypt.METHOD_BLOWFISH))+'\\n')"])
+        .arg(&htpasswd)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let config = work.path().join("config.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\nauth:\n  htpasswd:\n    realm: other\n    path: {}\n",
+            work.path().join("data").display(),
+            htpasswd.display()
+        ),
+    )
+    .unwrap();
+    let mut server = Command::new("docker-registry")
+        .arg("serve")
+        .arg(&config)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    for _ in 0..100 {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    scratch_project(dir.path(), 1 << 10);
+    let options = PublishOptions::new(PackageOptions::new("dev").out_dir(dir.path().join("out")), aws())
+        .registry(format!("127.0.0.1:{port}"))
+        .attempts(3);
+    let app = image_app(dir.path(), "svc", Image::build(".").repository(unique("auth")));
+    let result = runtime().block_on(app.publish(&options));
+    let _ = server.kill();
+    let _ = server.wait();
+    let err = result.unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(&err, hangar::Error::Publish { source: PublishError::Auth { .. }, .. }), "{text}");
+    assert!(text.contains("refused the credentials") && text.contains("expired"), "{text}");
+}
+
+/// A proxy to the test registry. The first `refuse` connections are closed as soon as they
+/// are accepted (the registry is briefly unreachable); after that, connections that carry more
+/// than `cut_after` bytes towards the registry are cut there (an upload dying half-way).
+/// Counts the connections it sabotaged.
+fn flaky_proxy(refuse: usize, cut_after: usize) -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let sabotaged = Arc::new(AtomicUsize::new(0));
+    let counter = sabotaged.clone();
+    std::thread::spawn(move || {
+        for (n, client) in listener.incoming().flatten().enumerate() {
+            if n < refuse {
+                counter.fetch_add(1, Ordering::SeqCst);
+                drop(client);
+                continue;
+            }
+            let upstream = TcpStream::connect(registry()).unwrap();
+            let counter = counter.clone();
+            let (mut c_read, mut u_write) = (client.try_clone().unwrap(), upstream.try_clone().unwrap());
+            let (mut u_read, mut c_write) = (upstream, client);
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 8192];
+                let mut sent = 0;
+                while let Ok(n) = c_read.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    sent += n;
+                    if sent > cut_after {
+                        counter.fetch_add(1, Ordering::SeqCst);
+                        let _ = c_read.shutdown(std::net::Shutdown::Both);
+                        let _ = u_write.shutdown(std::net::Shutdown::Both);
+                        return;
+                    }
+                    if u_write.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                }
+                let _ = u_write.shutdown(std::net::Shutdown::Write);
+            });
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut u_read, &mut c_write);
+                let _ = c_write.shutdown(std::net::Shutdown::Both);
+            });
+        }
+    });
+    (addr, sabotaged)
+}
+
+#[test]
+fn a_briefly_unreachable_registry_is_retried_with_backoff() {
+    let dir = tempfile::tempdir().unwrap();
+    scratch_project(dir.path(), 64 << 10);
+    // The engine may open a few connections per request (and the existence check comes first):
+    // refuse enough that the first push attempt surely meets a closed door.
+    let (proxy, refused) = flaky_proxy(8, usize::MAX);
+    let repository = unique("retry");
+    let options = PublishOptions::new(PackageOptions::new("dev").out_dir(dir.path().join("out")), aws())
+        .registry(proxy)
+        .attempts(8);
+    let app = image_app(dir.path(), "svc", Image::build(".").repository(&repository));
+    let done = runtime().block_on(app.publish(&options)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(refused.load(Ordering::SeqCst), 8);
+    assert_eq!(done.images[0].status, PushStatus::Pushed);
+    assert!(done.images[0].attempts >= 2, "the first attempt met a closed connection: {:?}", done.images[0]);
+    let (code, _) = registry_get(&format!("/v2/{repository}/manifests/{}", done.images[0].tag));
+    assert_eq!(code, 200);
+}
+
+#[test]
+fn an_upload_dying_half_way_leaves_no_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    scratch_project(dir.path(), 512 << 10);
+    let (proxy, cut) = flaky_proxy(0, 64 << 10);
+    let repository = unique("midway");
+    let options = PublishOptions::new(PackageOptions::new("dev").out_dir(dir.path().join("out")), aws())
+        .registry(proxy)
+        .attempts(1);
+    let app = image_app(dir.path(), "svc", Image::build(".").repository(&repository));
+    let err = runtime().block_on(app.publish(&options)).unwrap_err();
+    assert!(cut.load(Ordering::SeqCst) >= 1, "the upload was cut");
+    assert!(matches!(&err, hangar::Error::Publish { .. }), "{err}");
+    assert!(err.to_string().contains("after 1 attempts"), "{err}");
+    let tag = package(&app, &dir.path().join("out")).unwrap().synth.plan.assets[0].image_tag();
+    let (code, _) = registry_get(&format!("/v2/{repository}/manifests/{tag}"));
+    assert_eq!(code, 404, "no manifest points at blobs that never arrived");
+}
+
+/// `cargo run --example docker_agent -- package`: the example builds for linux/arm64 (on the
+/// local Python base the test setup makes), and a rerun is a cache hit.
+#[test]
+fn the_docker_example_builds_for_arm64() {
+    let app = crate::examples::docker_agent::app();
+    let out = tempfile::tempdir().unwrap();
+    let first = package(&app, out.path()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(first.images[0].platform, "linux/arm64");
+    let second = package(&app, out.path()).unwrap();
+    assert_eq!(second.images[0].status, AssetStatus::Cached);
+}
