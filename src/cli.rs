@@ -217,6 +217,7 @@ fn package_text(p: &Packaged) -> String {
         let what = match i.status {
             AssetStatus::Cached => "in the engine already",
             AssetStatus::Built => "built",
+            AssetStatus::Remote => "in the registry already",
         };
         text.push_str(&format!(
             "    {}  {}  {}  {what}  {:.2}s\n",
@@ -231,7 +232,7 @@ fn package_text(p: &Packaged) -> String {
     }
     for a in &p.assets {
         let what = match a.status {
-            AssetStatus::Cached => "cached".to_owned(),
+            AssetStatus::Cached | AssetStatus::Remote => "cached".to_owned(),
             AssetStatus::Built => format!("built: {} compressed, {} reused", a.entries.compressed, a.entries.reused),
         };
         text.push_str(&format!(

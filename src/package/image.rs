@@ -41,6 +41,22 @@ pub struct ImageReport {
     pub warnings: Vec<String>,
 }
 
+impl ImageReport {
+    /// An image the registry has, so nothing was built.
+    pub fn remote(asset: &Asset, image: &ImageAsset) -> ImageReport {
+        ImageReport {
+            agents: asset.agents.clone(),
+            input_hash: asset.input_hash.to_hex(),
+            status: AssetStatus::Remote,
+            seconds: 0.0,
+            image: local_name(asset, image),
+            id: String::new(),
+            platform: image.platform.clone(),
+            warnings: Vec::new(),
+        }
+    }
+}
+
 /// The local name of an image asset: `<repository>:<input-hash>`.
 pub fn local_name(asset: &Asset, image: &ImageAsset) -> String {
     format!("{}:{}", image.repository, asset.image_tag())

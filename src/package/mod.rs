@@ -16,7 +16,7 @@ pub mod select;
 pub mod sink;
 pub mod zip;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -30,9 +30,9 @@ pub use compress::EntryError;
 pub use select::{DEFAULT_EXCLUDES, SelectError, SelectedFile, Selector};
 
 use crate::Error;
-use crate::digest::Hasher;
+use crate::digest::{Digest, Hasher};
 use crate::model::App;
-use crate::plan::{Asset, AssetSource, CodeAsset};
+use crate::plan::{Asset, AssetSource, CodeAsset, Plan};
 pub use crate::progress::{Progress, Silent};
 use crate::synth::{BuiltOutput, Manifest, Synthesized, synthesize, write_outputs};
 
@@ -126,6 +126,8 @@ impl PackageOptions {
 pub enum AssetStatus {
     Built,
     Cached,
+    /// An image its registry already has: not built here.
+    Remote,
 }
 
 /// What packaging did for one asset.
@@ -174,10 +176,20 @@ impl App {
     /// then images (up to `concurrency` at once) in the Docker Engine `DOCKER_HOST` names. The
     /// manifest records each archive's SHA-256 and size. No AWS.
     pub async fn package(&self, options: &PackageOptions) -> Result<Packaged, Error> {
+        self.package_then(options, async |_: &Plan| Ok(HashSet::new())).await
+    }
+
+    /// [`App::package`], asking `elsewhere` once the plan is made which images need no local
+    /// build (those a registry already has): they are reported [`AssetStatus::Remote`].
+    pub(crate) async fn package_then<F>(&self, options: &PackageOptions, elsewhere: F) -> Result<Packaged, Error>
+    where
+        F: AsyncFnOnce(&Plan) -> Result<HashSet<Digest>, Error>,
+    {
         let cache = Cache::open(&self.root, options.cache);
         std::fs::create_dir_all(&options.out_dir)
             .map_err(|source| Error::Io { path: options.out_dir.clone(), source })?;
         let plan = blocking(|| self.plan_with(&options.stage, &cache, Some(&options.out_dir)))?;
+        let remote = elsewhere(&plan).await?;
         let template = synthesize(self, &plan)?;
         let mut manifest = Manifest::new(self, &plan);
         write_outputs(&options.out_dir, &plan, &template, &manifest)?;
@@ -191,7 +203,7 @@ impl App {
                 reports.push(report);
             }
         }
-        let images = build_images(&plan.assets, &cache, options).await?;
+        let images = build_images(&plan.assets, &remote, &cache, options).await?;
         if let Err(e) = cache.save() {
             tracing::warn!("cannot save the stat cache in {}: {e}", cache.dir().display());
         }
@@ -214,21 +226,27 @@ impl App {
     }
 }
 
-/// Builds the image assets, `concurrency` at a time; errors name the agent.
+/// Builds the image assets, `concurrency` at a time, except those in `remote`; errors name the
+/// agent.
 async fn build_images(
     assets: &[Asset],
+    remote: &HashSet<Digest>,
     cache: &Cache,
     options: &PackageOptions,
 ) -> Result<Vec<image::ImageReport>, Error> {
-    let images: Vec<(&Asset, &crate::plan::ImageAsset)> = assets
-        .iter()
-        .filter_map(|a| match &a.source {
-            AssetSource::Image(i) => Some((a, i)),
-            AssetSource::Code(_) => None,
-        })
-        .collect();
+    let mut reports = Vec::new();
+    let mut images: Vec<(&Asset, &crate::plan::ImageAsset)> = Vec::new();
+    for a in assets {
+        if let AssetSource::Image(i) = &a.source {
+            if remote.contains(&a.input_hash) {
+                reports.push(image::ImageReport::remote(a, i));
+            } else {
+                images.push((a, i));
+            }
+        }
+    }
     if images.is_empty() {
-        return Ok(Vec::new());
+        return Ok(reports);
     }
     let agent_err =
         |asset: &Asset, source: PackageError| Error::Package { agent: asset.agents.first().cloned(), source };
@@ -246,7 +264,10 @@ async fn build_images(
         .buffered(options.concurrency)
         .collect()
         .await;
-    results.into_iter().collect()
+    for r in results {
+        reports.push(r?);
+    }
+    Ok(reports)
 }
 
 /// The slot of an asset: the archive last built for it is where unchanged entries come from.

@@ -1,9 +1,10 @@
 //! Publishing: images to ECR (code archives to S3 come with deployment).
 //!
-//! [`App::publish`] packages, then for every image asset: ensures its ECR repository (created
-//! with scan on push and immutable tags), gets a token from `GetAuthorizationToken`, asks the
-//! registry (through the engine) whether `<repository>:<input-hash>` is already there, and pushes
-//! it through the engine when it is not. The engine uploads each layer before the manifest, and
+//! [`App::publish`] plans, then for every image asset: ensures its ECR repository (created
+//! with scan on push and immutable tags), gets a token from `GetAuthorizationToken`, and asks the
+//! registry (through the engine) whether `<repository>:<input-hash>` is already there. What the
+//! registry has is neither built nor pushed; the rest is built (see `package`) and pushed through
+//! the engine. The engine uploads each layer before the manifest, and
 //! skips layers the registry has, so a failed push never leaves a manifest pointing at missing
 //! blobs. Pushes are retried with backoff; refused credentials are not.
 //!
@@ -13,6 +14,8 @@
 mod ecr;
 
 use std::time::{Duration, Instant};
+
+use std::collections::HashSet;
 
 use base64::Engine as _;
 use bollard::auth::DockerCredentials;
@@ -25,6 +28,7 @@ use crate::docker::{Engine, short};
 use crate::model::App;
 use crate::package::image::local_name;
 use crate::package::{PackageOptions, Packaged};
+
 use crate::plan::{Asset, AssetSource, ImageAsset};
 
 /// Options of [`App::publish`].
@@ -109,45 +113,99 @@ pub enum PublishError {
     Push { image: String, attempts: u32, message: String },
 }
 
-impl App {
-    /// Packages, then pushes every image to its ECR repository (see the module docs).
-    pub async fn publish(&self, options: &PublishOptions) -> Result<Published, Error> {
-        let packaged = self.package(&options.package).await?;
-        let images: Vec<(&Asset, &ImageAsset)> = packaged
-            .synth
-            .plan
-            .assets
-            .iter()
-            .filter_map(|a| match &a.source {
-                AssetSource::Image(i) => Some((a, i)),
-                AssetSource::Code(_) => None,
-            })
-            .collect();
-        if images.is_empty() {
-            return Ok(Published { packaged, images: Vec::new() });
-        }
-        let agent_err =
-            |asset: &Asset, source: PublishError| Error::Publish { agent: asset.agents.first().cloned(), source };
-        let engine = crate::docker::connect()
-            .await
-            .map_err(|e| Error::Package { agent: images[0].0.agents.first().cloned(), source: e.into() })?;
+/// The registry side of a publish: the engine, ECR, and where and as whom to push.
+struct Target {
+    engine: Engine,
+    client: aws_sdk_ecr::Client,
+    registry: String,
+    credentials: DockerCredentials,
+}
+
+impl Target {
+    async fn connect(options: &PublishOptions) -> Result<Target, TargetError> {
+        let engine = crate::docker::connect().await.map_err(TargetError::Engine)?;
         let client = aws_sdk_ecr::Client::new(&options.aws);
-        let token = ecr::authorization(&client).await.map_err(|e| agent_err(images[0].0, e))?;
+        let token = ecr::authorization(&client).await.map_err(TargetError::Publish)?;
         let registry = options.registry.clone().unwrap_or_else(|| token.registry.clone());
         let credentials = DockerCredentials {
-            username: Some(token.username.clone()),
-            password: Some(token.password.clone()),
+            username: Some(token.username),
+            password: Some(token.password),
             serveraddress: Some(registry.clone()),
             ..DockerCredentials::default()
         };
+        Ok(Target { engine, client, registry, credentials })
+    }
+
+    /// `<registry>/<repository>:<tag>`.
+    fn uri(&self, asset: &Asset, image: &ImageAsset) -> String {
+        format!("{}/{}:{}", self.registry, image.repository, asset.image_tag())
+    }
+
+    /// Whether the registry has the image (through the engine: 200, 404, 401...).
+    async fn has(&self, asset: &Asset, image: &ImageAsset) -> Result<bool, PublishError> {
+        match self.engine.docker.inspect_registry_image(&self.uri(asset, image), Some(self.credentials.clone())).await {
+            Ok(_) => Ok(true),
+            Err(e) if crate::docker::is_not_found(&e) => Ok(false),
+            Err(e) => match classify(&self.registry, &image.repository, short(&e), 1) {
+                auth @ PublishError::Auth { .. } => Err(auth),
+                // Unreachable or odd: the push retries, and says so if it keeps failing.
+                _ => Ok(false),
+            },
+        }
+    }
+}
+
+enum TargetError {
+    Publish(PublishError),
+    Engine(crate::docker::EngineError),
+}
+
+fn images_of(plan: &crate::plan::Plan) -> Vec<(&Asset, &ImageAsset)> {
+    plan.assets
+        .iter()
+        .filter_map(|a| match &a.source {
+            AssetSource::Image(i) => Some((a, i)),
+            AssetSource::Code(_) => None,
+        })
+        .collect()
+}
+
+impl App {
+    /// Packages and pushes every image to its ECR repository (see the module docs). An image
+    /// its registry already has is neither built nor pushed.
+    pub async fn publish(&self, options: &PublishOptions) -> Result<Published, Error> {
+        let agent_err =
+            |asset: &Asset, source: PublishError| Error::Publish { agent: asset.agents.first().cloned(), source };
+        let mut target: Option<Target> = None;
+        let mut present: HashSet<crate::digest::Digest> = HashSet::new();
+        let packaged = self
+            .package_then(&options.package, async |plan: &crate::plan::Plan| {
+                let images = images_of(plan);
+                let Some(&(first, _)) = images.first() else { return Ok(HashSet::new()) };
+                let t = Target::connect(options).await.map_err(|e| match e {
+                    TargetError::Engine(e) => Error::Package { agent: first.agents.first().cloned(), source: e.into() },
+                    TargetError::Publish(e) => agent_err(first, e),
+                })?;
+                for (asset, image) in &images {
+                    ecr::ensure_repository(&t.client, &image.repository).await.map_err(|e| agent_err(asset, e))?;
+                    if t.has(asset, image).await.map_err(|e| agent_err(asset, e))? {
+                        present.insert(asset.input_hash);
+                    }
+                }
+                target = Some(t);
+                Ok(present.clone())
+            })
+            .await?;
+        let Some(target) = target else { return Ok(Published { packaged, images: Vec::new() }) };
+        let images = images_of(&packaged.synth.plan);
         let pushes: Vec<Result<PushReport, Error>> = futures_util::stream::iter(images)
             .map(|(asset, image)| {
-                let (engine, client, registry, credentials) = (&engine, &client, &registry, &credentials);
+                let (target, present) = (&target, &present);
                 async move {
-                    ecr::ensure_repository(client, &image.repository).await.map_err(|e| agent_err(asset, e))?;
-                    push(engine, registry, credentials, asset, image, options.attempts)
-                        .await
-                        .map_err(|e| agent_err(asset, e))
+                    if present.contains(&asset.input_hash) {
+                        return Ok(report(asset, image, target, PushStatus::Present, (0, 0), 0, Instant::now()));
+                    }
+                    push(target, asset, image, options.attempts).await.map_err(|e| agent_err(asset, e))
                 }
             })
             .buffered(options.package.concurrency)
@@ -155,6 +213,28 @@ impl App {
             .await;
         let images = pushes.into_iter().collect::<Result<_, _>>()?;
         Ok(Published { packaged, images })
+    }
+}
+
+fn report(
+    asset: &Asset,
+    image: &ImageAsset,
+    target: &Target,
+    status: PushStatus,
+    (pushed, present): (usize, usize),
+    attempts: u32,
+    started: Instant,
+) -> PushReport {
+    PushReport {
+        agents: asset.agents.clone(),
+        repository: image.repository.clone(),
+        tag: asset.image_tag(),
+        uri: target.uri(asset, image),
+        status,
+        layers_pushed: pushed,
+        layers_present: present,
+        attempts,
+        seconds: started.elapsed().as_secs_f64(),
     }
 }
 
@@ -170,52 +250,24 @@ fn classify(registry: &str, repository: &str, message: String, attempts: u32) ->
     }
 }
 
-async fn push(
-    engine: &Engine,
-    registry: &str,
-    credentials: &DockerCredentials,
-    asset: &Asset,
-    image: &ImageAsset,
-    attempts: u32,
-) -> Result<PushReport, PublishError> {
+/// Tags the local image for the registry and pushes it, retrying with backoff.
+async fn push(target: &Target, asset: &Asset, image: &ImageAsset, attempts: u32) -> Result<PushReport, PublishError> {
     let started = Instant::now();
     let tag = asset.image_tag();
-    let target = format!("{registry}/{}", image.repository);
-    let uri = format!("{target}:{tag}");
-    let report = |status, pushed, present, attempts| PushReport {
-        agents: asset.agents.clone(),
-        repository: image.repository.clone(),
-        tag: tag.clone(),
-        uri: uri.clone(),
-        status,
-        layers_pushed: pushed,
-        layers_present: present,
-        attempts,
-        seconds: started.elapsed().as_secs_f64(),
-    };
-    // Already there: nothing to push.
-    match engine.docker.inspect_registry_image(&uri, Some(credentials.clone())).await {
-        Ok(_) => return Ok(report(PushStatus::Present, 0, 0, 0)),
-        Err(e) if crate::docker::is_not_found(&e) => {}
-        Err(e) => {
-            let classified = classify(registry, &image.repository, short(&e), 1);
-            if matches!(classified, PublishError::Auth { .. }) {
-                return Err(classified);
-            }
-            // Unreachable or odd: the push below retries, and says so if it keeps failing.
-        }
-    }
-    let tag_options = TagImageOptionsBuilder::default().repo(&target).tag(&tag).build();
-    engine.docker.tag_image(&local_name(asset, image), Some(tag_options)).await.map_err(|e| PublishError::Push {
-        image: uri.clone(),
-        attempts: 0,
-        message: short(&e),
-    })?;
+    let remote = format!("{}/{}", target.registry, image.repository);
+    let uri = target.uri(asset, image);
+    let tag_options = TagImageOptionsBuilder::default().repo(&remote).tag(&tag).build();
+    target
+        .engine
+        .docker
+        .tag_image(&local_name(asset, image), Some(tag_options))
+        .await
+        .map_err(|e| PublishError::Push { image: uri.clone(), attempts: 0, message: short(&e) })?;
     let mut wait = Duration::from_millis(500);
     let mut last = String::new();
     for attempt in 1..=attempts {
         let options = PushImageOptionsBuilder::default().tag(&tag).build();
-        let mut stream = engine.docker.push_image(&target, Some(options), Some(credentials.clone()));
+        let mut stream = target.engine.docker.push_image(&remote, Some(options), Some(target.credentials.clone()));
         // Each layer ends its progress with one of these statuses.
         let (mut pushed, mut present) = (0, 0);
         let mut failed = None;
@@ -233,9 +285,11 @@ async fn push(
             }
         }
         match failed {
-            None => return Ok(report(PushStatus::Pushed, pushed, present, attempt)),
+            None => return Ok(report(asset, image, target, PushStatus::Pushed, (pushed, present), attempt, started)),
             Some(message) => {
-                if let e @ PublishError::Auth { .. } = classify(registry, &image.repository, message.clone(), attempt) {
+                if let e @ PublishError::Auth { .. } =
+                    classify(&target.registry, &image.repository, message.clone(), attempt)
+                {
                     return Err(e);
                 }
                 tracing::warn!("pushing {uri} failed (attempt {attempt} of {attempts}): {message}");
@@ -247,7 +301,7 @@ async fn push(
             }
         }
     }
-    Err(classify(registry, &image.repository, last, attempts))
+    Err(classify(&target.registry, &image.repository, last, attempts))
 }
 
 /// Decodes an ECR authorization token (`base64("AWS:<password>")`).

@@ -202,6 +202,18 @@ fn images_push_to_ecr_once() {
     let second = runtime().block_on(app.publish(&options)).unwrap();
     assert_eq!(second.images[0].status, PushStatus::Present);
     assert_eq!(second.images[0].layers_pushed, 0);
+
+    // Without the image in the engine (a fresh CI machine), it is not even built.
+    let local = &first.packaged.images[0].image;
+    let removed = Command::new("docker").args(["rmi", "-f", local, &pushed.uri]).output().unwrap();
+    assert!(removed.status.success(), "{}", String::from_utf8_lossy(&removed.stderr));
+    let third = runtime().block_on(app.publish(&options)).unwrap();
+    assert_eq!(third.packaged.images[0].status, AssetStatus::Remote);
+    assert_eq!(third.images[0].status, PushStatus::Present);
+    assert!(
+        !Command::new("docker").args(["image", "inspect", local]).output().unwrap().status.success(),
+        "nothing was built"
+    );
 }
 
 #[test]
