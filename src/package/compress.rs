@@ -147,40 +147,46 @@ pub fn compress_bytes(content: &[u8], store: bool) -> Compressed {
     }
 }
 
+enum Pump {
+    Read(io::Error),
+    Write(io::Error),
+}
+
+/// Copies the rest of `from` into `to` in 1 MiB chunks, updating `crc`; returns the bytes copied.
+fn pump(from: &mut File, to: &mut impl Write, crc: &mut Crc) -> Result<u64, Pump> {
+    let mut buf = vec![0u8; 1 << 20];
+    let mut copied = 0u64;
+    loop {
+        let n = from.read(&mut buf).map_err(Pump::Read)?;
+        if n == 0 {
+            return Ok(copied);
+        }
+        crc.update(&buf[..n]);
+        copied += n as u64;
+        to.write_all(&buf[..n]).map_err(Pump::Write)?;
+    }
+}
+
 fn compress_stream(f: &mut File, file: &SelectedFile, tmp_dir: &Path) -> Result<Compressed, EntryError> {
     let temp_err = |source| EntryError::Temp { dir: tmp_dir.to_path_buf(), source };
     let read_err = |source| EntryError::Read { path: file.path.clone(), source };
     let store = is_precompressed(&file.rel);
     let tmp = tempfile::NamedTempFile::new_in(tmp_dir).map_err(temp_err)?;
     let mut crc = Crc::new();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut read = 0u64;
-    let (method, tmp) = if store {
-        let mut w = BufWriter::with_capacity(1 << 20, tmp);
-        loop {
-            let n = f.read(&mut buf).map_err(read_err)?;
-            if n == 0 {
-                break;
-            }
-            crc.update(&buf[..n]);
-            read += n as u64;
-            w.write_all(&buf[..n]).map_err(temp_err)?;
-        }
-        (Method::Stored, w.into_inner().map_err(|e| temp_err(e.into_error()))?)
+    let pump_err = |e: Pump| match e {
+        Pump::Read(e) => read_err(e),
+        Pump::Write(e) => temp_err(e),
+    };
+    let w = BufWriter::with_capacity(1 << 20, tmp);
+    let (method, read, tmp) = if store {
+        let mut w = w;
+        let read = pump(f, &mut w, &mut crc).map_err(pump_err)?;
+        (Method::Stored, read, w.into_inner().map_err(|e| temp_err(e.into_error()))?)
     } else {
-        let w = BufWriter::with_capacity(1 << 20, tmp);
         let mut enc = flate2::write::DeflateEncoder::new(w, flate2::Compression::new(LEVEL as u32));
-        loop {
-            let n = f.read(&mut buf).map_err(read_err)?;
-            if n == 0 {
-                break;
-            }
-            crc.update(&buf[..n]);
-            read += n as u64;
-            enc.write_all(&buf[..n]).map_err(temp_err)?;
-        }
+        let read = pump(f, &mut enc, &mut crc).map_err(pump_err)?;
         let w = enc.finish().map_err(temp_err)?;
-        (Method::Deflated, w.into_inner().map_err(|e| temp_err(e.into_error()))?)
+        (Method::Deflated, read, w.into_inner().map_err(|e| temp_err(e.into_error()))?)
     };
     check_unchanged(f, file, read)?;
     let mut tmp = tmp;

@@ -491,3 +491,28 @@ fn a_dependency_without_an_arm64_wheel_is_named() {
     assert!(err.starts_with("agent `bot`: no wheel of `nativepkg==1.0` for linux/arm64"), "{err}");
     assert!(err.contains("manylinux2014_aarch64") && err.contains("CPython 3.13"), "{err}");
 }
+
+/// Files of 32 MiB and more are deflated as a stream into a temporary file (or stored, when
+/// that does not shrink them), not held in memory; the archive is the same kind of archive.
+#[test]
+fn large_files_are_streamed() {
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(dir.path(), &[("agent.py", "")]);
+    let text: String = (0..1_400_000).map(|i| format!("line {i} of a large log\n")).collect();
+    assert!(text.len() > 33 << 20);
+    std::fs::write(dir.path().join("big.log"), &text).unwrap();
+    let mut rng = corpus::Rng::new(4);
+    let noise: Vec<u8> = (0..(33u64 << 20) / 8).flat_map(|_| rng.next().to_le_bytes()).collect();
+    std::fs::write(dir.path().join("big.bin"), &noise).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let p = package(&app(dir.path()), out.path());
+    let listing = python_listing(&only(&p).path);
+    let methods: Vec<(&str, u16, u64)> = listing.iter().map(|(n, _, m, s)| (n.as_str(), *m, *s)).collect();
+    assert_eq!(methods, [("agent.py", 0, 0), ("big.bin", 0, noise.len() as u64), ("big.log", 8, text.len() as u64)]);
+    unzip_test(&only(&p).path);
+    // The same bytes as the in-memory path would give are not expected (another deflater),
+    // but the same bytes run after run are.
+    let again =
+        app(dir.path()).package_blocking(&PackageOptions::new("dev").out_dir(out.path().join("2")).no_cache()).unwrap();
+    assert_eq!(only(&again).sha256, only(&p).sha256);
+}
