@@ -43,6 +43,7 @@
 //! Data flows one way: [`model`] (what users build) → [`validate`] → [`plan`] → [`package`]
 //! → [`synth`]. See `ARCHITECTURE.md` for the map.
 
+pub mod aws;
 pub mod cli;
 #[macro_use]
 mod macros;

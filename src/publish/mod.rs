@@ -35,7 +35,7 @@ use crate::plan::{Asset, AssetSource, ImageAsset};
 #[derive(Clone)]
 pub struct PublishOptions {
     pub package: PackageOptions,
-    /// Credentials, region and endpoints for ECR.
+    /// Credentials, region and endpoints for ECR (e.g. from [`crate::aws::load`]).
     pub aws: aws_config::SdkConfig,
     /// Push to this registry host instead of the account's ECR registry (default: the
     /// `HANGAR_REGISTRY` environment variable).

@@ -30,7 +30,7 @@ fn aws() -> aws_config::SdkConfig {
     let endpoint =
         std::env::var("HANGAR_TEST_AWS_ENDPOINT").expect("HANGAR_TEST_AWS_ENDPOINT: run the tests through tests/run");
     runtime().block_on(
-        aws_config::defaults(aws_config::BehaviorVersion::latest())
+        hangar::aws::loader()
             .region(aws_config::Region::new("us-east-1"))
             .endpoint_url(endpoint)
             .credentials_provider(aws_sdk_ecr::config::Credentials::new("testing", "testing", None, None, "tests"))
