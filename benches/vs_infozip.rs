@@ -4,6 +4,10 @@
 //! Prints the median of 5 cold runs of each, the archive sizes and the ratios. With
 //! `HANGAR_BENCH_MEMORY=1` it also packages a 1 GB tree in a child process and prints that
 //! process's peak RSS.
+//!
+//! Diagnostics on any tree (run the built bench binary directly): `--walk ROOT` (the file
+//! selection alone), `--warm ROOT` (nothing changed), `--one-changed ROOT [--sync]` (`agent.py`
+//! rewritten before each run); each prints one duration per run.
 
 #[path = "corpus.rs"]
 mod corpus;
@@ -41,6 +45,31 @@ fn main() {
         let started = Instant::now();
         let p = package(root, out);
         println!("{} {} {}", started.elapsed().as_secs_f64(), p.assets[0].size, peak_rss_kib());
+        return;
+    }
+    if let Some(i) = args.iter().position(|a| a == "--walk") {
+        // Diagnostics: the file selection alone, N times.
+        let root = Path::new(&args[i + 1]);
+        let selector = hangar::package::Selector::package(None).unwrap();
+        for _ in 0..20 {
+            let started = Instant::now();
+            let n = hangar::package::select::select(root, &selector).unwrap().len();
+            println!("{:?} {n}", started.elapsed());
+        }
+        return;
+    }
+    if let Some(i) = args.iter().position(|a| a == "--warm") {
+        // Diagnostics: package an unchanged tree N times, printing each duration.
+        let root = Path::new(&args[i + 1]);
+        let out = tempfile::tempdir().unwrap();
+        let app = App::new("bench").root(root).agent(Agent::new("agent").code("agent.py"));
+        let options = PackageOptions::new("dev").out_dir(out.path());
+        app.package_blocking(&options).unwrap();
+        for _ in 0..20 {
+            let started = Instant::now();
+            let p = app.package_blocking(&options).unwrap();
+            println!("{:?} {:?}", started.elapsed(), p.assets[0].status);
+        }
         return;
     }
     if let Some(i) = args.iter().position(|a| a == "--one-changed") {

@@ -47,6 +47,8 @@ pub struct EntryCounts {
     pub compressed: usize,
     /// Entries copied from a previous archive.
     pub reused: usize,
+    /// The copies they took: neighbours there that stay neighbours here are one copy.
+    pub copies: usize,
 }
 
 struct Budget {
@@ -79,8 +81,19 @@ pub fn build_archive(
         (Some((_, meta)), Some(_)) => &meta.entries,
         _ => &[],
     };
+    // An entry is found under its own name first, so that files of equal content (empty
+    // `__init__.py`s, licenses) do not break runs of neighbours into separate copies.
+    let by_name: HashMap<&str, usize> = old.iter().enumerate().map(|(k, e)| (e.name.as_str(), k)).collect();
     let by_digest: HashMap<&str, usize> = old.iter().enumerate().map(|(k, e)| (e.digest.as_str(), k)).collect();
-    let reuse: Vec<Option<usize>> = digests_hex.iter().map(|d| by_digest.get(d.as_str()).copied()).collect();
+    let reuse: Vec<Option<usize>> = (inputs.iter().zip(&digests_hex))
+        .map(|(input, d)| {
+            by_name
+                .get(input.file.rel.as_str())
+                .copied()
+                .filter(|&k| old[k].digest == *d)
+                .or_else(|| by_digest.get(d.as_str()).copied())
+        })
+        .collect();
     let fresh: Vec<usize> = (0..inputs.len()).filter(|&i| reuse[i].is_none()).collect();
     let cost = |p: usize| inputs[fresh[p]].file.stat.size.clamp(1, WINDOW_BYTES);
 
@@ -178,6 +191,7 @@ pub fn build_archive(
                             progress.advance(e.uncompressed_size);
                         }
                         counts.reused += j - i;
+                        counts.copies += 1;
                         i = j;
                     } else {
                         // Same content under another name: a new header, the old data.
@@ -197,6 +211,7 @@ pub fn build_archive(
                         });
                         progress.advance(e.uncompressed_size);
                         counts.reused += 1;
+                        counts.copies += 1;
                         i += 1;
                     }
                     continue;

@@ -305,7 +305,7 @@ fn package_code(
     };
     if let Some(meta) = cache.code_artifact(&asset.input_hash) {
         place(&cache.code_path(&asset.input_hash))?;
-        let entries = EntryCounts { entries: meta.entry_count, compressed: 0, reused: 0 };
+        let entries = EntryCounts { entries: meta.entry_count, ..EntryCounts::default() };
         return Ok(report(AssetStatus::Cached, meta.sha256, meta.size, entries, None));
     }
 

@@ -241,12 +241,15 @@ impl Selector {
         if self.described.is_empty() { "(default excludes only)".to_owned() } else { self.described.join(", ") }
     }
 
-    /// The index of the last rule matching `rel` (or, with `match_parents`, an ancestor).
-    fn last_match(&self, rel: &str) -> Option<usize> {
-        let mut last = self.set.matches(rel).into_iter().max();
+    /// The index of the last rule matching `rel` (or, with `match_parents`, an ancestor);
+    /// `scratch` holds the matches, reused across calls.
+    fn last_match(&self, rel: &str, scratch: &mut Vec<usize>) -> Option<usize> {
+        self.set.matches_into(rel, scratch);
+        let mut last = scratch.iter().copied().max();
         if self.match_parents {
             for a in ancestors(rel) {
-                last = last.max(self.set.matches(a).into_iter().max());
+                self.set.matches_into(a, scratch);
+                last = last.max(scratch.iter().copied().max());
             }
         }
         last
@@ -254,7 +257,12 @@ impl Selector {
 
     /// Whether the file at `rel` is selected.
     pub fn is_selected(&self, rel: &str) -> bool {
-        self.last_match(rel).is_none_or(|i| self.rules[i].include)
+        self.is_selected_with(rel, &mut Vec::new())
+    }
+
+    /// [`Selector::is_selected`] with a buffer of the caller's, for the walk's many calls.
+    fn is_selected_with(&self, rel: &str, scratch: &mut Vec<usize>) -> bool {
+        self.last_match(rel, scratch).is_none_or(|i| self.rules[i].include)
     }
 
     /// Whether nothing under the directory `dir` can be selected, so the walk may skip it.
@@ -338,37 +346,55 @@ impl Walk<'_> {
         ancestors: &[&Path],
     ) -> Result<Vec<SelectedFile>, SelectError> {
         let mut listing = fs::Dir::new(fd).map_err(io_err(dir))?;
-        let mut entries: Vec<(std::ffi::CString, fs::FileType)> = Vec::new();
+        // The names, NUL-terminated, in one buffer: no allocation per entry, and only what is
+        // taken gets a path of its own.
+        let mut names: Vec<u8> = Vec::new();
+        let mut entries: Vec<(std::ops::Range<usize>, fs::FileType)> = Vec::new();
         for entry in &mut listing {
             let entry = entry.map_err(io_err(dir))?;
-            let name = entry.file_name();
-            if name == c"." || name == c".." {
+            let name = entry.file_name().to_bytes_with_nul();
+            if name == b".\0" || name == b"..\0" {
                 continue;
             }
-            entries.push((name.to_owned(), entry.file_type()));
+            entries.push((names.len()..names.len() + name.len(), entry.file_type()));
+            names.extend_from_slice(name);
         }
-        entries.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        let c_name = |r: &std::ops::Range<usize>| {
+            std::ffi::CStr::from_bytes_with_nul(&names[r.clone()]).expect("one NUL, at the end")
+        };
+        entries.sort_unstable_by(|a, b| c_name(&a.0).cmp(c_name(&b.0)));
         let dir_fd = listing.fd().map_err(io_err(dir))?;
         let mut lineage = ancestors.to_vec();
         lineage.push(dir);
         let mut files = Vec::new();
         let mut subdirs = Vec::new();
-        for (name, mut kind) in entries {
-            let path = dir.join(std::ffi::OsStr::from_bytes(name.as_bytes()));
-            let Ok(name_str) = name.to_str() else { return Err(SelectError::NonUtf8 { path }) };
-            let child = if rel.is_empty() { name_str.to_owned() } else { format!("{rel}/{name_str}") };
+        let mut child = String::with_capacity(rel.len() + 64);
+        let mut scratch = Vec::new();
+        for (range, mut kind) in entries {
+            let name = c_name(&range);
+            let path = || dir.join(std::ffi::OsStr::from_bytes(name.to_bytes()));
+            let Ok(name_str) = name.to_str() else { return Err(SelectError::NonUtf8 { path: path() }) };
+            child.clear();
+            if !rel.is_empty() {
+                child.push_str(rel);
+                child.push('/');
+            }
+            child.push_str(name_str);
             if kind == fs::FileType::Unknown {
                 // Some file systems leave the type out of the listing.
-                let st = fs::statat(dir_fd, name.as_c_str(), fs::AtFlags::SYMLINK_NOFOLLOW).map_err(io_err(&path))?;
+                let st = fs::statat(dir_fd, name, fs::AtFlags::SYMLINK_NOFOLLOW).map_err(io_err(&path()))?;
                 kind = fs::FileType::from_raw_mode(st.st_mode as _);
             }
             match kind {
-                fs::FileType::Symlink => files.extend(self.link(&path, &child, &lineage)?),
-                fs::FileType::Directory if !self.selector.prunes(&child) => subdirs.push((name, path, child)),
-                fs::FileType::RegularFile if self.selector.is_selected(&child) => {
-                    let st = fs::statat(dir_fd, name.as_c_str(), fs::AtFlags::empty()).map_err(io_err(&path))?;
+                fs::FileType::Symlink => files.extend(self.link(&path(), &child, &lineage)?),
+                fs::FileType::Directory if !self.selector.prunes(&child) => {
+                    subdirs.push((range, path(), child.clone()))
+                }
+                fs::FileType::RegularFile if self.selector.is_selected_with(&child, &mut scratch) => {
+                    let path = path();
+                    let st = fs::statat(dir_fd, name, fs::AtFlags::empty()).map_err(io_err(&path))?;
                     files.push(SelectedFile {
-                        rel: child,
+                        rel: child.clone(),
                         path,
                         executable: st.st_mode & 0o111 != 0,
                         stat: file_stat(&st),
@@ -380,8 +406,8 @@ impl Walk<'_> {
         }
         let nested: Vec<Result<Vec<SelectedFile>, SelectError>> = subdirs
             .par_iter()
-            .map(|(name, path, child)| {
-                let fd = open_dir(dir_fd, name.as_c_str()).map_err(io_err(path))?;
+            .map(|(range, path, child)| {
+                let fd = open_dir(dir_fd, c_name(range)).map_err(io_err(path))?;
                 self.dir(fd, path, child, &lineage)
             })
             .collect();

@@ -237,6 +237,32 @@ fn the_cache_hits_misses_and_heals() {
     assert_eq!(only(&again).sha256, changed.sha256);
 }
 
+/// Files of equal content (empty `__init__.py`s) do not break the unchanged entries around a
+/// change into separate copies.
+#[test]
+fn equal_contents_keep_reused_entries_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let files: Vec<(String, &str)> = std::iter::once(("agent.py".to_owned(), "print('v1')\n"))
+        .chain((0..5).flat_map(|k| {
+            [
+                (format!("pkg{k}/__init__.py"), ""),
+                (format!("pkg{k}/LICENSE"), "MIT License\n"),
+                (format!("pkg{k}/m.py"), "x = 1\n"),
+            ]
+        }))
+        .collect();
+    write_tree(dir.path(), &files.iter().map(|(p, c)| (p.as_str(), *c)).collect::<Vec<_>>());
+    let out = tempfile::tempdir().unwrap();
+    let a = app(dir.path());
+    package(&a, out.path());
+    std::fs::write(dir.path().join("agent.py"), "print('v2')\n").unwrap();
+    let changed = package(&a, out.path());
+    let counts = only(&changed).entries;
+    assert_eq!((counts.compressed, counts.reused, counts.copies), (1, 15, 1), "{counts:?}");
+    let fresh = a.package_blocking(&PackageOptions::new("dev").out_dir(out.path().join("fresh")).no_cache()).unwrap();
+    assert_eq!(only(&fresh).sha256, only(&changed).sha256);
+}
+
 /// The stat cache: an unchanged tree costs one `stat` per file and no reads; a changed file
 /// is read again.
 #[test]
