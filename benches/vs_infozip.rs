@@ -6,8 +6,8 @@
 //! process's peak RSS.
 //!
 //! Diagnostics on any tree (run the built bench binary directly): `--walk ROOT` (the file
-//! selection alone), `--warm ROOT` (nothing changed), `--one-changed ROOT [--sync]` (`agent.py`
-//! rewritten before each run); each prints one duration per run.
+//! selection alone), `--warm ROOT` (nothing changed), `--one-changed ROOT` (`agent.py` rewritten
+//! before each run); each prints one duration per run; `--sync` flushes dirty pages before each.
 
 #[path = "corpus.rs"]
 mod corpus;
@@ -58,39 +58,31 @@ fn main() {
         }
         return;
     }
-    if let Some(i) = args.iter().position(|a| a == "--warm") {
-        // Diagnostics: package an unchanged tree N times, printing each duration.
-        let root = Path::new(&args[i + 1]);
-        let out = tempfile::tempdir().unwrap();
-        let app = App::new("bench").root(root).agent(Agent::new("agent").code("agent.py"));
-        let options = PackageOptions::new("dev").out_dir(out.path());
-        app.package_blocking(&options).unwrap();
-        for _ in 0..20 {
-            let started = Instant::now();
-            let p = app.package_blocking(&options).unwrap();
-            println!("{:?} {:?}", started.elapsed(), p.assets[0].status);
-        }
-        return;
-    }
-    if let Some(i) = args.iter().position(|a| a == "--one-changed") {
-        // Diagnostics: rebuild after one changed file, N times, printing each duration.
+    let one_changed = args.iter().any(|a| a == "--one-changed");
+    if let Some(i) = args.iter().position(|a| a == "--warm" || a == "--one-changed") {
+        // Diagnostics: package the tree, then again N times, unchanged or after rewriting
+        // `agent.py`; prints each duration.
         let root = Path::new(&args[i + 1]);
         let out = tempfile::tempdir().unwrap();
         let app = App::new("bench").root(root).agent(Agent::new("agent").code("agent.py"));
         let options = PackageOptions::new("dev").out_dir(out.path());
         app.package_blocking(&options).unwrap();
         let original = std::fs::read(root.join("agent.py")).unwrap();
-        for n in 0..8 {
-            std::fs::write(root.join("agent.py"), format!("print({n}, {:?})\n", Instant::now())).unwrap();
+        for n in 0..if one_changed { 8 } else { 20 } {
+            if one_changed {
+                std::fs::write(root.join("agent.py"), format!("print({n}, {:?})\n", Instant::now())).unwrap();
+            }
             if args.iter().any(|a| a == "--sync") {
                 // SAFETY: sync(2) has no preconditions.
                 unsafe { libc::sync() };
             }
             let started = Instant::now();
             let p = app.package_blocking(&options).unwrap();
-            println!("{:?} {:?}", started.elapsed(), p.assets[0].entries);
+            println!("{:?} {:?} {:?}", started.elapsed(), p.assets[0].status, p.assets[0].entries);
         }
-        std::fs::write(root.join("agent.py"), original).unwrap();
+        if one_changed {
+            std::fs::write(root.join("agent.py"), original).unwrap();
+        }
         return;
     }
     if args.iter().any(|a| a == "--list") {
