@@ -9,9 +9,14 @@ use crate::Error;
 /// reader (or the next run after a crash) sees the old content or the new, never a mix.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let io_err = |source| Error::Io { path: path.to_path_buf(), source };
-    let mut tmp = tempfile::Builder::new().prefix(".hangar-tmp-").tempfile_in(dir).map_err(io_err)?;
-    tmp.write_all(bytes).map_err(io_err)?;
-    tmp.persist(path).map_err(|e| io_err(e.error))?;
+    write_atomic_via(dir, path, bytes).map_err(|source| Error::Io { path: path.to_path_buf(), source })
+}
+
+/// [`write_atomic`] with the temporary file in `tmp_dir`, which must be on `path`'s file system
+/// (the cache keeps its temporaries in one directory, so `prune` finds what a killed run left).
+pub fn write_atomic_via(tmp_dir: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut tmp = tempfile::Builder::new().prefix(".hangar-tmp-").tempfile_in(tmp_dir)?;
+    tmp.write_all(bytes)?;
+    tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }

@@ -146,6 +146,24 @@ impl Asset {
     pub fn image_tag(&self) -> String {
         self.input_hash.to_hex()
     }
+
+    /// The local Docker image an image asset is built as: `<repository>:<input-hash>`.
+    pub fn local_image(&self) -> Option<String> {
+        match &self.source {
+            AssetSource::Image(i) => Some(format!("{}:{}", i.repository, self.image_tag())),
+            AssetSource::Code(_) => None,
+        }
+    }
+}
+
+impl Plan {
+    /// The image assets, with their build inputs.
+    pub fn images(&self) -> impl Iterator<Item = (&Asset, &ImageAsset)> {
+        self.assets.iter().filter_map(|a| match &a.source {
+            AssetSource::Image(i) => Some((a, i)),
+            AssetSource::Code(_) => None,
+        })
+    }
 }
 
 /// The default assets bucket, resolved by CloudFormation: `hangar-assets-<account>-<region>`.

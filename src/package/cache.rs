@@ -220,8 +220,7 @@ impl Cache {
             tracing::debug!("cached archive {input_hash} does not match its metadata; rebuilding");
             return None;
         }
-        // Its mtime says when it was last used, for pruning.
-        let _ = fs::File::options().append(true).open(&meta_path).and_then(|f| f.set_modified(SystemTime::now()));
+        touch(&meta_path);
         Some(meta)
     }
 
@@ -295,26 +294,14 @@ fn parse_stat_cache(bytes: &[u8]) -> Option<Records> {
     if Digest::of(body).0 != check || !body.starts_with(STAT_MAGIC) {
         return None;
     }
-    let mut r = &body[8..];
-    let mut take = |n: usize| -> Option<&[u8]> {
-        let (head, rest) = r.split_at_checked(n)?;
-        r = rest;
-        Some(head)
-    };
-    let count = u64::from_le_bytes(take(8)?.try_into().ok()?);
+    let mut r = Reader(&body[8..]);
+    let count = r.u64()?;
     let mut records = Records::with_capacity_and_hasher(count.min(1 << 20) as usize, Default::default());
     for _ in 0..count {
-        let len = u32::from_le_bytes(take(4)?.try_into().ok()?) as usize;
-        let path: Box<[u8]> = take(len)?.into();
-        let stat = FileStat {
-            size: u64::from_le_bytes(take(8)?.try_into().ok()?),
-            mtime_ns: i128::from_le_bytes(take(16)?.try_into().ok()?),
-            ctime_ns: i128::from_le_bytes(take(16)?.try_into().ok()?),
-            ino: u64::from_le_bytes(take(8)?.try_into().ok()?),
-            dev: u64::from_le_bytes(take(8)?.try_into().ok()?),
-        };
-        let digest = Digest(take(32)?.try_into().ok()?);
-        records.insert(path, (stat, digest));
+        let len = r.u32()? as usize;
+        let path: Box<[u8]> = r.take(len)?.into();
+        let stat = FileStat { size: r.u64()?, mtime_ns: r.i128()?, ctime_ns: r.i128()?, ino: r.u64()?, dev: r.u64()? };
+        records.insert(path, (stat, Digest(r.array()?)));
     }
     Some(records)
 }
@@ -326,10 +313,12 @@ pub(crate) fn write_atomic(cache_dir: &Path, path: &Path, bytes: &[u8]) -> io::R
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent)?;
     }
-    let mut tmp = tempfile::NamedTempFile::new_in(&tmp_dir)?;
-    io::Write::write_all(&mut tmp, bytes)?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    crate::fsutil::write_atomic_via(&tmp_dir, path, bytes)
+}
+
+/// Marks a cache entry as used now (its mtime), so [`prune`] keeps it.
+pub(crate) fn touch(path: &Path) {
+    let _ = fs::File::options().append(true).open(path).and_then(|f| f.set_modified(SystemTime::now()));
 }
 
 /// The version of [`ArchiveMeta`]'s layout.
@@ -369,11 +358,8 @@ fn encode_detail(entries: &[ArchiveEntry], checkpoints: &[super::sink::ShaState]
     for e in entries {
         out.extend_from_slice(&(e.name.len() as u32).to_le_bytes());
         out.extend_from_slice(e.name.as_bytes());
-        out.extend_from_slice(&Digest::from_hex(&e.digest).map_or([0; 32], |d| d.0));
-        out.push(match e.method {
-            super::zip::Method::Stored => 0,
-            super::zip::Method::Deflated => 8,
-        });
+        out.extend_from_slice(&e.digest.0);
+        out.push(e.method.code() as u8);
         out.extend_from_slice(&e.crc32.to_le_bytes());
         for v in [e.compressed_size, e.uncompressed_size, e.header_offset, e.data_offset] {
             out.extend_from_slice(&v.to_le_bytes());
@@ -389,51 +375,59 @@ fn encode_detail(entries: &[ArchiveEntry], checkpoints: &[super::sink::ShaState]
 }
 
 fn decode_detail(bytes: &[u8]) -> Option<(Vec<ArchiveEntry>, Vec<super::sink::ShaState>)> {
-    let mut r = bytes.strip_prefix(DETAIL_MAGIC)?;
-    let mut take = |n: usize| -> Option<&[u8]> {
-        let (head, rest) = r.split_at_checked(n)?;
-        r = rest;
-        Some(head)
-    };
-    let u64_at = |b: &[u8]| u64::from_le_bytes(b.try_into().expect("8 bytes"));
-    let count = u64_at(take(8)?);
+    let mut r = Reader(bytes.strip_prefix(DETAIL_MAGIC)?);
+    let count = r.u64()?;
     let mut entries = Vec::with_capacity(count.min(1 << 24) as usize);
     for _ in 0..count {
-        let len = u32::from_le_bytes(take(4)?.try_into().ok()?) as usize;
-        let name = std::str::from_utf8(take(len)?).ok()?.to_owned();
-        let digest = Digest(take(32)?.try_into().ok()?).to_hex();
-        let method = match take(1)?[0] {
-            0 => super::zip::Method::Stored,
-            8 => super::zip::Method::Deflated,
-            _ => return None,
-        };
-        let crc32 = u32::from_le_bytes(take(4)?.try_into().ok()?);
-        let mut v = [0u64; 4];
-        for x in &mut v {
-            *x = u64_at(take(8)?);
-        }
-        let [compressed_size, uncompressed_size, header_offset, data_offset] = v;
+        let len = r.u32()? as usize;
         entries.push(ArchiveEntry {
-            name,
-            digest,
-            method,
-            crc32,
-            compressed_size,
-            uncompressed_size,
-            header_offset,
-            data_offset,
+            name: std::str::from_utf8(r.take(len)?).ok()?.to_owned(),
+            digest: Digest(r.array()?),
+            method: super::zip::Method::from_code(r.array::<1>()?[0].into())?,
+            crc32: r.u32()?,
+            compressed_size: r.u64()?,
+            uncompressed_size: r.u64()?,
+            header_offset: r.u64()?,
+            data_offset: r.u64()?,
         });
     }
-    let count = u64_at(take(8)?);
+    let count = r.u64()?;
     let mut checkpoints = Vec::with_capacity(count.min(1 << 24) as usize);
     for _ in 0..count {
         let mut state = [0u32; 8];
         for w in &mut state {
-            *w = u32::from_le_bytes(take(4)?.try_into().ok()?);
+            *w = r.u32()?;
         }
         checkpoints.push(state);
     }
-    r.is_empty().then_some((entries, checkpoints))
+    r.0.is_empty().then_some((entries, checkpoints))
+}
+
+/// Reads the little-endian fields of the cache's binary files; `None` past the end.
+struct Reader<'a>(&'a [u8]);
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        let (head, rest) = self.0.split_at_checked(n)?;
+        self.0 = rest;
+        Some(head)
+    }
+
+    fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
+        self.take(N)?.try_into().ok()
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        self.array().map(u32::from_le_bytes)
+    }
+
+    fn u64(&mut self) -> Option<u64> {
+        self.array().map(u64::from_le_bytes)
+    }
+
+    fn i128(&mut self) -> Option<i128> {
+        self.array().map(i128::from_le_bytes)
+    }
 }
 
 /// The archive file's metadata right after it was written; if it differs now, the file was
@@ -454,11 +448,10 @@ impl WrittenStat {
 }
 
 /// One entry of a built archive, found by the digest of its content.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArchiveEntry {
     pub name: String,
-    pub digest: String,
+    pub digest: Digest,
     pub method: super::zip::Method,
     pub crc32: u32,
     pub compressed_size: u64,

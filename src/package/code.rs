@@ -72,7 +72,6 @@ pub fn build_archive(
 ) -> Result<(ArchiveMeta, EntryCounts), PackageError> {
     let started = Instant::now();
     let tmp_dir = cache.tmp_dir().map_err(|source| PackageError::Cache { path: cache.dir().join("tmp"), source })?;
-    let digests_hex: Vec<String> = inputs.iter().map(|i| i.digest.to_hex()).collect();
 
     // Which entries the previous archive has (by content), and which must be compressed.
     let previous = cache.previous(slot);
@@ -84,14 +83,15 @@ pub fn build_archive(
     // An entry is found under its own name first, so that files of equal content (empty
     // `__init__.py`s, licenses) do not break runs of neighbours into separate copies.
     let by_name: HashMap<&str, usize> = old.iter().enumerate().map(|(k, e)| (e.name.as_str(), k)).collect();
-    let by_digest: HashMap<&str, usize> = old.iter().enumerate().map(|(k, e)| (e.digest.as_str(), k)).collect();
-    let reuse: Vec<Option<usize>> = (inputs.iter().zip(&digests_hex))
-        .map(|(input, d)| {
+    let by_digest: HashMap<Digest, usize> = old.iter().enumerate().map(|(k, e)| (e.digest, k)).collect();
+    let reuse: Vec<Option<usize>> = inputs
+        .iter()
+        .map(|input| {
             by_name
                 .get(input.file.rel.as_str())
                 .copied()
-                .filter(|&k| old[k].digest == *d)
-                .or_else(|| by_digest.get(d.as_str()).copied())
+                .filter(|&k| old[k].digest == input.digest)
+                .or_else(|| by_digest.get(&input.digest).copied())
         })
         .collect();
     let fresh: Vec<usize> = (0..inputs.len()).filter(|&i| reuse[i].is_none()).collect();
@@ -228,7 +228,7 @@ pub fn build_archive(
                 let data_offset = zip.start_entry(header).map_err(write_err)?;
                 entries.push(ArchiveEntry {
                     name: inputs[i].file.rel.clone(),
-                    digest: digests_hex[i].clone(),
+                    digest: inputs[i].digest,
                     method: c.method,
                     crc32: c.crc32,
                     compressed_size: c.compressed_size,

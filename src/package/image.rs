@@ -49,7 +49,7 @@ impl ImageReport {
             input_hash: asset.input_hash.to_hex(),
             status: AssetStatus::Remote,
             seconds: 0.0,
-            image: local_name(asset, image),
+            image: local_name(asset),
             id: String::new(),
             platform: image.platform.clone(),
             warnings: Vec::new(),
@@ -58,8 +58,8 @@ impl ImageReport {
 }
 
 /// The local name of an image asset: `<repository>:<input-hash>`.
-pub fn local_name(asset: &Asset, image: &ImageAsset) -> String {
-    format!("{}:{}", image.repository, asset.image_tag())
+pub fn local_name(asset: &Asset) -> String {
+    asset.local_image().expect("only image assets are built as images")
 }
 
 /// Writes the build context of `image` as a tar into `out`.
@@ -142,7 +142,7 @@ pub async fn build(
     progress: &dyn Progress,
 ) -> Result<ImageReport, PackageError> {
     let started = Instant::now();
-    let name = local_name(asset, image);
+    let name = local_name(asset);
     let dockerfile_path = image.context.join(&image.dockerfile);
     let dockerfile = std::fs::read_to_string(&dockerfile_path).unwrap_or_default();
     let declared = declared_args(&dockerfile);
@@ -235,7 +235,7 @@ pub async fn build(
         return Err(PackageError::ImageBuild {
             image: name,
             step: failed.map(|s| s.name.clone()).unwrap_or_default(),
-            output: failed.map(|s| tail(&s.output, 30)).unwrap_or_default(),
+            output: failed.map(|s| super::last_lines(&String::from_utf8_lossy(&s.output), 30)).unwrap_or_default(),
             message: failed.and_then(|s| s.error.clone()).unwrap_or(message),
         });
     }
@@ -253,13 +253,6 @@ struct Step {
 
 fn platform_of(image: &bollard::models::ImageInspect) -> String {
     format!("{}/{}", image.os.as_deref().unwrap_or("?"), image.architecture.as_deref().unwrap_or("?"))
-}
-
-/// The last `n` lines of `output`.
-fn tail(output: &[u8], n: usize) -> String {
-    let text = String::from_utf8_lossy(output);
-    let lines: Vec<&str> = text.lines().collect();
-    lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
 #[cfg(test)]

@@ -74,6 +74,12 @@ pub(crate) fn blocking<R>(f: impl FnOnce() -> R) -> R {
     }
 }
 
+/// The last `n` lines of a tool's output, for error messages.
+pub(crate) fn last_lines(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
 /// Options of [`App::package`].
 #[derive(Clone)]
 pub struct PackageOptions {
@@ -203,7 +209,7 @@ impl App {
                 reports.push(report);
             }
         }
-        let images = build_images(&plan.assets, &remote, &cache, options).await?;
+        let images = build_images(&plan, &remote, &cache, options).await?;
         if let Err(e) = cache.save() {
             tracing::warn!("cannot save the stat cache in {}: {e}", cache.dir().display());
         }
@@ -229,22 +235,13 @@ impl App {
 /// Builds the image assets, `concurrency` at a time, except those in `remote`; errors name the
 /// agent.
 async fn build_images(
-    assets: &[Asset],
+    plan: &Plan,
     remote: &HashSet<Digest>,
     cache: &Cache,
     options: &PackageOptions,
 ) -> Result<Vec<image::ImageReport>, Error> {
-    let mut reports = Vec::new();
-    let mut images: Vec<(&Asset, &crate::plan::ImageAsset)> = Vec::new();
-    for a in assets {
-        if let AssetSource::Image(i) = &a.source {
-            if remote.contains(&a.input_hash) {
-                reports.push(image::ImageReport::remote(a, i));
-            } else {
-                images.push((a, i));
-            }
-        }
-    }
+    let (present, images): (Vec<_>, Vec<_>) = plan.images().partition(|(a, _)| remote.contains(&a.input_hash));
+    let mut reports: Vec<_> = present.into_iter().map(|(a, i)| image::ImageReport::remote(a, i)).collect();
     if images.is_empty() {
         return Ok(reports);
     }

@@ -66,10 +66,7 @@ pub fn vendor(cache: &Cache, deps: &Dependencies, runtime: Python) -> Result<(Pa
     let key: Digest = h.finish();
     let dir = cache.deps_dir(&key);
     if cache.mode() == super::cache::CacheMode::Use && dir.join(COMPLETE).is_file() {
-        let _ = fs::File::options()
-            .append(true)
-            .open(dir.join(COMPLETE))
-            .and_then(|f| f.set_modified(std::time::SystemTime::now()));
+        super::cache::touch(&dir.join(COMPLETE));
         return Ok((dir, true));
     }
     let cache_err = |path: &Path| {
@@ -197,9 +194,8 @@ fn run(mut cmd: Command, context: &Path) -> Result<(), PackageError> {
     if out.status.success() {
         return Ok(());
     }
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let tail: Vec<&str> = stderr.lines().rev().take(15).collect::<Vec<_>>().into_iter().rev().collect();
-    Err(PackageError::Tool { tool, message: format!("installing {} failed:\n{}", context.display(), tail.join("\n")) })
+    let tail = super::last_lines(&String::from_utf8_lossy(&out.stderr), 15);
+    Err(PackageError::Tool { tool, message: format!("installing {} failed:\n{tail}", context.display()) })
 }
 
 /// Turns "no matching distribution" into an error naming the package and the platform.

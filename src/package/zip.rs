@@ -14,18 +14,24 @@
 use std::io::{self, Write};
 
 /// How an entry's data is stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
     Stored,
     Deflated,
 }
 
 impl Method {
-    fn code(self) -> u16 {
+    /// The method's number in zip headers.
+    pub fn code(self) -> u16 {
         match self {
             Method::Stored => 0,
             Method::Deflated => 8,
         }
+    }
+
+    /// The method numbered `code`, if hangar writes it.
+    pub fn from_code(code: u16) -> Option<Method> {
+        [Method::Stored, Method::Deflated].into_iter().find(|m| m.code() == code)
     }
 }
 

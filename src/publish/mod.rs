@@ -29,7 +29,7 @@ use crate::model::App;
 use crate::package::image::local_name;
 use crate::package::{PackageOptions, Packaged};
 
-use crate::plan::{Asset, AssetSource, ImageAsset};
+use crate::plan::{Asset, ImageAsset};
 
 /// Options of [`App::publish`].
 #[derive(Clone)]
@@ -160,16 +160,6 @@ enum TargetError {
     Engine(crate::docker::EngineError),
 }
 
-fn images_of(plan: &crate::plan::Plan) -> Vec<(&Asset, &ImageAsset)> {
-    plan.assets
-        .iter()
-        .filter_map(|a| match &a.source {
-            AssetSource::Image(i) => Some((a, i)),
-            AssetSource::Code(_) => None,
-        })
-        .collect()
-}
-
 impl App {
     /// Packages and pushes every image to its ECR repository (see the module docs). An image
     /// its registry already has is neither built nor pushed.
@@ -180,7 +170,7 @@ impl App {
         let mut present: HashSet<crate::digest::Digest> = HashSet::new();
         let packaged = self
             .package_then(&options.package, async |plan: &crate::plan::Plan| {
-                let images = images_of(plan);
+                let images: Vec<_> = plan.images().collect();
                 let Some(&(first, _)) = images.first() else { return Ok(HashSet::new()) };
                 let t = Target::connect(options).await.map_err(|e| match e {
                     TargetError::Engine(e) => Error::Package { agent: first.agents.first().cloned(), source: e.into() },
@@ -197,8 +187,7 @@ impl App {
             })
             .await?;
         let Some(target) = target else { return Ok(Published { packaged, images: Vec::new() }) };
-        let images = images_of(&packaged.synth.plan);
-        let pushes: Vec<Result<PushReport, Error>> = futures_util::stream::iter(images)
+        let pushes: Vec<Result<PushReport, Error>> = futures_util::stream::iter(packaged.synth.plan.images())
             .map(|(asset, image)| {
                 let (target, present) = (&target, &present);
                 async move {
@@ -257,12 +246,11 @@ async fn push(target: &Target, asset: &Asset, image: &ImageAsset, attempts: u32)
     let remote = format!("{}/{}", target.registry, image.repository);
     let uri = target.uri(asset, image);
     let tag_options = TagImageOptionsBuilder::default().repo(&remote).tag(&tag).build();
-    target
-        .engine
-        .docker
-        .tag_image(&local_name(asset, image), Some(tag_options))
-        .await
-        .map_err(|e| PublishError::Push { image: uri.clone(), attempts: 0, message: short(&e) })?;
+    target.engine.docker.tag_image(&local_name(asset), Some(tag_options)).await.map_err(|e| PublishError::Push {
+        image: uri.clone(),
+        attempts: 0,
+        message: short(&e),
+    })?;
     let mut wait = Duration::from_millis(500);
     let mut last = String::new();
     for attempt in 1..=attempts {

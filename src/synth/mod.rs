@@ -384,7 +384,7 @@ impl Manifest {
                     }
                     AssetSource::Image(i) => (
                         &i.files,
-                        Some(format!("{}:{}", i.repository, a.image_tag())),
+                        a.local_image(),
                         Destination::Ecr { repository: i.repository.clone(), tag: a.image_tag() },
                     ),
                 };
