@@ -6,7 +6,7 @@
 //! process's peak RSS.
 //!
 //! Diagnostics on any tree (run the built bench binary directly): `--walk ROOT` (the file
-//! selection alone), `--warm ROOT` (nothing changed), `--one-changed ROOT` (`agent.py` rewritten
+//! selection alone, without and with the last walk's directory listings), `--warm ROOT` (nothing changed), `--one-changed ROOT` (`agent.py` rewritten
 //! before each run); each prints one duration per run; `--sync` flushes dirty pages before each.
 
 #[path = "corpus.rs"]
@@ -48,13 +48,20 @@ fn main() {
         return;
     }
     if let Some(i) = args.iter().position(|a| a == "--walk") {
-        // Diagnostics: the file selection alone, N times.
+        // Diagnostics: the file selection alone, N times: reading every directory, then with
+        // the listings of the last walk (as a warm run does).
         let root = Path::new(&args[i + 1]);
         let selector = hangar::package::Selector::package(None).unwrap();
         for _ in 0..20 {
             let started = Instant::now();
             let n = hangar::package::select::select(root, &selector).unwrap().len();
-            println!("{:?} {n}", started.elapsed());
+            let uncached = started.elapsed();
+            let cache = hangar::package::Cache::open(root, hangar::package::CacheMode::Use);
+            let started = Instant::now();
+            hangar::package::select::select_with(root, &selector, Some(cache.listings())).unwrap();
+            let listed = started.elapsed();
+            cache.save().unwrap();
+            println!("{uncached:?} {listed:?} ({n} files, {} listings reused)", cache.listings().reused());
         }
         return;
     }

@@ -6,8 +6,14 @@ use std::path::Path;
 use crate::Error;
 
 /// Writes `bytes` to `path` through a temporary file in the same directory and a rename, so a
-/// reader (or the next run after a crash) sees the old content or the new, never a mix.
+/// reader (or the next run after a crash) sees the old content or the new, never a mix. A file
+/// that already holds `bytes` is left as it is (its mtime too, for tools that watch it).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    if std::fs::metadata(path).is_ok_and(|m| m.len() == bytes.len() as u64)
+        && std::fs::read(path).is_ok_and(|old| old == bytes)
+    {
+        return Ok(());
+    }
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     write_atomic_via(dir, path, bytes).map_err(|source| Error::Io { path: path.to_path_buf(), source })
 }

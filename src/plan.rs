@@ -7,13 +7,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::Error;
 use crate::digest::{Digest, Hasher};
 use crate::model::{Agent, App, Image, ImageBuild, ImageRef, ImageSource, Python};
 use crate::names::{self, AgentNames};
 use crate::package::cache::{Cache, CacheMode};
-use crate::package::select::{SelectedFile, Selector, select};
+use crate::package::select::{SelectedFile, Selector, select_with};
 use crate::validate::{Diagnostic, Diagnostics, Subject};
 
 /// The platform code packages are built for: AgentCore runs Python on linux/arm64.
@@ -74,8 +75,8 @@ pub struct CodeAsset {
     /// The directory packaged.
     pub root: PathBuf,
     /// The selected files, sorted by `rel`, and their content hashes.
-    pub files: Vec<SelectedFile>,
-    pub digests: Vec<Digest>,
+    pub files: Arc<[SelectedFile]>,
+    pub digests: Arc<[Digest]>,
     pub runtime: Python,
     pub entry_point: String,
     pub dependencies: Option<Dependencies>,
@@ -115,8 +116,8 @@ pub struct ImageAsset {
     pub dockerfile: String,
     pub dockerfile_digest: Digest,
     /// The context after `.dockerignore`, sorted, and the content hashes.
-    pub files: Vec<SelectedFile>,
-    pub digests: Vec<Digest>,
+    pub files: Arc<[SelectedFile]>,
+    pub digests: Arc<[Digest]>,
     pub build_args: BTreeMap<String, String>,
     pub platform: String,
     /// The ECR repository the image goes to.
@@ -196,6 +197,8 @@ impl App {
 
 /// Selections already made, keyed by root and rules, so agents sharing a directory share work.
 type SelectionKey = (PathBuf, Vec<String>);
+/// The files of a selection and their digests, shared by the assets made of it.
+type Selection = (Arc<[SelectedFile]>, Arc<[Digest]>);
 
 struct Planner<'a> {
     app: &'a App,
@@ -204,7 +207,7 @@ struct Planner<'a> {
     /// The output directory, canonical, when it exists.
     out_dir: Option<PathBuf>,
     diags: Vec<Diagnostic>,
-    selections: HashMap<SelectionKey, (Vec<SelectedFile>, Vec<Digest>)>,
+    selections: HashMap<SelectionKey, Selection>,
     assets: Vec<Asset>,
 }
 
@@ -272,12 +275,7 @@ impl Planner<'_> {
         }
     }
 
-    fn select(
-        &mut self,
-        root: &Path,
-        selector: &Selector,
-        key: Vec<String>,
-    ) -> Result<(Vec<SelectedFile>, Vec<Digest>), Error> {
+    fn select(&mut self, root: &Path, selector: &Selector, key: Vec<String>) -> Result<Selection, Error> {
         let cache_key = (root.to_path_buf(), key);
         if let Some(hit) = self.selections.get(&cache_key) {
             return Ok(hit.clone());
@@ -297,10 +295,11 @@ impl Planner<'_> {
             }
         }
         let selector = &narrowed;
-        let files = select(root, selector)?;
+        let files = select_with(root, selector, Some(self.cache.listings()))?;
         let digests = self.cache.digests(&files)?;
-        self.selections.insert(cache_key, (files.clone(), digests.clone()));
-        Ok((files, digests))
+        let selection: Selection = (files.into(), digests.into());
+        self.selections.insert(cache_key, selection.clone());
+        Ok(selection)
     }
 
     fn code(&mut self, agent: &Agent, entry_point: &str, runtime: Python) -> Result<Option<ArtifactPlan>, Error> {

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! stat-v1.bin                 path + size + mtime + ctime + inode -> content digest
+//! dirs-v1.bin                 directory + stat -> its entries (see super::listings)
 //! code/<input-hash>.zip       built code archives
 //! code/<input-hash>.json      their metadata: sha256, size, stat at write (the commit mark)
 //! code/<input-hash>.entries   their entry tables and SHA-256 checkpoints, for rebuilds
@@ -28,6 +29,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::hash::{HashError, hash_file};
+use super::listings::Listings;
 use super::select::{FileStat, SelectedFile};
 use crate::digest::Digest;
 
@@ -41,28 +43,110 @@ pub enum CacheMode {
     Refresh,
 }
 
-/// A stat-cache record younger than this is not trusted: a file written twice within one
-/// timestamp tick keeps its mtime, so a digest taken between the writes could be stale.
-const RACY: Duration = Duration::from_secs(1);
+/// A cached stat or listing of something changed less than this before the run began is not
+/// kept: a change within one timestamp tick leaves the times as they were, so a digest or
+/// listing taken between two such changes would look current.
+pub(crate) const RACY: Duration = Duration::from_secs(1);
 
 /// The cache directory of one project root.
 pub struct Cache {
     dir: PathBuf,
     mode: CacheMode,
+    /// When this run began: records of files changed after `started - RACY` are not kept.
+    started: SystemTime,
     stat: Mutex<StatCache>,
+    listings: Listings,
     hashed: AtomicUsize,
 }
 
+/// Path + stat -> digest, as one buffer (the file as read) and an index into it: loading it
+/// allocates nothing per record.
 #[derive(Default)]
 struct StatCache {
-    /// Keyed by the path's bytes, hashed with [`FxHasher`]: thousands of lookups per run.
-    records: Records,
-    /// What this run saw, in order; becomes the next `records`.
-    seen: Vec<(PathBuf, FileStat, Digest)>,
+    /// The records, each `path len, path, size, mtime, ctime, ino, dev, digest`.
+    buf: Vec<u8>,
+    /// The Fx hash of a record's path -> the record's offset. Paths whose hashes collide
+    /// share a slot: the one left out is hashed again, never confused (paths are compared).
+    index: HashMap<u64, u32, BuildHasherDefault<NoHash>>,
+    /// What this run saw, in order; becomes the next file.
+    seen: Vec<Seen>,
     dirty: bool,
+    /// Saved, and nothing seen since: saving again has nothing to add.
+    settled: bool,
 }
 
-type Records = HashMap<Box<[u8]>, (FileStat, Digest), BuildHasherDefault<FxHasher>>;
+enum Seen {
+    /// A record of `buf` (at this offset) that still holds.
+    Kept(u32),
+    New(PathBuf, FileStat, Digest),
+}
+
+const RECORD_TAIL: usize = 8 + 16 + 16 + 8 + 8 + 32;
+
+impl StatCache {
+    fn parse(mut bytes: Vec<u8>) -> Option<StatCache> {
+        unseal(&mut bytes)?;
+        let body = &bytes[..];
+        if !body.starts_with(STAT_MAGIC) {
+            return None;
+        }
+        let mut r = Reader(&body[8..]);
+        let count = r.u64()?;
+        let mut index = HashMap::with_capacity_and_hasher(count.min(1 << 20) as usize, Default::default());
+        for _ in 0..count {
+            let at = u32::try_from(body.len() - r.0.len()).ok()?;
+            let len = r.u32()? as usize;
+            index.insert(fx(r.take(len)?), at);
+            r.take(RECORD_TAIL)?;
+        }
+        r.0.is_empty().then_some(())?;
+        Some(StatCache { buf: bytes, index, ..StatCache::default() })
+    }
+
+    /// The record at `at`: its path and the rest.
+    fn record(&self, at: u32) -> (&[u8], &[u8]) {
+        let mut r = Reader(&self.buf[at as usize..]);
+        let len = r.u32().expect("checked on load") as usize;
+        (r.take(len).expect("checked on load"), &r.0[..RECORD_TAIL])
+    }
+
+    /// The digest recorded for `path` if its stat is still `stat`, and where the record is.
+    fn get(&self, path: &[u8], stat: &FileStat) -> Option<(Digest, u32)> {
+        let at = *self.index.get(&fx(path))?;
+        let (p, tail) = self.record(at);
+        let mut r = Reader(tail);
+        let recorded =
+            FileStat { size: r.u64()?, mtime_ns: r.i128()?, ctime_ns: r.i128()?, ino: r.u64()?, dev: r.u64()? };
+        if p != path || recorded != *stat {
+            return None;
+        }
+        Some((Digest(r.array()?), at))
+    }
+}
+
+fn fx(bytes: &[u8]) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(bytes);
+    h.finish()
+}
+
+/// For keys that are already hashes.
+#[derive(Default)]
+struct NoHash(u64);
+
+impl Hasher for NoHash {
+    fn write(&mut self, _: &[u8]) {
+        unreachable!("only u64 keys")
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 /// The Fx hash (rustc's): a multiply and a rotate per word. Paths are not attacker-chosen
 /// here, so SipHash's protection buys nothing and costs more than the lookup.
@@ -94,14 +178,25 @@ impl Cache {
     /// The cache of the project at `root` (`<root>/.hangar/cache`). Reading a missing or corrupt
     /// cache gives an empty one.
     pub fn open(root: &Path, mode: CacheMode) -> Cache {
+        let started = SystemTime::now();
         let dir = root.join(".hangar").join("cache");
-        let records = if mode == CacheMode::Use { load_stat_cache(&dir.join(STAT_FILE)) } else { Records::default() };
-        Cache {
-            dir,
-            mode,
-            stat: Mutex::new(StatCache { records, ..StatCache::default() }),
-            hashed: AtomicUsize::new(0),
-        }
+        let read = |name: &str| if mode == CacheMode::Use { fs::read(dir.join(name)).ok() } else { None };
+        let stat = read(STAT_FILE).map_or_else(StatCache::default, |bytes| {
+            StatCache::parse(bytes).unwrap_or_else(|| {
+                tracing::debug!("{} is corrupt; starting a new stat cache", dir.join(STAT_FILE).display());
+                StatCache::default()
+            })
+        });
+        let listings = match mode {
+            CacheMode::Use => Listings::load(read(LISTINGS_FILE)),
+            CacheMode::Refresh => Listings::fresh(),
+        };
+        Cache { dir, mode, started, stat: Mutex::new(stat), listings, hashed: AtomicUsize::new(0) }
+    }
+
+    /// The directory listings of the previous run, for [`select_with`](super::select::select_with).
+    pub fn listings(&self) -> &Listings {
+        &self.listings
     }
 
     pub fn dir(&self) -> &Path {
@@ -127,18 +222,15 @@ impl Cache {
     /// The content digests of `files`, in order: from the stat cache when a file's metadata is
     /// unchanged, otherwise by reading it (in parallel).
     pub fn digests(&self, files: &[SelectedFile]) -> Result<Vec<Digest>, HashError> {
-        let known: Vec<Option<Digest>> = {
+        let known: Vec<Option<(Digest, u32)>> = {
             let stat = self.stat.lock().expect("stat cache lock");
-            files
-                .iter()
-                .map(|f| stat.records.get(key(&f.path)).filter(|(s, _)| *s == f.stat).map(|(_, d)| *d))
-                .collect()
+            files.iter().map(|f| stat.get(key(&f.path), &f.stat)).collect()
         };
         let digests: Vec<Digest> = files
             .par_iter()
             .zip(known.par_iter())
             .map(|(f, known)| match known {
-                Some(d) => Ok(*d),
+                Some((d, _)) => Ok(*d),
                 None => {
                     self.hashed.fetch_add(1, Ordering::Relaxed);
                     hash_file(&f.path)
@@ -146,49 +238,68 @@ impl Cache {
             })
             .collect::<Result<_, _>>()?;
         let mut stat = self.stat.lock().expect("stat cache lock");
+        stat.settled = false;
         for ((f, d), k) in files.iter().zip(&digests).zip(&known) {
             stat.dirty |= k.is_none();
-            stat.seen.push((f.path.clone(), f.stat, *d));
+            let seen = match k {
+                Some((_, at)) => Seen::Kept(*at),
+                None => Seen::New(f.path.clone(), f.stat, *d),
+            };
+            stat.seen.push(seen);
         }
         Ok(digests)
     }
 
-    /// Writes the stat cache (the files seen in this run), if anything changed.
+    /// Writes the stat cache and the directory listings (what this run saw), if they changed.
     pub fn save(&self) -> io::Result<()> {
+        let since_epoch = self.started.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
+        let cutoff = since_epoch.saturating_sub(RACY).as_nanos() as i128;
+        if let Some(bytes) = self.listings.encode(cutoff) {
+            write_atomic(&self.dir, &self.dir.join(LISTINGS_FILE), &bytes)?;
+        }
         let mut stat = self.stat.lock().expect("stat cache lock");
         // Every seen file was a hit unless dirty, so equal counts mean the same set.
-        if !stat.dirty && stat.records.len() == stat.seen.len() {
+        if stat.settled || (!stat.dirty && stat.index.len() == stat.seen.len()) {
             return Ok(());
         }
-        let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
+        let seen = std::mem::take(&mut stat.seen);
         // ctime moves on every change, whatever is done to mtime: it alone says how recent.
-        let cutoff = (now.saturating_sub(RACY)).as_nanos() as i128;
-        let mut records: Vec<&(PathBuf, FileStat, Digest)> =
-            stat.seen.iter().filter(|(_, s, _)| s.ctime_ns < cutoff).collect();
-        // By bytes: `Path`'s own order parses components, several times slower here.
-        records.sort_by(|a, b| key(&a.0).cmp(key(&b.0)));
-        records.dedup_by(|a, b| key(&a.0) == key(&b.0));
-        let mut out = Vec::with_capacity(16 + records.len() * 128);
+        let mut records: Vec<(&[u8], &Seen)> = seen
+            .iter()
+            .filter(|s| !matches!(s, Seen::New(_, st, _) if st.ctime_ns >= cutoff))
+            .map(|s| match s {
+                Seen::Kept(at) => (stat.record(*at).0, s),
+                Seen::New(path, ..) => (key(path), s),
+            })
+            .collect();
+        records.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        records.dedup_by(|a, b| a.0 == b.0);
+        let mut out = Vec::with_capacity(16 + stat.buf.len().max(records.len() * 128));
         out.extend_from_slice(STAT_MAGIC);
         out.extend_from_slice(&(records.len() as u64).to_le_bytes());
-        for (path, s, d) in records {
-            let bytes = path.as_os_str().as_encoded_bytes();
-            out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
-            out.extend_from_slice(bytes);
-            out.extend_from_slice(&s.size.to_le_bytes());
-            out.extend_from_slice(&s.mtime_ns.to_le_bytes());
-            out.extend_from_slice(&s.ctime_ns.to_le_bytes());
-            out.extend_from_slice(&s.ino.to_le_bytes());
-            out.extend_from_slice(&s.dev.to_le_bytes());
-            out.extend_from_slice(&d.0);
+        for (path, s) in records {
+            out.extend_from_slice(&(path.len() as u32).to_le_bytes());
+            out.extend_from_slice(path);
+            match s {
+                Seen::Kept(at) => out.extend_from_slice(stat.record(*at).1),
+                Seen::New(_, s, d) => {
+                    out.extend_from_slice(&s.size.to_le_bytes());
+                    out.extend_from_slice(&s.mtime_ns.to_le_bytes());
+                    out.extend_from_slice(&s.ctime_ns.to_le_bytes());
+                    out.extend_from_slice(&s.ino.to_le_bytes());
+                    out.extend_from_slice(&s.dev.to_le_bytes());
+                    out.extend_from_slice(&d.0);
+                }
+            }
         }
-        let check = Digest::of(&out);
-        out.extend_from_slice(&check.0);
-        fs::create_dir_all(&self.dir)?;
-        write_atomic(&self.dir, &self.dir.join(STAT_FILE), &out)?;
-        let seen = std::mem::take(&mut stat.seen);
-        stat.records = seen.into_iter().map(|(p, s, d)| (key(&p).into(), (s, d))).collect();
-        stat.dirty = false;
+        if out != stat.buf {
+            // (Equal when the only new files were too recent to record.)
+            seal(&mut out);
+            fs::create_dir_all(&self.dir)?;
+            write_atomic(&self.dir, &self.dir.join(STAT_FILE), &out)?;
+            *stat = StatCache::parse(out).expect("just written");
+        }
+        stat.settled = true;
         Ok(())
     }
 
@@ -279,31 +390,22 @@ impl Cache {
 }
 
 const STAT_FILE: &str = "stat-v1.bin";
-const STAT_MAGIC: &[u8; 8] = b"HGSTAT01";
+const STAT_MAGIC: &[u8; 8] = b"HGSTAT02";
+const LISTINGS_FILE: &str = "dirs-v1.bin";
 
-fn load_stat_cache(path: &Path) -> Records {
-    let Ok(bytes) = fs::read(path) else { return Records::default() };
-    parse_stat_cache(&bytes).unwrap_or_else(|| {
-        tracing::debug!("{} is corrupt; starting a new stat cache", path.display());
-        Records::default()
-    })
+/// Appends the CRC-32 of `bytes` (the stat cache and listings are read on every run: a
+/// checksum that costs microseconds, not SHA-256's milliseconds, catches a damaged file).
+pub(crate) fn seal(bytes: &mut Vec<u8>) {
+    let crc = libdeflater::crc32(bytes);
+    bytes.extend_from_slice(&crc.to_le_bytes());
 }
 
-fn parse_stat_cache(bytes: &[u8]) -> Option<Records> {
-    let (body, check) = bytes.split_at_checked(bytes.len().checked_sub(32)?)?;
-    if Digest::of(body).0 != check || !body.starts_with(STAT_MAGIC) {
-        return None;
-    }
-    let mut r = Reader(&body[8..]);
-    let count = r.u64()?;
-    let mut records = Records::with_capacity_and_hasher(count.min(1 << 20) as usize, Default::default());
-    for _ in 0..count {
-        let len = r.u32()? as usize;
-        let path: Box<[u8]> = r.take(len)?.into();
-        let stat = FileStat { size: r.u64()?, mtime_ns: r.i128()?, ctime_ns: r.i128()?, ino: r.u64()?, dev: r.u64()? };
-        records.insert(path, (stat, Digest(r.array()?)));
-    }
-    Some(records)
+/// Checks and removes what [`seal`] appended; `None` if it does not match.
+pub(crate) fn unseal(bytes: &mut Vec<u8>) -> Option<()> {
+    let body = bytes.len().checked_sub(4)?;
+    let crc = u32::from_le_bytes(bytes[body..].try_into().ok()?);
+    bytes.truncate(body);
+    (libdeflater::crc32(bytes) == crc).then_some(())
 }
 
 /// Writes `bytes` to `path` through a temporary file under `<cache>/tmp` and a rename.
@@ -404,28 +506,28 @@ fn decode_detail(bytes: &[u8]) -> Option<(Vec<ArchiveEntry>, Vec<super::sink::Sh
 }
 
 /// Reads the little-endian fields of the cache's binary files; `None` past the end.
-struct Reader<'a>(&'a [u8]);
+pub(crate) struct Reader<'a>(pub &'a [u8]);
 
-impl Reader<'_> {
-    fn take(&mut self, n: usize) -> Option<&[u8]> {
+impl<'a> Reader<'a> {
+    pub fn take(&mut self, n: usize) -> Option<&'a [u8]> {
         let (head, rest) = self.0.split_at_checked(n)?;
         self.0 = rest;
         Some(head)
     }
 
-    fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
+    pub fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
         self.take(N)?.try_into().ok()
     }
 
-    fn u32(&mut self) -> Option<u32> {
+    pub fn u32(&mut self) -> Option<u32> {
         self.array().map(u32::from_le_bytes)
     }
 
-    fn u64(&mut self) -> Option<u64> {
+    pub fn u64(&mut self) -> Option<u64> {
         self.array().map(u64::from_le_bytes)
     }
 
-    fn i128(&mut self) -> Option<i128> {
+    pub fn i128(&mut self) -> Option<i128> {
         self.array().map(i128::from_le_bytes)
     }
 }

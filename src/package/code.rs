@@ -12,12 +12,13 @@
 
 use std::collections::HashMap;
 use std::fs::File;
+use std::hash::BuildHasherDefault;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Condvar, Mutex, mpsc};
 use std::time::Instant;
 
-use super::cache::{ARCHIVE_META_VERSION, ArchiveEntry, ArchiveMeta, Cache, WrittenStat};
+use super::cache::{ARCHIVE_META_VERSION, ArchiveEntry, ArchiveMeta, Cache, FxHasher, WrittenStat};
 use super::compress::{self, Compressed, Data, EntryError};
 use super::select::SelectedFile;
 use super::sink::Sink;
@@ -81,19 +82,26 @@ pub fn build_archive(
         _ => &[],
     };
     // An entry is found under its own name first, so that files of equal content (empty
-    // `__init__.py`s, licenses) do not break runs of neighbours into separate copies.
-    let by_name: HashMap<&str, usize> = old.iter().enumerate().map(|(k, e)| (e.name.as_str(), k)).collect();
-    let by_digest: HashMap<Digest, usize> = old.iter().enumerate().map(|(k, e)| (e.digest, k)).collect();
-    let reuse: Vec<Option<usize>> = inputs
-        .iter()
-        .map(|input| {
-            by_name
-                .get(input.file.rel.as_str())
-                .copied()
-                .filter(|&k| old[k].digest == input.digest)
-                .or_else(|| by_digest.get(&input.digest).copied())
-        })
-        .collect();
+    // `__init__.py`s, licenses) do not break runs of neighbours into separate copies. Both lists
+    // are sorted by name: one merge finds them.
+    let mut reuse: Vec<Option<usize>> = vec![None; inputs.len()];
+    let mut k = 0;
+    for (input, reused) in inputs.iter().zip(&mut reuse) {
+        let name = input.file.rel.as_bytes();
+        while k < old.len() && old[k].name.as_bytes() < name {
+            k += 1;
+        }
+        if k < old.len() && old[k].name.as_bytes() == name && old[k].digest == input.digest {
+            *reused = Some(k);
+        }
+    }
+    if !old.is_empty() && reuse.contains(&None) {
+        let by_digest: HashMap<Digest, usize, BuildHasherDefault<FxHasher>> =
+            old.iter().enumerate().map(|(k, e)| (e.digest, k)).collect();
+        for (input, reused) in inputs.iter().zip(&mut reuse).filter(|(_, r)| r.is_none()) {
+            *reused = by_digest.get(&input.digest).copied();
+        }
+    }
     let fresh: Vec<usize> = (0..inputs.len()).filter(|&i| reuse[i].is_none()).collect();
     let cost = |p: usize| inputs[fresh[p]].file.stat.size.clamp(1, WINDOW_BYTES);
 

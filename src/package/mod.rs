@@ -11,6 +11,7 @@ mod code;
 pub mod compress;
 pub mod hash;
 pub mod image;
+pub mod listings;
 pub mod python;
 pub mod select;
 pub mod sink;
@@ -198,7 +199,6 @@ impl App {
         let remote = elsewhere(&plan).await?;
         let template = synthesize(self, &plan)?;
         let mut manifest = Manifest::new(self, &plan);
-        write_outputs(&options.out_dir, &plan, &template, &manifest)?;
 
         let mut reports = Vec::new();
         for (i, asset) in plan.assets.iter().enumerate() {
@@ -213,6 +213,8 @@ impl App {
         if let Err(e) = cache.save() {
             tracing::warn!("cannot save the stat cache in {}: {e}", cache.dir().display());
         }
+        // Written once everything is built: a failed run leaves the last good pair, not a
+        // template whose assets were never made.
         let (template_path, manifest_path) = write_outputs(&options.out_dir, &plan, &template, &manifest)?;
         Ok(Packaged {
             synth: Synthesized { plan, template, manifest, template_path, manifest_path },
@@ -312,12 +314,15 @@ fn package_code(
     if let Some(deps) = &code.dependencies {
         progress.start(&format!("installing {} for {}", deps.kind.file_name(), asset.agents.join(", ")), 0);
         let (dir, cached) = python::vendor(cache, deps, code.runtime)?;
-        let files: Vec<SelectedFile> =
-            select::select(&dir, &Selector::package(None).expect("default patterns compile"))
-                .map_err(|e| PackageError::Tool { tool: "vendored dependencies".into(), message: e.to_string() })?
-                .into_iter()
-                .filter(|f| !python::is_vendored_metadata(&f.rel))
-                .collect();
+        let files: Vec<SelectedFile> = select::select_with(
+            &dir,
+            &Selector::package(None).expect("default patterns compile"),
+            Some(cache.listings()),
+        )
+        .map_err(|e| PackageError::Tool { tool: "vendored dependencies".into(), message: e.to_string() })?
+        .into_iter()
+        .filter(|f| !python::is_vendored_metadata(&f.rel))
+        .collect();
         let digests = cache.digests(&files).map_err(|e| PackageError::Cache { path: e.path, source: e.source })?;
         dependencies =
             Some(DependencyReport { declared_in: deps.kind.file_name().to_owned(), cached, files: files.len() });
@@ -328,7 +333,7 @@ fn package_code(
     for (file, digest) in &vendored {
         merged.insert(&file.rel, code::Input { file, digest: *digest });
     }
-    for (file, digest) in code.files.iter().zip(&code.digests) {
+    for (file, digest) in code.files.iter().zip(code.digests.iter()) {
         merged.insert(&file.rel, code::Input { file, digest: *digest });
     }
     let inputs: Vec<code::Input<'_>> = merged.into_values().collect();

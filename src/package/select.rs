@@ -12,6 +12,7 @@
 //! that leads out of the root is never followed, and is an error when it would be selected.
 
 use std::io;
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
@@ -20,6 +21,7 @@ use rayon::prelude::*;
 use rustix::fs;
 use std::os::unix::ffi::OsStrExt;
 
+use super::listings::{DirStamp, Listing, Listings, keeps_dir_times};
 use crate::model::Package;
 
 /// Left out of every code package unless a later rule includes them again.
@@ -159,6 +161,9 @@ pub struct Selector {
     match_parents: bool,
     /// The patterns as written, for messages.
     described: Vec<String>,
+    /// Directories (relative, `/`-separated) left out whatever the rules say: hangar's own.
+    /// Compared as text, so adding one does not compile the rules again.
+    left_out: Vec<String>,
 }
 
 impl Selector {
@@ -173,7 +178,15 @@ impl Selector {
                 dir_rules.push(i);
             }
         }
-        Ok(Selector { rules, set: set.build()?, dir_set: dir_set.build()?, dir_rules, match_parents, described })
+        Ok(Selector {
+            rules,
+            set: set.build()?,
+            dir_set: dir_set.build()?,
+            dir_rules,
+            match_parents,
+            described,
+            left_out: Vec::new(),
+        })
     }
 
     /// The Serverless `package` semantics (see the module docs).
@@ -230,10 +243,16 @@ impl Selector {
     /// This selector, also leaving out everything under the directory `rel` whatever the other
     /// rules say (hangar's own output directory, when it lies inside the root).
     pub fn without_dir(&self, rel: &str) -> Selector {
-        let mut rules = self.rules.clone();
-        let rule = Rule::new(&format!("{}/**", globset::escape(rel)), false, self.match_parents);
-        rules.push(rule.expect("an escaped path is a valid glob"));
-        Selector::new(rules, self.described.clone(), self.match_parents).expect("the rules compiled before")
+        let mut narrowed = self.clone();
+        narrowed.left_out.push(rel.trim_matches('/').to_owned());
+        narrowed
+    }
+
+    /// Whether `rel` is, or is under, a directory left out by [`Selector::without_dir`].
+    fn left_out(&self, rel: &str) -> bool {
+        self.left_out
+            .iter()
+            .any(|d| rel.strip_prefix(d.as_str()).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')))
     }
 
     /// The user's patterns, as written (defaults left out).
@@ -262,17 +281,36 @@ impl Selector {
 
     /// [`Selector::is_selected`] with a buffer of the caller's, for the walk's many calls.
     fn is_selected_with(&self, rel: &str, scratch: &mut Vec<usize>) -> bool {
-        self.last_match(rel, scratch).is_none_or(|i| self.rules[i].include)
+        !self.left_out(rel) && self.last_match(rel, scratch).is_none_or(|i| self.rules[i].include)
     }
 
     /// Whether nothing under the directory `dir` can be selected, so the walk may skip it.
+    #[cfg(test)]
     fn prunes(&self, dir: &str) -> bool {
-        let excluding = std::iter::once(dir)
-            .chain(ancestors(dir))
-            .flat_map(|d| self.dir_set.matches(d))
-            .map(|k| self.dir_rules[k])
-            .filter(|&i| !self.rules[i].include)
-            .max();
+        self.prunes_with(dir, self.exclusion_of(dir))
+    }
+
+    /// [`Selector::exclusion`] of `dir`, matching its ancestors too (the walk carries theirs).
+    fn exclusion_of(&self, dir: &str) -> Option<usize> {
+        let mut scratch = Vec::new();
+        let inherited = ancestors(dir).fold(None, |acc, a| acc.max(self.exclusion(a, None, &mut scratch)));
+        self.exclusion(dir, inherited, &mut scratch)
+    }
+
+    /// The last excluding directory rule matching `dir`, or `inherited` (the same for its
+    /// parent) if that comes later: the walk carries it down instead of matching every ancestor
+    /// again.
+    fn exclusion(&self, dir: &str, inherited: Option<usize>, scratch: &mut Vec<usize>) -> Option<usize> {
+        self.dir_set.matches_into(dir, scratch);
+        scratch.iter().map(|&k| self.dir_rules[k]).filter(|&i| !self.rules[i].include).max().max(inherited)
+    }
+
+    /// Whether `dir`, whose [`Selector::exclusion`] is `excluding`, can be skipped whole: no
+    /// later rule could include something under it.
+    fn prunes_with(&self, dir: &str, excluding: Option<usize>) -> bool {
+        if self.left_out(dir) {
+            return true;
+        }
         let Some(i) = excluding else { return false };
         !self.rules[i + 1..].iter().any(|r| r.include && r.may_match_under(dir))
     }
@@ -299,13 +337,28 @@ fn clean_docker_path(p: &str) -> String {
 /// `getdents` or two per directory, one `statat` per selected file (entry types come from the
 /// listing), and no path lookups from the root. Only symlinks are resolved by path.
 pub fn select(root: &Path, selector: &Selector) -> Result<Vec<SelectedFile>, SelectError> {
+    select_with(root, selector, None)
+}
+
+/// [`select`], taking the listings of unchanged directories from `listings` (see
+/// [`Listings`]) and recording the others there.
+pub fn select_with(
+    root: &Path,
+    selector: &Selector,
+    listings: Option<&Listings>,
+) -> Result<Vec<SelectedFile>, SelectError> {
     let canonical_root = match root.canonicalize() {
         Ok(p) if p.is_dir() => p,
         Ok(_) | Err(_) => return Err(SelectError::MissingRoot { path: root.to_path_buf() }),
     };
     let fd = open_dir(fs::CWD, root).map_err(io_err(root))?;
-    let walk = Walk { root, canonical_root, selector };
-    let mut files = walk.dir(fd, root, "", &[])?;
+    let trusted_dev = match listings {
+        Some(_) if keeps_dir_times(&fd) => Some(fs::fstat(&fd).map_err(io_err(root))?.st_dev),
+        _ => None,
+    };
+    let walk =
+        Walk { root, canonical_root, selector, listings: listings.filter(|_| trusted_dev.is_some()), trusted_dev };
+    let mut files = walk.dir(fd, root, "", &[], None)?;
     files.sort_unstable_by(|a, b| a.rel.as_bytes().cmp(b.rel.as_bytes()));
     Ok(files)
 }
@@ -314,13 +367,17 @@ struct Walk<'a> {
     root: &'a Path,
     canonical_root: PathBuf,
     selector: &'a Selector,
+    /// Where unchanged directories' listings come from, on a file system that allows it.
+    listings: Option<&'a Listings>,
+    /// The root's device: listings are reused only there, not across mounts.
+    trusted_dev: Option<u64>,
 }
 
 fn io_err(path: &Path) -> impl FnOnce(rustix::io::Errno) -> SelectError + '_ {
     move |e| SelectError::Io { path: path.to_path_buf(), source: e.into() }
 }
 
-fn open_dir<P: rustix::path::Arg>(at: impl std::os::fd::AsFd, path: P) -> rustix::io::Result<std::os::fd::OwnedFd> {
+fn open_dir<P: rustix::path::Arg>(at: impl AsFd, path: P) -> rustix::io::Result<OwnedFd> {
     fs::openat(at, path, fs::OFlags::RDONLY | fs::OFlags::DIRECTORY | fs::OFlags::CLOEXEC, fs::Mode::empty())
 }
 
@@ -335,64 +392,118 @@ fn file_stat(st: &fs::Stat) -> FileStat {
     }
 }
 
+/// A directory open for the walk: as it was opened (listing reused), or being read.
+enum Handle {
+    Fd(OwnedFd),
+    Dir(fs::Dir),
+}
+
+/// Reads a directory's entries, sorted by name (`.` and `..` left out).
+fn read_listing(listing: &mut fs::Dir, dir: &Path) -> Result<Listing<'static>, SelectError> {
+    // The names, NUL-terminated, in one buffer: no allocation per entry, and only what is
+    // taken gets a path of its own.
+    let mut names: Vec<u8> = Vec::new();
+    let mut entries = Vec::new();
+    for entry in listing {
+        let entry = entry.map_err(io_err(dir))?;
+        let name = entry.file_name().to_bytes();
+        if name == b"." || name == b".." {
+            continue;
+        }
+        entries.push((names.len()..names.len() + name.len(), entry.file_type()));
+        names.extend_from_slice(name);
+        names.push(0);
+    }
+    entries.sort_unstable_by(|a, b| names[a.0.clone()].cmp(&names[b.0.clone()]));
+    Ok(Listing { names: std::borrow::Cow::Owned(names), entries })
+}
+
 impl Walk<'_> {
+    /// Opens a subdirectory for [`Walk::dir`]: when listings may be reused, as a path only
+    /// (`O_PATH`: enough for `fstat` and `*at` calls, and cheaper to open and close than a
+    /// descriptor that can be read).
+    fn open_subdir(&self, at: BorrowedFd<'_>, name: &std::ffi::CStr) -> rustix::io::Result<OwnedFd> {
+        if self.listings.is_none() {
+            return open_dir(at, name);
+        }
+        fs::openat(at, name, fs::OFlags::PATH | fs::OFlags::DIRECTORY | fs::OFlags::CLOEXEC, fs::Mode::empty())
+    }
+
+    /// This directory's entries: from the listings when its stamp is unchanged, else read.
+    fn list(&self, fd: OwnedFd, dir: &Path) -> Result<(Listing<'_>, Handle), SelectError> {
+        let (Some(listings), Some(dev)) = (self.listings, self.trusted_dev) else {
+            let mut d = fs::Dir::new(fd).map_err(io_err(dir))?;
+            return Ok((read_listing(&mut d, dir)?, Handle::Dir(d)));
+        };
+        let st = fs::fstat(&fd).map_err(io_err(dir))?;
+        let stamp = (st.st_dev == dev).then(|| DirStamp::of(&st));
+        let key = dir.as_os_str().as_bytes();
+        if let Some(listing) = stamp.and_then(|s| listings.get(key, &s)) {
+            return Ok((listing, Handle::Fd(fd)));
+        }
+        // Opened as a path only (see `open_subdir`): open it for reading.
+        let fd = open_dir(&fd, ".").map_err(io_err(dir))?;
+        let mut d = fs::Dir::new(fd).map_err(io_err(dir))?;
+        let listing = read_listing(&mut d, dir)?;
+        if let Some(stamp) = stamp {
+            listings.put(key, stamp, &listing);
+        }
+        Ok((listing, Handle::Dir(d)))
+    }
+
     /// Walks the directory open as `fd` at `dir`, whose path inside the asset is `rel` (empty
-    /// for the root); `ancestors` are the directories above it, for loop detection.
+    /// for the root); `ancestors` are the directories above it, for loop detection, and
+    /// `excluding` its [`Selector::exclusion`].
     fn dir(
         &self,
-        fd: std::os::fd::OwnedFd,
+        fd: OwnedFd,
         dir: &Path,
         rel: &str,
         ancestors: &[&Path],
+        excluding: Option<usize>,
     ) -> Result<Vec<SelectedFile>, SelectError> {
-        let mut listing = fs::Dir::new(fd).map_err(io_err(dir))?;
-        // The names, NUL-terminated, in one buffer: no allocation per entry, and only what is
-        // taken gets a path of its own.
-        let mut names: Vec<u8> = Vec::new();
-        let mut entries: Vec<(std::ops::Range<usize>, fs::FileType)> = Vec::new();
-        for entry in &mut listing {
-            let entry = entry.map_err(io_err(dir))?;
-            let name = entry.file_name().to_bytes_with_nul();
-            if name == b".\0" || name == b"..\0" {
-                continue;
-            }
-            entries.push((names.len()..names.len() + name.len(), entry.file_type()));
-            names.extend_from_slice(name);
-        }
-        let c_name = |r: &std::ops::Range<usize>| {
-            std::ffi::CStr::from_bytes_with_nul(&names[r.clone()]).expect("one NUL, at the end")
+        let (listing, handle) = self.list(fd, dir)?;
+        let dir_fd = match &handle {
+            Handle::Fd(fd) => fd.as_fd(),
+            Handle::Dir(d) => d.fd().map_err(io_err(dir))?,
         };
-        entries.sort_unstable_by(|a, b| c_name(&a.0).cmp(c_name(&b.0)));
-        let dir_fd = listing.fd().map_err(io_err(dir))?;
+        let names = &listing.names;
+        let c_name = |r: &std::ops::Range<usize>| {
+            std::ffi::CStr::from_bytes_with_nul(&names[r.start..=r.end]).expect("one NUL, at the end")
+        };
         let mut lineage = ancestors.to_vec();
         lineage.push(dir);
-        let mut files = Vec::new();
+        let mut files = Vec::with_capacity(listing.entries.len());
         let mut subdirs = Vec::new();
         let mut child = String::with_capacity(rel.len() + 64);
         let mut scratch = Vec::new();
-        for (range, mut kind) in entries {
-            let name = c_name(&range);
-            let path = || dir.join(std::ffi::OsStr::from_bytes(name.to_bytes()));
-            let Ok(name_str) = name.to_str() else { return Err(SelectError::NonUtf8 { path: path() }) };
+        for (range, kind) in &listing.entries {
+            let name = &names[range.clone()];
+            let path = || dir.join(std::ffi::OsStr::from_bytes(name));
+            let Ok(name_str) = std::str::from_utf8(name) else { return Err(SelectError::NonUtf8 { path: path() }) };
             child.clear();
             if !rel.is_empty() {
                 child.push_str(rel);
                 child.push('/');
             }
             child.push_str(name_str);
+            let mut kind = *kind;
             if kind == fs::FileType::Unknown {
                 // Some file systems leave the type out of the listing.
-                let st = fs::statat(dir_fd, name, fs::AtFlags::SYMLINK_NOFOLLOW).map_err(io_err(&path()))?;
+                let st = fs::statat(dir_fd, c_name(range), fs::AtFlags::SYMLINK_NOFOLLOW).map_err(io_err(&path()))?;
                 kind = fs::FileType::from_raw_mode(st.st_mode as _);
             }
             match kind {
                 fs::FileType::Symlink => files.extend(self.link(&path(), &child, &lineage)?),
-                fs::FileType::Directory if !self.selector.prunes(&child) => {
-                    subdirs.push((range, path(), child.clone()))
+                fs::FileType::Directory => {
+                    let excluding = self.selector.exclusion(&child, excluding, &mut scratch);
+                    if !self.selector.prunes_with(&child, excluding) {
+                        subdirs.push((range.clone(), path(), child.clone(), excluding));
+                    }
                 }
                 fs::FileType::RegularFile if self.selector.is_selected_with(&child, &mut scratch) => {
                     let path = path();
-                    let st = fs::statat(dir_fd, name, fs::AtFlags::empty()).map_err(io_err(&path))?;
+                    let st = fs::statat(dir_fd, c_name(range), fs::AtFlags::empty()).map_err(io_err(&path))?;
                     files.push(SelectedFile {
                         rel: child.clone(),
                         path,
@@ -400,19 +511,21 @@ impl Walk<'_> {
                         stat: file_stat(&st),
                     });
                 }
-                // Pruned directories, unselected files; sockets, FIFOs and devices are never packaged.
+                // Unselected files; sockets, FIFOs and devices are never packaged.
                 _ => {}
             }
         }
         let nested: Vec<Result<Vec<SelectedFile>, SelectError>> = subdirs
             .par_iter()
-            .map(|(range, path, child)| {
-                let fd = open_dir(dir_fd, c_name(range)).map_err(io_err(path))?;
-                self.dir(fd, path, child, &lineage)
+            .map(|(range, path, child, excluding)| {
+                let fd = self.open_subdir(dir_fd, c_name(range)).map_err(io_err(path))?;
+                self.dir(fd, path, child, &lineage, *excluding)
             })
             .collect();
-        for n in nested {
-            files.extend(n?);
+        let mut nested = nested.into_iter().collect::<Result<Vec<_>, _>>()?;
+        files.reserve(nested.iter().map(Vec::len).sum());
+        for n in &mut nested {
+            files.append(n);
         }
         Ok(files)
     }
@@ -433,7 +546,9 @@ impl Walk<'_> {
             }
             Err(e) => return Err(SelectError::Io { path: path.to_path_buf(), source: e }),
         };
-        let wanted = if meta.is_dir() { !self.selector.prunes(rel) } else { self.selector.is_selected(rel) };
+        let excluding = self.selector.exclusion_of(rel);
+        let wanted =
+            if meta.is_dir() { !self.selector.prunes_with(rel, excluding) } else { self.selector.is_selected(rel) };
         if !wanted {
             return Ok(Vec::new());
         }
@@ -449,7 +564,7 @@ impl Walk<'_> {
                 }
             }
             let fd = open_dir(fs::CWD, path).map_err(io_err(path))?;
-            self.dir(fd, path, rel, lineage)
+            self.dir(fd, path, rel, lineage, excluding)
         } else if meta.is_file() {
             Ok(vec![SelectedFile {
                 rel: rel.to_owned(),
@@ -495,6 +610,15 @@ mod tests {
         assert!(s.prunes("node_modules"));
         assert!(s.prunes("a/__pycache__"));
         assert!(!pkg(&["**/*.py"]).prunes("node_modules"), "an unanchored include may match anywhere");
+    }
+
+    #[test]
+    fn left_out_directories_win_over_every_rule() {
+        let s = pkg(&["out/**", "**/*.py"]).without_dir("out/dir");
+        assert!(!s.is_selected("out/dir/a.py"));
+        assert!(s.prunes("out/dir") && s.prunes("out/dir/deeper"));
+        assert!(s.is_selected("out/dirx/a.py") && !s.prunes("out/dirx"), "a sibling that shares the prefix");
+        assert!(s.is_selected("out/a.py"));
     }
 
     #[test]

@@ -286,6 +286,24 @@ fn unchanged_files_are_not_read_again() {
     assert_eq!(only(&third).status, AssetStatus::Built);
 }
 
+/// A file changed just before a run began is hashed, but its record is not kept, however long
+/// the run takes: a second change in the same timestamp tick would leave its stat as it was.
+#[test]
+fn records_of_files_changed_as_the_run_began_are_not_kept() {
+    use hangar::package::{Cache, CacheMode, Selector, select::select};
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(dir.path(), &[("agent.py", "print(1)\n")]);
+    let files = select(dir.path(), &Selector::package(None).unwrap()).unwrap();
+    let cache = Cache::open(dir.path(), CacheMode::Use);
+    cache.digests(&files).unwrap();
+    // The run goes on for longer than the racy second before it saves.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    cache.save().unwrap();
+    let next = Cache::open(dir.path(), CacheMode::Use);
+    next.digests(&files).unwrap();
+    assert_eq!(next.files_hashed(), 1, "the record was not kept");
+}
+
 /// A run killed mid-build (SIGKILL) leaves nothing the next run trusts; the next run is right.
 #[test]
 fn a_killed_run_leaves_the_next_one_correct() {

@@ -260,3 +260,58 @@ fn a_missing_dockerfile_is_named() {
     let err = app.plan("dev").unwrap_err().to_string();
     assert!(err.contains("`artifact.image.file` = \"Dockerfile.agent\"") && err.contains("not found"), "{err}");
 }
+
+/// Directory listings reused from the last run never hide a change: whatever is added, removed,
+/// renamed or retyped, a walk with the listings selects what a walk without them does.
+#[test]
+fn reused_listings_see_every_change() {
+    use hangar::package::listings::keeps_dir_times;
+    use hangar::package::select::select_with;
+    use hangar::package::{Cache, CacheMode};
+
+    let dir = tree();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("lib/deep/er")).unwrap();
+    std::fs::write(root.join("lib/deep/er/x.py"), "x").unwrap();
+    symlink("lib/util.py", root.join("link.py")).unwrap();
+    let selector = Selector::package(None).unwrap();
+    let rels = |files: Vec<hangar::package::SelectedFile>| files.into_iter().map(|f| f.rel).collect::<Vec<_>>();
+    let walk = |mode| {
+        let cache = Cache::open(root, mode);
+        let files = rels(select_with(root, &selector, Some(cache.listings())).unwrap());
+        cache.save().unwrap();
+        (files, cache.listings().reused())
+    };
+    // Listings of directories changed within a second of the run are not kept (the racy tick).
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let (first, reused) = walk(CacheMode::Use);
+    assert_eq!(reused, 0);
+    assert_eq!(first, rels(select(root, &selector).unwrap()));
+    let (second, reused) = walk(CacheMode::Use);
+    assert_eq!(second, first);
+    if keeps_dir_times(std::fs::File::open(root).unwrap()) {
+        assert!(reused >= 6, "unchanged directories are not read again ({reused} reused)");
+    }
+    assert_eq!(walk(CacheMode::Refresh).1, 0, "--no-cache reads every directory");
+
+    // Right away, within the same second: each change moves its directory's times.
+    std::fs::write(root.join("lib/deep/er/new.py"), "n").unwrap();
+    std::fs::remove_file(root.join("docs/api.md")).unwrap();
+    std::fs::rename(root.join("tests/keep.py"), root.join("tests/kept.py")).unwrap();
+    std::fs::remove_file(root.join("README.md")).unwrap();
+    std::fs::create_dir(root.join("README.md")).unwrap();
+    std::fs::write(root.join("README.md/inside.txt"), "i").unwrap();
+    std::fs::remove_file(root.join("link.py")).unwrap();
+    symlink("agent.py", root.join("link.py")).unwrap();
+    std::fs::create_dir_all(root.join("new/pkg")).unwrap();
+    std::fs::write(root.join("new/pkg/mod.py"), "m").unwrap();
+    let (changed, _) = walk(CacheMode::Use);
+    assert_eq!(changed, rels(select(root, &selector).unwrap()));
+    for expected in ["lib/deep/er/new.py", "tests/kept.py", "README.md/inside.txt", "new/pkg/mod.py"] {
+        assert!(changed.iter().any(|r| r == expected), "{expected} in {changed:?}");
+    }
+    assert!(!changed.iter().any(|r| r == "docs/api.md" || r == "tests/keep.py"));
+    // A corrupt listings file is ignored.
+    std::fs::write(root.join(".hangar/cache/dirs-v1.bin"), b"garbage").unwrap();
+    assert_eq!(walk(CacheMode::Use), (changed, 0));
+}
