@@ -1,5 +1,6 @@
 //! The packager on a realistic agent tree (benches/corpus.rs: ~6,000 files, ~150 MB):
-//! cold (nothing cached), warm (nothing changed), one file changed, and hashing throughput.
+//! cold (nothing cached), warm (nothing changed), one file changed, hashing throughput, and the
+//! file selection with and without the last run's directory listings.
 //!
 //! `cargo bench --bench package`; `cargo bench --bench vs_infozip` compares with Info-ZIP.
 
@@ -77,6 +78,24 @@ fn bench(c: &mut Criterion) {
     });
     let selected = hangar::package::select::select(&root, &hangar::package::Selector::package(None).unwrap()).unwrap();
     group.bench_function("files_all_cores", |b| b.iter(|| hangar::package::hash::hash_files(&selected).unwrap()));
+    group.finish();
+
+    // The walk of a warm run: every directory read, or the last run's listings reused.
+    use hangar::package::select::{select, select_with};
+    use hangar::package::{Cache, CacheMode, Selector};
+    let selector = Selector::package(None).unwrap();
+    let mut group = c.benchmark_group("select");
+    group.sample_size(20);
+    group.bench_function("reading_every_directory", |b| b.iter(|| select(&root, &selector).unwrap()));
+    let cache = Cache::open(&root, CacheMode::Use);
+    select_with(&root, &selector, Some(cache.listings())).unwrap();
+    cache.save().unwrap();
+    group.bench_function("with_listings", |b| {
+        b.iter(|| {
+            let cache = Cache::open(&root, CacheMode::Use);
+            select_with(&root, &selector, Some(cache.listings())).unwrap()
+        })
+    });
     group.finish();
 }
 
