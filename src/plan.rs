@@ -179,9 +179,7 @@ impl App {
     pub fn plan(&self, stage: &str) -> Result<Plan, Error> {
         let cache = Cache::open(&self.root, CacheMode::Use);
         let plan = self.plan_with(stage, &cache, None)?;
-        if let Err(e) = cache.save() {
-            tracing::warn!("cannot save the stat cache in {}: {e}", cache.dir().display());
-        }
+        cache.save_or_warn();
         Ok(plan)
     }
 

@@ -303,6 +303,14 @@ impl Cache {
         Ok(())
     }
 
+    /// [`Cache::save`] for callers whose result does not depend on it: a cache that cannot be
+    /// written costs the next run time, nothing else, so it is a warning.
+    pub fn save_or_warn(&self) {
+        if let Err(e) = self.save() {
+            tracing::warn!("cannot save the cache in {}: {e}", self.dir.display());
+        }
+    }
+
     fn code_dir(&self) -> PathBuf {
         self.dir.join("code")
     }

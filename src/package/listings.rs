@@ -23,6 +23,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use rustix::fs;
 
 use super::cache::{FxHasher, Reader, seal, unseal};
+use super::select::FileStat;
 
 /// A directory's identity and last change: equal stamps mean equal entries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,13 +36,8 @@ pub struct DirStamp {
 
 impl DirStamp {
     pub fn of(st: &fs::Stat) -> Self {
-        let ns = |s: i64, n: i64| i128::from(s) * 1_000_000_000 + i128::from(n);
-        DirStamp {
-            dev: st.st_dev,
-            ino: st.st_ino,
-            mtime_ns: ns(st.st_mtime, st.st_mtime_nsec as i64),
-            ctime_ns: ns(st.st_ctime, st.st_ctime_nsec as i64),
-        }
+        let s = FileStat::from_stat(st);
+        DirStamp { dev: s.dev, ino: s.ino, mtime_ns: s.mtime_ns, ctime_ns: s.ctime_ns }
     }
 }
 
@@ -71,7 +67,8 @@ pub fn keeps_dir_times(fd: impl std::os::fd::AsFd) -> bool {
 /// The previous run's listings, and this run's.
 #[derive(Default)]
 pub struct Listings {
-    /// Whether listings may be reused (a cached run on a system that allows it).
+    /// Whether listings may be reused: a cached run, unless `HANGAR_DIR_CACHE=off` (the walk
+    /// checks the file system itself).
     reuse: bool,
     /// The file as it was read (checksum cut off); `index` points into it.
     buf: Vec<u8>,

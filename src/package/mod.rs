@@ -210,9 +210,7 @@ impl App {
             }
         }
         let images = build_images(&plan, &remote, &cache, options).await?;
-        if let Err(e) = cache.save() {
-            tracing::warn!("cannot save the stat cache in {}: {e}", cache.dir().display());
-        }
+        cache.save_or_warn();
         // Written once everything is built: a failed run leaves the last good pair, not a
         // template whose assets were never made.
         let (template_path, manifest_path) = write_outputs(&options.out_dir, &plan, &template, &manifest)?;

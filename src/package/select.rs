@@ -64,6 +64,18 @@ pub struct FileStat {
 }
 
 impl FileStat {
+    /// From what `statat`/`fstat` returned.
+    pub fn from_stat(st: &fs::Stat) -> Self {
+        let ns = |s: i64, n: i64| i128::from(s) * 1_000_000_000 + i128::from(n);
+        FileStat {
+            size: st.st_size as u64,
+            mtime_ns: ns(st.st_mtime, st.st_mtime_nsec as i64),
+            ctime_ns: ns(st.st_ctime, st.st_ctime_nsec as i64),
+            ino: st.st_ino,
+            dev: st.st_dev,
+        }
+    }
+
     pub fn of(meta: &std::fs::Metadata) -> Self {
         FileStat {
             size: meta.len(),
@@ -381,17 +393,6 @@ fn open_dir<P: rustix::path::Arg>(at: impl AsFd, path: P) -> rustix::io::Result<
     fs::openat(at, path, fs::OFlags::RDONLY | fs::OFlags::DIRECTORY | fs::OFlags::CLOEXEC, fs::Mode::empty())
 }
 
-fn file_stat(st: &fs::Stat) -> FileStat {
-    let ns = |s: i64, n: i64| i128::from(s) * 1_000_000_000 + i128::from(n);
-    FileStat {
-        size: st.st_size as u64,
-        mtime_ns: ns(st.st_mtime, st.st_mtime_nsec as i64),
-        ctime_ns: ns(st.st_ctime, st.st_ctime_nsec as i64),
-        ino: st.st_ino,
-        dev: st.st_dev,
-    }
-}
-
 /// A directory open for the walk: as it was opened (listing reused), or being read.
 enum Handle {
     Fd(OwnedFd),
@@ -441,7 +442,7 @@ impl Walk<'_> {
         if let Some(listing) = stamp.and_then(|s| listings.get(key, &s)) {
             return Ok((listing, Handle::Fd(fd)));
         }
-        // Opened as a path only (see `open_subdir`): open it for reading.
+        // Subdirectories come opened as paths only (see `open_subdir`), which cannot be read.
         let fd = open_dir(&fd, ".").map_err(io_err(dir))?;
         let mut d = fs::Dir::new(fd).map_err(io_err(dir))?;
         let listing = read_listing(&mut d, dir)?;
@@ -508,7 +509,7 @@ impl Walk<'_> {
                         rel: child.clone(),
                         path,
                         executable: st.st_mode & 0o111 != 0,
-                        stat: file_stat(&st),
+                        stat: FileStat::from_stat(&st),
                     });
                 }
                 // Unselected files; sockets, FIFOs and devices are never packaged.

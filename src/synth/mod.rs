@@ -458,9 +458,7 @@ impl App {
     pub fn synth(&self, options: &SynthOptions) -> Result<Synthesized, Error> {
         let cache = crate::package::Cache::open(&self.root, crate::package::CacheMode::Use);
         let plan = self.plan_with(&options.stage, &cache, Some(&options.out_dir))?;
-        if let Err(e) = cache.save() {
-            tracing::warn!("cannot save the stat cache in {}: {e}", cache.dir().display());
-        }
+        cache.save_or_warn();
         let template = synthesize(self, &plan)?;
         let manifest = Manifest::new(self, &plan);
         let (template_path, manifest_path) = write_outputs(&options.out_dir, &plan, &template, &manifest)?;
