@@ -178,7 +178,15 @@ async fn execute(app: &App, cli: Cli, out: &mut dyn Write, err: &mut dyn Write) 
             if no_cache {
                 options = options.no_cache();
             }
-            app.package(&options).await.map(|p| (package_json(&p), package_text(&p)))
+            let packaged = app.package(&options).await;
+            if let Ok(p) = &packaged
+                && !crate::init::OPTIMIZED
+                && did_real_work(p)
+            {
+                // stderr, in both modes: stdout stays the one JSON document.
+                let _ = writeln!(err, "{}", crate::init::unoptimized_hint());
+            }
+            packaged.map(|p| (package_json(&p), package_text(&p)))
         }
         Command::Prune { older_than } => hangar_prune(app, older_than),
     };
@@ -197,6 +205,12 @@ fn hangar_prune(app: &App, days: u64) -> Result<(Value, String), Error> {
         .map_err(|source| Error::Io { path: app.root_dir().join(".hangar/cache"), source })?;
     let text = format!("Pruned {} cache entries ({})\n", report.removed, human_bytes(report.bytes));
     Ok((json!({ "ok": true, "command": "prune", "removed": report.removed, "bytes": report.bytes }), text))
+}
+
+/// Whether packaging compressed files itself (a cached run did not): the work an unoptimized
+/// build makes slow.
+fn did_real_work(p: &Packaged) -> bool {
+    p.assets.iter().any(|a| a.entries.compressed > 0)
 }
 
 fn package_json(p: &Packaged) -> Value {
@@ -314,4 +328,89 @@ fn synth_text(s: &Synthesized) -> String {
         }
     }
     text
+}
+
+/// The plain `hangar` command: what needs no App yet.
+#[derive(Debug, Parser)]
+#[command(name = "hangar", version, about = "Define AWS Bedrock AgentCore agents in Rust: start an infra crate")]
+struct Tool {
+    #[command(subcommand)]
+    command: ToolCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum ToolCommand {
+    /// Scaffold an infra crate in <DIR>/infra (with one Python agent in <DIR>/agent) whose debug
+    /// build packages at full speed; never overwrites a file.
+    Init {
+        /// The project directory.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The service name (the stack is `<service>-<stage>`); default: the directory's name.
+        #[arg(long)]
+        service: Option<String>,
+        /// Depend on the hangar checkout at this path instead of the registry.
+        #[arg(long, value_name = "PATH", conflicts_with = "git")]
+        path: Option<PathBuf>,
+        /// Depend on hangar from this git repository.
+        #[arg(long, value_name = "URL")]
+        git: Option<String>,
+        /// The git branch (with --git).
+        #[arg(long, requires = "git")]
+        branch: Option<String>,
+    },
+}
+
+/// The `main` of the plain `hangar` binary.
+pub fn hangar_main() -> ExitCode {
+    hangar_run_with(std::env::args_os(), &mut std::io::stdout().lock(), &mut std::io::stderr().lock())
+}
+
+/// Runs the plain `hangar` command line, writing to `out` and `err`; `args` starts with the
+/// program name.
+pub fn hangar_run_with<I, T>(args: I, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let tool = match Tool::try_parse_from(args) {
+        Ok(tool) => tool,
+        Err(e) => {
+            let _ = if e.use_stderr() { write!(err, "{}", e.render()) } else { write!(out, "{}", e.render()) };
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
+    let ToolCommand::Init { dir, service, path, git, branch } = tool.command;
+    let mut scaffold = crate::init::Scaffold::new(&dir);
+    if let Some(service) = service {
+        scaffold = scaffold.service(service);
+    }
+    if let Some(path) = path {
+        // Relative to where the command runs, as written; the manifest needs it from infra/.
+        let absolute = std::path::absolute(&path).unwrap_or(path);
+        scaffold = scaffold.hangar(crate::init::HangarSource::Path(absolute));
+    } else if let Some(url) = git {
+        scaffold = scaffold.hangar(crate::init::HangarSource::Git { url, branch });
+    }
+    match scaffold.write() {
+        Ok(written) => {
+            for path in written.created() {
+                let _ = writeln!(out, "created {}", path.display());
+            }
+            if let Some(path) = written.gitignore() {
+                let _ = writeln!(out, "updated {} (.hangar/, hangar.out/, /infra/target/)", path.display());
+            }
+            let manifest = dir.join("infra/Cargo.toml");
+            let _ = writeln!(
+                out,
+                "\nNext: cargo run --manifest-path {} -- package\n(its first build takes a few minutes; the profile lines in it make packaging run at release speed)",
+                manifest.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

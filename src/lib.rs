@@ -50,6 +50,7 @@ mod macros;
 pub mod digest;
 pub mod docker;
 mod fsutil;
+pub mod init;
 pub mod model;
 pub mod names;
 pub mod package;

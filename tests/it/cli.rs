@@ -119,3 +119,34 @@ fn package_reports_json_and_a_second_run_is_cached() {
     let pruned: Value = serde_json::from_str(&stdout).unwrap();
     assert!(pruned["removed"].as_u64().unwrap() >= 3, "the archive, its metadata and entry table: {pruned}");
 }
+
+/// A build of hangar without optimizations says so after packaging real work, in one line on
+/// stderr: not after a cached run, and never on stdout (where `--json` puts its document).
+/// This test binary's hangar is a debug build unless the suite runs with `--release`.
+#[test]
+fn an_unoptimized_build_hints_at_the_profile_after_real_work() {
+    let hint = hangar::init::unoptimized_hint();
+    let dir = tempfile::tempdir().unwrap();
+    crate::support::write_tree(dir.path(), &[("agent.py", "print('hi')\n"), ("lib/util.py", "X = 1\n")]);
+    let app = App::new("svc").root(dir.path()).agent(Agent::new("bot").code("agent.py"));
+    let out = dir.path().join("out");
+    let out = out.to_str().unwrap();
+
+    let (code, stdout, stderr) = run(&app, &["package", "--out", out]);
+    assert_eq!(code, ExitCode::SUCCESS, "{stderr}");
+    let hints = stderr.lines().filter(|l| *l == hint).count();
+    assert_eq!(hints, usize::from(!hangar::init::OPTIMIZED), "{stderr}");
+    assert!(!stdout.contains("hint:"), "{stdout}");
+    assert!(hint.contains("opt-level = 3") && hint.contains("sha2") && !hint.contains('\n'));
+
+    let (_, _, stderr) = run(&app, &["package", "--out", out]);
+    assert!(!stderr.contains("hint:"), "a cached run did no work worth a hint: {stderr}");
+
+    std::fs::write(dir.path().join("lib/util.py"), "X = 2\n").unwrap();
+    let (code, stdout, stderr) = run(&app, &["package", "--json", "--out", out]);
+    assert_eq!(code, ExitCode::SUCCESS, "{stderr}");
+    let doc: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("stdout is one JSON document: {e}\n{stdout}"));
+    assert_eq!(doc["packaged"][0]["status"], "built");
+    assert!(!stdout.contains("hint:"), "{stdout}");
+    assert_eq!(stderr.lines().filter(|l| *l == hint).count(), usize::from(!hangar::init::OPTIMIZED), "{stderr}");
+}

@@ -8,54 +8,7 @@ use hangar::rules::LiteralKind;
 use hangar::*;
 use proptest::prelude::*;
 
-/// Compiles files against the hangar library this test binary links, with `rustc` directly
-/// (trybuild would rebuild hangar and all its dependencies in a target directory of its own,
-/// minutes on a fresh machine).
-struct Rustc {
-    deps: PathBuf,
-    hangar: PathBuf,
-    out: tempfile::TempDir,
-}
-
-impl Rustc {
-    fn new() -> Rustc {
-        let deps = std::env::current_exe().unwrap().parent().unwrap().to_path_buf();
-        // The newest build of the library is the one this binary was linked with.
-        let hangar = std::fs::read_dir(&deps)
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| {
-                p.file_name().unwrap().to_string_lossy().starts_with("libhangar-")
-                    && p.extension().is_some_and(|e| e == "rlib")
-            })
-            .max_by_key(|p| std::fs::metadata(p).unwrap().modified().unwrap())
-            .expect("libhangar-*.rlib next to the test binary");
-        Rustc { deps, hangar, out: tempfile::tempdir().unwrap() }
-    }
-
-    /// Compiles `file` (relative to the package root) into a binary; `hangar` is the name the
-    /// library is known by, and `manifest_dir` the crate root proc macros see.
-    fn compile(&self, file: &str, hangar: &str, manifest_dir: &Path) -> std::process::Output {
-        let name = Path::new(file).file_stem().unwrap().to_string_lossy().replace('-', "_");
-        std::process::Command::new(std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into()))
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .args(["--edition", "2024", "--crate-type", "bin", "--color", "never", "--diagnostic-width", "140"])
-            .args(["-A", "dead_code", "--crate-name", &name, "-o"])
-            .arg(self.out.path().join(&name))
-            .arg(file)
-            .arg("--extern")
-            .arg(format!("{hangar}={}", self.hangar.display()))
-            .arg(format!("-Ldependency={}", self.deps.display()))
-            .env("CARGO_MANIFEST_DIR", manifest_dir)
-            .output()
-            .unwrap()
-    }
-
-    fn binary(&self, file: &str) -> PathBuf {
-        self.out.path().join(Path::new(file).file_stem().unwrap().to_string_lossy().replace('-', "_"))
-    }
-}
+use crate::support::Rustc;
 
 /// The diagnostics of a failed compilation, without the closing summary lines, and without
 /// notes that quote hangar's own sources (their line numbers move with every edit).

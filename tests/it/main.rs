@@ -3,6 +3,7 @@
 mod cli;
 mod examples;
 mod image;
+mod init;
 mod macros;
 mod package;
 mod select;
