@@ -11,7 +11,6 @@ use std::path::Path;
 use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use hangar::package::PackageOptions;
 use hangar::prelude::*;
 
 fn app(root: &Path) -> App {
@@ -71,29 +70,29 @@ fn bench(c: &mut Criterion) {
     group.sample_size(10);
     let buffer: Vec<u8> = (0..64u32 << 20).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
     group.throughput(Throughput::Bytes(buffer.len() as u64));
-    group.bench_function("sha256_in_memory_one_core", |b| b.iter(|| hangar::digest::Digest::of(&buffer)));
+    group.bench_function("sha256_in_memory_one_core", |b| b.iter(|| hangar::Digest::of(&buffer)));
     group.throughput(Throughput::Bytes(bytes));
     group.bench_function("files_one_core", |b| {
-        b.iter(|| files.iter().map(|p| hangar::package::hash::hash_file(p).unwrap()).collect::<Vec<_>>())
+        b.iter(|| files.iter().map(|p| hangar::inputs::hash_file(p).unwrap()).collect::<Vec<_>>())
     });
-    let selected = hangar::package::select::select(&root, &hangar::package::Selector::package(None).unwrap()).unwrap();
-    group.bench_function("files_all_cores", |b| b.iter(|| hangar::package::hash::hash_files(&selected).unwrap()));
+    let selected = hangar::inputs::select(&root, &hangar::patterns::Selector::package(None).unwrap()).unwrap();
+    group.bench_function("files_all_cores", |b| b.iter(|| hangar::inputs::hash_files(&selected).unwrap()));
     group.finish();
 
     // The walk of a warm run: every directory read, or the last run's listings reused.
-    use hangar::package::select::{select, select_with};
-    use hangar::package::{Cache, CacheMode, Selector};
+    use hangar::inputs::{CacheOptions, InputCache, select};
+    use hangar::patterns::Selector;
     let selector = Selector::package(None).unwrap();
     let mut group = c.benchmark_group("select");
     group.sample_size(20);
     group.bench_function("reading_every_directory", |b| b.iter(|| select(&root, &selector).unwrap()));
-    let cache = Cache::open(&root, CacheMode::Use);
-    select_with(&root, &selector, Some(cache.listings())).unwrap();
+    let cache = InputCache::open(&root, &CacheOptions::new());
+    cache.select(&root, &selector).unwrap();
     cache.save().unwrap();
     group.bench_function("with_listings", |b| {
         b.iter(|| {
-            let cache = Cache::open(&root, CacheMode::Use);
-            select_with(&root, &selector, Some(cache.listings())).unwrap()
+            let cache = InputCache::open(&root, &CacheOptions::new());
+            cache.select(&root, &selector).unwrap()
         })
     });
     group.finish();

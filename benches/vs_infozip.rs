@@ -16,7 +16,6 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use hangar::package::PackageOptions;
 use hangar::prelude::*;
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -24,7 +23,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
-fn package(root: &Path, out: &Path) -> hangar::package::Packaged {
+fn package(root: &Path, out: &Path) -> hangar::Packaged {
     let app = App::new("bench").root(root).agent(Agent::new("agent").code("agent.py"));
     app.package_blocking(&PackageOptions::new("dev").out_dir(out).no_cache()).expect("package")
 }
@@ -51,17 +50,17 @@ fn main() {
         // Diagnostics: the file selection alone, N times: reading every directory, then with
         // the listings of the last walk (as a warm run does).
         let root = Path::new(&args[i + 1]);
-        let selector = hangar::package::Selector::package(None).unwrap();
+        let selector = hangar::patterns::Selector::package(None).unwrap();
         for _ in 0..20 {
             let started = Instant::now();
-            let n = hangar::package::select::select(root, &selector).unwrap().len();
+            let n = hangar::inputs::select(root, &selector).unwrap().len();
             let uncached = started.elapsed();
-            let cache = hangar::package::Cache::open(root, hangar::package::CacheMode::Use);
+            let cache = hangar::inputs::InputCache::open(root, &hangar::inputs::CacheOptions::new());
             let started = Instant::now();
-            hangar::package::select::select_with(root, &selector, Some(cache.listings())).unwrap();
+            cache.select(root, &selector).unwrap();
             let listed = started.elapsed();
             cache.save().unwrap();
-            println!("{uncached:?} {listed:?} ({n} files, {} listings reused)", cache.listings().reused());
+            println!("{uncached:?} {listed:?} ({n} files, {} listings reused)", cache.listings_reused());
         }
         return;
     }

@@ -40,28 +40,29 @@
 //! assert_eq!(problems.len(), 3);
 //! ```
 //!
-//! Data flows one way: [`model`] (what users build) → [`validate`] → [`plan`] → [`package`]
-//! → [`synth`]. See `ARCHITECTURE.md` for the map.
+//! Data flows one way, each layer importing only those below it: [`model`] (what users build)
+//! → [`validate`] → [`inputs`] → [`plan`] → [`synth`] → [`build`] → [`publish`] → [`ops`] (the
+//! operations: `App::synth`, `App::package`, `App::publish`) → [`cli`]. See `ARCHITECTURE.md`
+//! for the map.
+
+#![warn(missing_docs)]
 
 pub mod aws;
+pub mod build;
 pub mod cli;
+pub mod inputs;
 #[macro_use]
 mod macros;
-pub mod digest;
-pub mod docker;
-mod fsutil;
-pub mod init;
 pub mod model;
-pub mod names;
-pub mod package;
+pub mod ops;
+pub mod patterns;
 pub mod plan;
 pub mod progress;
 pub mod publish;
 pub mod rules;
 pub mod synth;
+mod util;
 pub mod validate;
-
-use std::path::PathBuf;
 
 pub use hangar_macros::main;
 
@@ -74,6 +75,8 @@ pub mod __private {
     };
 }
 pub use model::*;
+pub use ops::{Error, PackageOptions, Packaged, PublishOptions, Published, SynthOptions, Synthesized, init};
+pub use util::digest::Digest;
 pub use validate::{Diagnostic, Diagnostics, Subject};
 
 /// Everything an infra binary needs: `use hangar::prelude::*;`.
@@ -82,77 +85,10 @@ pub mod prelude {
         Agent, App, Claim, ClaimOperator, ClaimValue, ClaimValueType, Effect, Endpoint, Gateway, Image, Jwt, Lifecycle,
         Memory, Network, Package, Protocol, Python, Role, S3Object, Statement,
     };
-    pub use crate::synth::SynthOptions;
+    pub use crate::ops::{PackageOptions, PublishOptions, SynthOptions};
     pub use crate::{
         agent_name, arn, discovery_url, env_key, header, image, policy_arn, role_arn, security_group, subnet,
     };
-}
-
-/// Why a hangar operation failed.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    /// The App breaks rules: every problem, with field, value and what is allowed.
-    #[error(transparent)]
-    Invalid(#[from] Diagnostics),
-    /// Selecting an asset's files failed.
-    #[error("{}{source}", .agent.as_ref().map(|a| format!("agent `{a}`: ")).unwrap_or_default())]
-    Select {
-        agent: Option<String>,
-        #[source]
-        source: package::SelectError,
-    },
-    /// A file could not be hashed.
-    #[error("{}{source}", .agent.as_ref().map(|a| format!("agent `{a}`: ")).unwrap_or_default())]
-    Hash {
-        agent: Option<String>,
-        #[source]
-        source: package::hash::HashError,
-    },
-    #[error("{}: {source}", .path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    /// Building an asset failed.
-    #[error("{}{source}", .agent.as_ref().map(|a| format!("agent `{a}`: ")).unwrap_or_default())]
-    Package {
-        agent: Option<String>,
-        #[source]
-        source: package::PackageError,
-    },
-    /// Publishing an asset failed.
-    #[error("{}{source}", .agent.as_ref().map(|a| format!("agent `{a}`: ")).unwrap_or_default())]
-    Publish {
-        agent: Option<String>,
-        #[source]
-        source: publish::PublishError,
-    },
-    #[error("internal error (please report it): {0}")]
-    Internal(String),
-}
-
-impl From<package::SelectError> for Error {
-    fn from(source: package::SelectError) -> Self {
-        Error::Select { agent: None, source }
-    }
-}
-
-impl From<package::hash::HashError> for Error {
-    fn from(source: package::hash::HashError) -> Self {
-        Error::Hash { agent: None, source }
-    }
-}
-
-impl Error {
-    /// Names the agent the error is about.
-    pub(crate) fn for_agent(self, name: &str) -> Error {
-        match self {
-            Error::Select { agent: None, source } => Error::Select { agent: Some(name.to_owned()), source },
-            Error::Hash { agent: None, source } => Error::Hash { agent: Some(name.to_owned()), source },
-            other => other,
-        }
-    }
 }
 
 impl App {

@@ -9,13 +9,66 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::Error;
-use crate::digest::{Digest, Hasher};
+use crate::inputs::{CacheOptions, HashError, InputCache, SelectError, SelectedFile};
+use crate::model::names::{self, AgentNames};
 use crate::model::{Agent, App, Image, ImageBuild, ImageRef, ImageSource, Python};
-use crate::names::{self, AgentNames};
-use crate::package::cache::{Cache, CacheMode};
-use crate::package::select::{SelectedFile, Selector, select_with};
-use crate::validate::{Diagnostic, Diagnostics, Subject};
+use crate::patterns::{PatternError, Selector};
+use crate::util::digest::{Digest, Hasher};
+use crate::validate::{Code, Diagnostic, Diagnostics, Subject};
+
+/// Why an App could not be planned.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PlanError {
+    /// The App breaks rules (found by validation, or while planning: an empty selection, a
+    /// missing Dockerfile...): every problem, with field, value and what is allowed.
+    #[error(transparent)]
+    Invalid(#[from] Diagnostics),
+    /// Selecting an asset's files failed.
+    #[error("{}{source}", agent_prefix(.agent))]
+    Select {
+        agent: Option<String>,
+        #[source]
+        source: SelectError,
+    },
+    /// A file could not be hashed.
+    #[error("{}{source}", agent_prefix(.agent))]
+    Hash {
+        agent: Option<String>,
+        #[source]
+        source: HashError,
+    },
+    /// A file next to the code (a dependency declaration, `.dockerignore`) could not be read.
+    #[error("{}: {source}", .path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Package patterns that validation accepted did not compile (a bug: please report it).
+    #[error("internal error (please report it): agent `{agent}`: {source}")]
+    Pattern {
+        agent: String,
+        #[source]
+        source: PatternError,
+    },
+}
+
+/// `agent `name`: `, or nothing.
+pub(crate) fn agent_prefix(agent: &Option<String>) -> String {
+    agent.as_ref().map(|a| format!("agent `{a}`: ")).unwrap_or_default()
+}
+
+impl PlanError {
+    /// Names the agent the error is about.
+    fn for_agent(self, name: &str) -> PlanError {
+        match self {
+            PlanError::Select { agent: None, source } => PlanError::Select { agent: Some(name.to_owned()), source },
+            PlanError::Hash { agent: None, source } => PlanError::Hash { agent: Some(name.to_owned()), source },
+            other => other,
+        }
+    }
+}
 
 /// The platform code packages are built for: AgentCore runs Python on linux/arm64.
 pub const CODE_PLATFORM: &str = "manylinux2014_aarch64";
@@ -176,8 +229,8 @@ impl App {
     ///
     /// File digests come from the stat cache in `<root>/.hangar/cache` when a file's metadata is
     /// unchanged, so an unchanged tree costs one `stat` per file.
-    pub fn plan(&self, stage: &str) -> Result<Plan, Error> {
-        let cache = Cache::open(&self.root, CacheMode::Use);
+    pub fn plan(&self, stage: &str) -> Result<Plan, PlanError> {
+        let cache = InputCache::open(&self.root, &CacheOptions::new());
         let plan = self.plan_with(stage, &cache, None)?;
         cache.save_or_warn();
         Ok(plan)
@@ -185,7 +238,7 @@ impl App {
 
     /// [`App::plan`] with a cache of the caller's (which the caller saves). `out_dir`, hangar's
     /// output directory, is never part of an asset even when it lies inside one's directory.
-    pub fn plan_with(&self, stage: &str, cache: &Cache, out_dir: Option<&Path>) -> Result<Plan, Error> {
+    pub fn plan_with(&self, stage: &str, cache: &InputCache, out_dir: Option<&Path>) -> Result<Plan, PlanError> {
         self.validate(stage)?;
         let out_dir = out_dir.and_then(|d| d.canonicalize().ok());
         Planner { app: self, stage, cache, out_dir, diags: Vec::new(), selections: HashMap::new(), assets: Vec::new() }
@@ -201,7 +254,7 @@ type Selection = (Arc<[SelectedFile]>, Arc<[Digest]>);
 struct Planner<'a> {
     app: &'a App,
     stage: &'a str,
-    cache: &'a Cache,
+    cache: &'a InputCache,
     /// The output directory, canonical, when it exists.
     out_dir: Option<PathBuf>,
     diags: Vec<Diagnostic>,
@@ -210,7 +263,7 @@ struct Planner<'a> {
 }
 
 impl Planner<'_> {
-    fn run(mut self) -> Result<Plan, Error> {
+    fn run(mut self) -> Result<Plan, PlanError> {
         let app = self.app;
         let mut agents = Vec::with_capacity(app.agents.len());
         for agent in &app.agents {
@@ -220,7 +273,7 @@ impl Planner<'_> {
             }
         }
         if !self.diags.is_empty() {
-            return Err(Error::Invalid(Diagnostics(self.diags)));
+            return Err(PlanError::Invalid(Diagnostics(self.diags)));
         }
         Ok(Plan {
             service: app.service.clone(),
@@ -232,11 +285,11 @@ impl Planner<'_> {
         })
     }
 
-    fn fail(&mut self, agent: &Agent, field: &str, value: impl Into<String>, allowed: impl Into<String>) {
-        self.diags.push(Diagnostic::new(Subject::Agent(agent.name().to_owned()), field, value, allowed));
+    fn fail(&mut self, code: Code, agent: &Agent, field: &str, value: impl Into<String>, allowed: impl Into<String>) {
+        self.diags.push(Diagnostic::error(code, Subject::Agent(agent.name().to_owned()), field, value, allowed));
     }
 
-    fn artifact(&mut self, agent: &Agent) -> Result<Option<ArtifactPlan>, Error> {
+    fn artifact(&mut self, agent: &Agent) -> Result<Option<ArtifactPlan>, PlanError> {
         let runtime = agent.runtime.unwrap_or_default();
         if let Some(s3) = &agent.s3 {
             return Ok(Some(ArtifactPlan::S3 {
@@ -259,6 +312,7 @@ impl Planner<'_> {
                     } else {
                         let root = self.app.root.display().to_string();
                         self.fail(
+                            Code::Missing,
                             agent,
                             "artifact",
                             "(none)",
@@ -273,7 +327,7 @@ impl Planner<'_> {
         }
     }
 
-    fn select(&mut self, root: &Path, selector: &Selector, key: Vec<String>) -> Result<Selection, Error> {
+    fn select(&mut self, root: &Path, selector: &Selector, key: Vec<String>) -> Result<Selection, PlanError> {
         let cache_key = (root.to_path_buf(), key);
         if let Some(hit) = self.selections.get(&cache_key) {
             return Ok(hit.clone());
@@ -293,26 +347,28 @@ impl Planner<'_> {
             }
         }
         let selector = &narrowed;
-        let files = select_with(root, selector, Some(self.cache.listings()))?;
-        let digests = self.cache.digests(&files)?;
+        let files = self.cache.select(root, selector).map_err(|source| PlanError::Select { agent: None, source })?;
+        let digests = self.cache.digests(&files).map_err(|source| PlanError::Hash { agent: None, source })?;
         let selection: Selection = (files.into(), digests.into());
         self.selections.insert(cache_key, selection.clone());
         Ok(selection)
     }
 
-    fn code(&mut self, agent: &Agent, entry_point: &str, runtime: Python) -> Result<Option<ArtifactPlan>, Error> {
+    fn code(&mut self, agent: &Agent, entry_point: &str, runtime: Python) -> Result<Option<ArtifactPlan>, PlanError> {
         let root = agent.package_root(&self.app.root);
         if !root.is_dir() {
-            self.fail(agent, "package.root", root.display().to_string(), "an existing directory to package");
+            self.fail(Code::MissingPath, agent, "package.root", root.display().to_string(), "an existing directory to package");
             return Ok(None);
         }
-        let selector = Selector::package(agent.package.as_ref()).map_err(|e| Error::Internal(e.to_string()))?;
+        let selector = Selector::package(agent.package.as_ref())
+            .map_err(|source| PlanError::Pattern { agent: agent.name().to_owned(), source })?;
         let pkg = agent.package.clone().unwrap_or_default();
         let key =
             [&pkg.exclude[..], &["|".to_owned()], &pkg.include[..], &["|".to_owned()], &pkg.patterns[..]].concat();
         let (files, digests) = self.select(&root, &selector, key).map_err(|e| e.for_agent(agent.name()))?;
         if files.is_empty() {
             self.fail(
+                Code::EmptySelection,
                 agent,
                 "package.patterns",
                 selector.describe(),
@@ -327,6 +383,7 @@ impl Planner<'_> {
                 "no such file"
             };
             self.fail(
+                Code::NotPackaged,
                 agent,
                 "handler",
                 entry_point,
@@ -359,10 +416,11 @@ impl Planner<'_> {
         Ok(Some(ArtifactPlan::Code { asset, entry_point: entry_point.to_owned(), runtime }))
     }
 
-    fn image(&mut self, agent: &Agent, build: &ImageBuild, field: &str) -> Result<Option<ArtifactPlan>, Error> {
+    fn image(&mut self, agent: &Agent, build: &ImageBuild, field: &str) -> Result<Option<ArtifactPlan>, PlanError> {
         let context = self.app.root.join(&build.context);
         if !context.is_dir() {
             self.fail(
+                Code::MissingPath,
                 agent,
                 &format!("{field}.path"),
                 build.context.display().to_string(),
@@ -376,6 +434,7 @@ impl Planner<'_> {
             Ok(bytes) => Digest::of(&bytes),
             Err(_) => {
                 self.fail(
+                    Code::MissingPath,
                     agent,
                     &format!("{field}.file"),
                     dockerfile.clone(),
@@ -388,12 +447,18 @@ impl Planner<'_> {
         let ignore = match std::fs::read_to_string(&ignore_path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(source) => return Err(Error::Io { path: ignore_path, source }),
+            Err(source) => return Err(PlanError::Io { path: ignore_path, source }),
         };
         let selector = match Selector::dockerignore(&ignore) {
             Ok(s) => s,
             Err(e) => {
-                self.fail(agent, ".dockerignore", ignore_path.display().to_string(), format!("valid patterns ({e})"));
+                self.fail(
+                    Code::InvalidPattern,
+                    agent,
+                    ".dockerignore",
+                    ignore_path.display().to_string(),
+                    format!("valid patterns ({e})"),
+                );
                 return Ok(None);
             }
         };
@@ -453,14 +518,14 @@ fn hash_file_list(h: &mut Hasher, files: &[SelectedFile], digests: &[Digest]) {
 
 /// The dependency declaration of a code package: in the package root, else the App root.
 /// `uv.lock` wins over `requirements.txt`, which wins over `pyproject.toml`.
-fn find_dependencies(package_root: &Path, app_root: &Path) -> Result<Option<Dependencies>, Error> {
+fn find_dependencies(package_root: &Path, app_root: &Path) -> Result<Option<Dependencies>, PlanError> {
     for dir in [package_root, app_root] {
         for kind in [DependencyKind::UvLock, DependencyKind::Requirements, DependencyKind::Pyproject] {
             let path = dir.join(kind.file_name());
             match std::fs::read(&path) {
                 Ok(bytes) => return Ok(Some(Dependencies { kind, digest: Digest::of(&bytes), path })),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(source) => return Err(Error::Io { path, source }),
+                Err(source) => return Err(PlanError::Io { path, source }),
             }
         }
     }

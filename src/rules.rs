@@ -35,8 +35,11 @@ pub const ENV_VALUE: Allowed = "at most 2048 characters";
 pub const HEADER_NAME: Allowed =
     "1-256 characters: a letter, then letters, digits, `_` or `-` (pattern ^[A-Za-z][A-Za-z0-9_-]{0,255}$)";
 pub const TAG_KEY: Allowed =
-    "1-128 characters of letters, digits, spaces and `_ . : / = + - @`, not starting with `aws:`";
-pub const TAG_VALUE: Allowed = "0-256 characters of letters, digits, spaces and `_ . : / = + - @`";
+    "1-128 characters of ASCII letters, digits, whitespace and `_ . : / = + - @` (AgentCore's tag rule), not starting with `aws:`";
+pub const TAG_VALUE: Allowed =
+    "0-256 characters of ASCII letters, digits, whitespace and `_ . : / = + - @` (AgentCore's tag rule)";
+pub const IAM_TAG_KEY: Allowed = "1-128 characters of letters, digits, spaces (no tabs or line breaks) and `_ . : / = + - @` (IAM's tag rule: the tag lands on a role), not starting with `aws:`";
+pub const IAM_TAG_VALUE: Allowed = "0-256 characters of letters, digits, spaces (no tabs or line breaks) and `_ . : / = + - @` (IAM's tag rule: the tag lands on a role)";
 pub const DESCRIPTION: Allowed = "1-1200 characters";
 pub const ENDPOINT_DESCRIPTION: Allowed = "1-256 characters";
 pub const ROLE_NAME: Allowed = "1-64 characters of letters, digits and `+ = , . @ _ -`";
@@ -319,19 +322,42 @@ pub fn header_name(s: &str) -> Result<(), Allowed> {
     ok_if(ok, HEADER_NAME)
 }
 
-fn tag_chars(s: &str) -> bool {
-    s.chars().all(|c| c.is_alphanumeric() || c.is_whitespace() || "_.:/=+-@".contains(c))
+/// AgentCore's tag characters: `^[a-zA-Z0-9\s._:/=+@-]*$`, ASCII only.
+fn agentcore_tag_chars(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii_alphanumeric() || b.is_ascii_whitespace() || b"_.:/=+-@".contains(&b))
 }
 
-/// Tag keys: 1-128 characters, no `aws:` prefix (reserved by AWS).
+/// IAM's tag characters: `^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$` (letters and numbers of any script,
+/// space separators but not tabs or line breaks).
+fn iam_tag_chars(s: &str) -> bool {
+    let space_separator = |c: char| {
+        matches!(c, ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'..='\u{200a}' | '\u{2028}' | '\u{2029}' | '\u{202f}' | '\u{205f}' | '\u{3000}')
+    };
+    s.chars().all(|c| c.is_alphanumeric() || space_separator(c) || "_.:/=+-@".contains(c))
+}
+
+fn reserved_tag(s: &str) -> bool {
+    s.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("aws:"))
+}
+
+/// Tag keys of AgentCore resources: 1-128 characters, no `aws:` prefix (reserved by AWS).
 pub fn tag_key(s: &str) -> Result<(), Allowed> {
-    let reserved = s.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("aws:"));
-    ok_if(len_in(s, 1, 128) && tag_chars(s) && !reserved, TAG_KEY)
+    ok_if(len_in(s, 1, 128) && agentcore_tag_chars(s) && !reserved_tag(s), TAG_KEY)
 }
 
-/// Tag values: 0-256 characters.
+/// Tag values of AgentCore resources: 0-256 characters.
 pub fn tag_value(s: &str) -> Result<(), Allowed> {
-    ok_if(len_in(s, 0, 256) && tag_chars(s), TAG_VALUE)
+    ok_if(len_in(s, 0, 256) && agentcore_tag_chars(s), TAG_VALUE)
+}
+
+/// Tag keys of IAM roles.
+pub fn iam_tag_key(s: &str) -> Result<(), Allowed> {
+    ok_if(len_in(s, 1, 128) && iam_tag_chars(s) && !reserved_tag(s), IAM_TAG_KEY)
+}
+
+/// Tag values of IAM roles.
+pub fn iam_tag_value(s: &str) -> Result<(), Allowed> {
+    ok_if(len_in(s, 0, 256) && iam_tag_chars(s), IAM_TAG_VALUE)
 }
 
 /// Runtime descriptions: 1-1200 characters.

@@ -5,6 +5,7 @@ mod artifact;
 mod auth;
 mod ids;
 mod linked;
+pub mod names;
 mod network;
 mod role;
 

@@ -1,21 +1,16 @@
 //! Publishing: images to ECR (code archives to S3 come with deployment).
 //!
-//! [`App::publish`] plans, then for every image asset: ensures its ECR repository (created
-//! with scan on push and immutable tags), gets a token from `GetAuthorizationToken`, and asks the
-//! registry (through the engine) whether `<repository>:<input-hash>` is already there. What the
-//! registry has is neither built nor pushed; the rest is built (see `package`) and pushed through
-//! the engine. The engine uploads each layer before the manifest, and
-//! skips layers the registry has, so a failed push never leaves a manifest pointing at missing
-//! blobs. Pushes are retried with backoff; refused credentials are not.
-//!
-//! `HANGAR_REGISTRY` (or [`PublishOptions::registry`]) sends pushes to another registry host,
-//! keeping the repository path: a local registry for tests, or a mirror.
+//! A [`Registry`] is the account's ECR registry (or another host that stands in for it): it
+//! ensures repositories (created with scan on push and immutable tags), holds a token from
+//! `GetAuthorizationToken`, answers whether `<repository>:<input-hash>` is already there, and
+//! pushes through the engine. The engine uploads each layer before the manifest, and skips
+//! layers the registry has, so a failed push never leaves a manifest pointing at missing blobs.
+//! Pushes are retried with backoff; refused credentials are not. `App::publish` (in
+//! [`crate::ops`]) drives it.
 
 mod ecr;
 
 use std::time::{Duration, Instant};
-
-use std::collections::HashSet;
 
 use base64::Engine as _;
 use bollard::auth::DockerCredentials;
@@ -23,51 +18,14 @@ use bollard::query_parameters::{PushImageOptionsBuilder, TagImageOptionsBuilder}
 use futures_util::StreamExt;
 use serde::Serialize;
 
-use crate::Error;
-use crate::docker::{Engine, short};
-use crate::model::App;
-use crate::package::image::local_name;
-use crate::package::{PackageOptions, Packaged};
-
+use crate::build::engine::{self, Engine, EngineCallError, EngineError};
+use crate::build::image::local_name;
 use crate::plan::{Asset, ImageAsset};
-
-/// Options of [`App::publish`].
-#[derive(Clone)]
-pub struct PublishOptions {
-    pub package: PackageOptions,
-    /// Credentials, region and endpoints for ECR (e.g. from [`crate::aws::load`]).
-    pub aws: aws_config::SdkConfig,
-    /// Push to this registry host instead of the account's ECR registry (default: the
-    /// `HANGAR_REGISTRY` environment variable).
-    pub registry: Option<String>,
-    /// Attempts per push before giving up (default 4; the waits double from 500 ms).
-    pub attempts: u32,
-}
-
-impl PublishOptions {
-    pub fn new(package: PackageOptions, aws: aws_config::SdkConfig) -> Self {
-        PublishOptions {
-            package,
-            aws,
-            registry: std::env::var("HANGAR_REGISTRY").ok().filter(|r| !r.is_empty()),
-            attempts: 4,
-        }
-    }
-
-    pub fn registry(mut self, host: impl Into<String>) -> Self {
-        self.registry = Some(host.into());
-        self
-    }
-
-    pub fn attempts(mut self, attempts: u32) -> Self {
-        self.attempts = attempts.max(1);
-        self
-    }
-}
 
 /// Whether an image was pushed in this run or was in the registry already.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum PushStatus {
     Pushed,
     Present,
@@ -76,6 +34,7 @@ pub enum PushStatus {
 /// What publishing did for one image.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct PushReport {
     pub agents: Vec<String>,
     pub repository: String,
@@ -91,18 +50,21 @@ pub struct PushReport {
     pub seconds: f64,
 }
 
-/// What [`App::publish`] did.
-#[derive(Debug, Clone)]
-pub struct Published {
-    pub packaged: Packaged,
-    pub images: Vec<PushReport>,
-}
-
 /// Why publishing failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum PublishError {
+    /// An ECR API call failed; `message` is the SDK's account of it, with its causes.
     #[error("ECR {operation} (repository {repository}): {message}")]
-    Ecr { operation: &'static str, repository: String, message: String },
+    Ecr {
+        operation: &'static str,
+        repository: String,
+        message: String,
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+    #[error(transparent)]
+    NoEngine(#[from] EngineError),
     #[error("registry {registry} cannot be reached ({message}); gave up after {attempts} attempts")]
     Unreachable { registry: String, attempts: u32, message: String },
     #[error(
@@ -113,27 +75,39 @@ pub enum PublishError {
     Push { image: String, attempts: u32, message: String },
 }
 
-/// The registry side of a publish: the engine, ECR, and where and as whom to push.
-struct Target {
+/// Where images are pushed: the engine that pushes, ECR's API, the registry host and the
+/// credentials for it.
+pub(crate) struct Registry {
     engine: Engine,
     client: aws_sdk_ecr::Client,
     registry: String,
     credentials: DockerCredentials,
 }
 
-impl Target {
-    async fn connect(options: &PublishOptions) -> Result<Target, TargetError> {
-        let engine = crate::docker::connect().await.map_err(TargetError::Engine)?;
-        let client = aws_sdk_ecr::Client::new(&options.aws);
-        let token = ecr::authorization(&client).await.map_err(TargetError::Publish)?;
-        let registry = options.registry.clone().unwrap_or_else(|| token.registry.clone());
+impl Registry {
+    /// The account's registry (from `aws`), or `host` standing in for it, pushed to through the
+    /// engine at `docker_host`.
+    pub async fn connect(
+        aws: &aws_config::SdkConfig,
+        host: Option<&str>,
+        docker_host: &str,
+    ) -> Result<Registry, PublishError> {
+        let engine = engine::connect(docker_host).await?;
+        let client = aws_sdk_ecr::Client::new(aws);
+        let token = ecr::authorization(&client).await?;
+        let registry = host.map_or_else(|| token.registry.clone(), str::to_owned);
         let credentials = DockerCredentials {
             username: Some(token.username),
             password: Some(token.password),
             serveraddress: Some(registry.clone()),
             ..DockerCredentials::default()
         };
-        Ok(Target { engine, client, registry, credentials })
+        Ok(Registry { engine, client, registry, credentials })
+    }
+
+    /// Creates the repository `name` unless it exists.
+    pub async fn ensure_repository(&self, name: &str) -> Result<(), PublishError> {
+        ecr::ensure_repository(&self.client, name).await
     }
 
     /// `<registry>/<repository>:<tag>`.
@@ -141,74 +115,42 @@ impl Target {
         format!("{}/{}:{}", self.registry, image.repository, asset.image_tag())
     }
 
-    /// Whether the registry has the image (through the engine: 200, 404, 401...).
-    async fn has(&self, asset: &Asset, image: &ImageAsset) -> Result<bool, PublishError> {
-        match self.engine.docker.inspect_registry_image(&self.uri(asset, image), Some(self.credentials.clone())).await {
+    /// Whether the registry has the image (asked through the engine: 200, 404, 401...).
+    pub async fn has(&self, asset: &Asset, image: &ImageAsset) -> Result<bool, PublishError> {
+        let found =
+            self.engine.docker.inspect_registry_image(&self.uri(asset, image), Some(self.credentials.clone())).await;
+        match found.map_err(EngineCallError::from) {
             Ok(_) => Ok(true),
-            Err(e) if crate::docker::is_not_found(&e) => Ok(false),
-            Err(e) => match classify(&self.registry, &image.repository, short(&e), 1) {
+            Err(e) if e.is_not_found() => Ok(false),
+            Err(e) if e.status() == Some(401) => Err(self.auth_error(&image.repository, e.to_string())),
+            Err(e) => match classify(&self.registry, &image.repository, e.to_string(), 1) {
                 auth @ PublishError::Auth { .. } => Err(auth),
                 // Unreachable or odd: the push retries, and says so if it keeps failing.
                 _ => Ok(false),
             },
         }
     }
-}
 
-enum TargetError {
-    Publish(PublishError),
-    Engine(crate::docker::EngineError),
-}
+    fn auth_error(&self, repository: &str, message: String) -> PublishError {
+        PublishError::Auth { registry: self.registry.clone(), repository: repository.to_owned(), message }
+    }
 
-impl App {
-    /// Packages and pushes every image to its ECR repository (see the module docs). An image
-    /// its registry already has is neither built nor pushed.
-    pub async fn publish(&self, options: &PublishOptions) -> Result<Published, Error> {
-        let agent_err =
-            |asset: &Asset, source: PublishError| Error::Publish { agent: asset.agents.first().cloned(), source };
-        let mut target: Option<Target> = None;
-        let mut present: HashSet<crate::digest::Digest> = HashSet::new();
-        let packaged = self
-            .package_then(&options.package, async |plan: &crate::plan::Plan| {
-                let images: Vec<_> = plan.images().collect();
-                let Some(&(first, _)) = images.first() else { return Ok(HashSet::new()) };
-                let t = Target::connect(options).await.map_err(|e| match e {
-                    TargetError::Engine(e) => Error::Package { agent: first.agents.first().cloned(), source: e.into() },
-                    TargetError::Publish(e) => agent_err(first, e),
-                })?;
-                for (asset, image) in &images {
-                    ecr::ensure_repository(&t.client, &image.repository).await.map_err(|e| agent_err(asset, e))?;
-                    if t.has(asset, image).await.map_err(|e| agent_err(asset, e))? {
-                        present.insert(asset.input_hash);
-                    }
-                }
-                target = Some(t);
-                Ok(present.clone())
-            })
-            .await?;
-        let Some(target) = target else { return Ok(Published { packaged, images: Vec::new() }) };
-        let pushes: Vec<Result<PushReport, Error>> = futures_util::stream::iter(packaged.synth.plan.images())
-            .map(|(asset, image)| {
-                let (target, present) = (&target, &present);
-                async move {
-                    if present.contains(&asset.input_hash) {
-                        return Ok(report(asset, image, target, PushStatus::Present, (0, 0), 0, Instant::now()));
-                    }
-                    push(target, asset, image, options.attempts).await.map_err(|e| agent_err(asset, e))
-                }
-            })
-            .buffered(options.package.concurrency)
-            .collect()
-            .await;
-        let images = pushes.into_iter().collect::<Result<_, _>>()?;
-        Ok(Published { packaged, images })
+    /// The report of an image the registry had: nothing pushed.
+    pub fn present(&self, asset: &Asset, image: &ImageAsset) -> PushReport {
+        report(asset, image, self, PushStatus::Present, (0, 0), 0, Instant::now())
+    }
+
+    /// Tags the local image for the registry and pushes it, trying `attempts` times with
+    /// backoff.
+    pub async fn push(&self, asset: &Asset, image: &ImageAsset, attempts: u32) -> Result<PushReport, PublishError> {
+        push(self, asset, image, attempts).await
     }
 }
 
 fn report(
     asset: &Asset,
     image: &ImageAsset,
-    target: &Target,
+    target: &Registry,
     status: PushStatus,
     (pushed, present): (usize, usize),
     attempts: u32,
@@ -227,7 +169,8 @@ fn report(
     }
 }
 
-/// What a registry error means.
+/// What a registry error means. A push's errors come from the engine as text only (its
+/// stream carries no status), so its words are all there is to go by.
 fn classify(registry: &str, repository: &str, message: String, attempts: u32) -> PublishError {
     let lower = message.to_ascii_lowercase();
     if lower.contains("unauthorized") || lower.contains("authentication required") || lower.contains("no basic auth") {
@@ -240,7 +183,7 @@ fn classify(registry: &str, repository: &str, message: String, attempts: u32) ->
 }
 
 /// Tags the local image for the registry and pushes it, retrying with backoff.
-async fn push(target: &Target, asset: &Asset, image: &ImageAsset, attempts: u32) -> Result<PushReport, PublishError> {
+async fn push(target: &Registry, asset: &Asset, image: &ImageAsset, attempts: u32) -> Result<PushReport, PublishError> {
     let started = Instant::now();
     let tag = asset.image_tag();
     let remote = format!("{}/{}", target.registry, image.repository);
@@ -249,7 +192,7 @@ async fn push(target: &Target, asset: &Asset, image: &ImageAsset, attempts: u32)
     target.engine.docker.tag_image(&local_name(asset), Some(tag_options)).await.map_err(|e| PublishError::Push {
         image: uri.clone(),
         attempts: 0,
-        message: short(&e),
+        message: EngineCallError::from(e).to_string(),
     })?;
     let mut wait = Duration::from_millis(500);
     let mut last = String::new();
@@ -267,7 +210,7 @@ async fn push(target: &Target, asset: &Asset, image: &ImageAsset, attempts: u32)
                     _ => {}
                 },
                 Err(e) => {
-                    failed = Some(short(&e));
+                    failed = Some(EngineCallError::from(e).to_string());
                     break;
                 }
             }

@@ -3,10 +3,10 @@
 
 use serde_json::{Map, Value, json};
 
+use super::context::{Context, tag_list};
 use super::template::{Resource, get_att, maybe_sub, reference, sub};
-use super::{Context, tag_list};
+use crate::model::names::{GatewayNames, MemoryNames, SHARED_POLICY};
 use crate::model::{Agent, Effect, GeneratedRole, Role, Statement};
-use crate::names;
 use crate::plan::{AgentPlan, ArtifactPlan};
 
 /// Trust for `bedrock-agentcore.amazonaws.com`, limited to this account's AgentCore resources
@@ -32,9 +32,6 @@ fn statement(sid: &str, actions: &[&str], resources: Vec<Value>) -> Value {
 
 const LOG_GROUPS: &str =
     "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/bedrock-agentcore/runtimes/*";
-
-/// The logical ID of the managed policy every generated runtime role shares.
-pub(super) const SHARED_POLICY_ID: &str = "HangarRuntimePolicy";
 
 /// What every runtime needs (logs, traces, metrics, models, browser and code interpreter),
 /// once per stack as a managed policy: repeating it inline in every role would make a
@@ -154,14 +151,14 @@ pub(super) fn runtime_role(ctx: &Context<'_>, agent: &Agent, plan: &AgentPlan) -
                 "bedrock-agentcore:ListSessions",
                 "bedrock-agentcore:RetrieveMemoryRecords",
             ],
-            vec![get_att(&names::memory_base(m), "MemoryArn")],
+            vec![get_att(&MemoryNames::new(&ctx.plan.service, m, &ctx.plan.stage).resource(), "MemoryArn")],
         ));
     }
     if let Some(g) = &agent.gateway {
         statements.push(statement(
             "Gateway",
             &["bedrock-agentcore:InvokeGateway"],
-            vec![get_att(&names::gateway_base(g), "GatewayArn")],
+            vec![get_att(&GatewayNames::new(&ctx.plan.service, g, &ctx.plan.stage).resource(), "GatewayArn")],
         ));
     }
     statements.extend(custom.statements.iter().map(user_statement));
@@ -172,7 +169,7 @@ pub(super) fn runtime_role(ctx: &Context<'_>, agent: &Agent, plan: &AgentPlan) -
         "Description".into(),
         json!(format!("AgentCore runtime role of agent {} ({})", agent.name(), ctx.plan.stage)),
     );
-    let mut managed = vec![reference(SHARED_POLICY_ID)];
+    let mut managed = vec![reference(SHARED_POLICY)];
     managed.extend(custom.managed_policies.iter().map(|arn| json!(arn)));
     p.insert("ManagedPolicyArns".into(), Value::Array(managed));
     if let Some(b) = &custom.permissions_boundary {
@@ -185,8 +182,7 @@ pub(super) fn runtime_role(ctx: &Context<'_>, agent: &Agent, plan: &AgentPlan) -
     if let Some(name) = &custom.name {
         p.insert("RoleName".into(), json!(name));
     }
-    let mut tags = ctx.app.tags.clone();
-    tags.extend(agent.tags.clone());
+    let mut tags = ctx.tags(&agent.tags);
     tags.extend(custom.tags.clone());
     if !tags.is_empty() {
         p.insert("Tags".into(), tag_list(&tags));

@@ -109,7 +109,11 @@ cases! {
     tag_key_reserved_prefix: bot().tag("AWS:cost", "x") => "tags.AWS:cost", "AWS:cost", "not starting with `aws:`";
     tag_key_length: bot().tag("k".repeat(129), "x") => &format!("tags.{}", "k".repeat(129)), "kkkk", "1-128 characters";
     tag_value_length: bot().tag("Team", "v".repeat(257)) => "tags.Team", "(257 characters)", "0-256 characters";
-    tag_characters: bot().tag("Team", "a;b") => "tags.Team", "a;b", "letters, digits, spaces";
+    tag_characters: bot().tag("Team", "a;b") => "tags.Team", "a;b", "ASCII letters, digits, whitespace";
+    agentcore_tags_are_ascii: bot().tag("Team", "Café") => "tags.Team", "Café", "AgentCore's tag rule";
+    tags_on_a_role_have_no_tabs: bot().tag("Team", "a\tb") => "tags.Team", "a\\tb", "IAM's tag rule";
+    role_tags_follow_iam: bot().role(Role::generated().tag("Team", "a;b")) => "role.tags.Team", "a;b", "IAM's tag rule";
+    endpoint_ids_differ_in_more_than_case: bot().endpoint(Endpoint::new("prod")).endpoint(Endpoint::new("Prod")) => "endpoints[1].name", "Prod", "`BotProdEndpoint` is also produced by `endpoints[0].name` = \"prod\"";
     at_most_50_tags: bot().tags((0..51).map(|i| (format!("k{i}"), "v"))) => "tags", "51 tags", "at most 50 tags";
     memory_link_resolves: bot().memory("chat") => "memory", "chat", "none is defined (add one with App::memory";
     gateway_link_resolves: bot().gateway("tools") => "gateway", "tools", "the name of a gateway defined in the App";
@@ -183,6 +187,35 @@ fn logical_ids_colliding() {
     let found = problems(&app);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(found[0].to_string().contains("is also produced by agent `myAgent`"), "{}", found[0]);
+}
+
+#[test]
+fn tags_follow_the_rules_of_where_they_land() {
+    let arn = "arn:aws:iam::123456789012:role/Existing";
+    // Unicode letters are IAM's, not AgentCore's; a tab is AgentCore's, not IAM's.
+    assert_eq!(problems(&App::new("svc").agent(bot().role(Role::generated().tag("Équipe", "Café")))), []);
+    assert_eq!(problems(&App::new("svc").agent(bot().role(Role::arn(arn)).tag("Team", "a\tb"))), []);
+    assert_eq!(problems(&App::new("svc").memory(Memory::new("chat").tag("Team", "a\tb"))), []);
+    let d = problems(&App::new("svc").gateway(Gateway::new("tools").tag("Team", "a\tb")));
+    assert_eq!(d.len(), 1, "a gateway's tags land on its role too: {d:#?}");
+}
+
+#[test]
+fn a_stage_too_long_is_a_diagnostic_not_a_panic() {
+    let stage = "s".repeat(60);
+    for app in [App::new("svc").agent(bot()), App::new("svc").memory(Memory::new("chat")), App::new("svc").gateway(Gateway::new("tools"))] {
+        let d = app.validate(&stage).unwrap_err();
+        assert!(d.iter().any(|d| d.field == "stage" && d.code == Code::InvalidValue), "{d}");
+    }
+}
+
+#[test]
+fn diagnostics_have_codes_and_severities() {
+    let d = problems(&App::new("svc").agent(Agent::new("bot").image("docker.io/x")).agent(Agent::new("b").image(IMAGE).memory("m")));
+    let codes: Vec<(Code, Severity)> = d.iter().map(|d| (d.code, d.severity)).collect();
+    assert_eq!(codes, [(Code::InvalidValue, Severity::Error), (Code::UnknownLink, Severity::Error)]);
+    let json = serde_json::to_value(&d[1]).unwrap();
+    assert_eq!((json["code"].as_str(), json["severity"].as_str()), (Some("unknown-link"), Some("error")));
 }
 
 #[test]

@@ -10,9 +10,11 @@ use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use hangar::package::{AssetStatus, PackageError, PackageOptions, Packaged};
+use hangar::build::{AssetStatus, BuildError};
 use hangar::prelude::*;
-use hangar::publish::{PublishError, PublishOptions, PushStatus};
+use hangar::publish::{PublishError, PushStatus};
+use hangar::validate::Code;
+use hangar::{Packaged, PublishOptions};
 use serde_json::Value;
 
 use crate::support::write_tree;
@@ -100,7 +102,8 @@ fn a_failing_step_shows_its_output_and_exit_code() {
     let text = err.to_string();
     assert!(text.starts_with("agent `bot`: building "), "{text}");
     assert!(text.contains("echo about to fail && exit 3"), "the step is named: {text}");
-    assert!(text.contains("about to fail\n") || text.contains("about to fail"), "its output is shown: {text}");
+    let output = text.split_once("--- output of the step ---\n").map(|(_, o)| o).unwrap_or_default();
+    assert!(output.lines().any(|l| l == "about to fail"), "the step's own output line is shown: {text}");
     assert!(text.contains("exit code: 3"), "its exit code is shown: {text}");
 }
 
@@ -112,7 +115,7 @@ fn a_dockerfile_syntax_error_is_reported() {
         package(&image_app(dir.path(), &unique("syntax"), Image::build(".")), &dir.path().join("out")).unwrap_err();
     let text = err.to_string();
     assert!(text.contains("COPPY") || text.to_lowercase().contains("unknown instruction"), "{text}");
-    assert!(matches!(err, hangar::Error::Package { source: PackageError::ImageBuild { .. }, .. }), "{err:?}");
+    assert!(matches!(err, hangar::Error::Build { source: BuildError::ImageBuild { .. }, .. }), "{err:?}");
 }
 
 #[test]
@@ -123,15 +126,26 @@ fn an_undeclared_build_arg_is_a_warning() {
     let p = package(&image_app(dir.path(), &unique("args"), image), &dir.path().join("out")).unwrap();
     let warnings = &p.images[0].warnings;
     assert_eq!(warnings.len(), 1, "{warnings:?}");
-    assert!(warnings[0].contains("TYPO_ARG") && warnings[0].contains("not declared"), "{warnings:?}");
+    let w = &warnings[0];
+    assert_eq!((w.code, w.field.as_str(), w.value.as_str()), (Code::UndeclaredBuildArg, "artifact.image.buildArgs.TYPO_ARG", "2"));
+    assert_eq!(w.severity, hangar::validate::Severity::Warning);
+    assert!(w.to_string().starts_with("agent `bot`: ") && w.allowed.contains("not declared"), "{w}");
 }
 
 #[test]
 fn no_engine_is_one_line_saying_where_it_looked() {
-    let err = runtime().block_on(hangar::docker::connect_to("unix:///tmp/hangar-no-such-docker.sock")).err().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(dir.path(), &[("Dockerfile", "FROM scratch\n")]);
+    let app = image_app(dir.path(), &unique("noengine"), Image::build("."));
+    let options = PackageOptions::new("dev")
+        .out_dir(dir.path().join("out"))
+        .docker_host("unix:///tmp/hangar-no-such-docker.sock");
+    let err = runtime().block_on(app.package(&options)).unwrap_err();
     let text = err.to_string();
     assert!(!text.contains('\n'), "one line: {text}");
-    assert!(text.contains("unix:///tmp/hangar-no-such-docker.sock") && text.contains("DOCKER_HOST"), "{text}");
+    assert!(text.starts_with("agent `bot`: no Docker Engine answers at unix:///tmp/hangar-no-such-docker.sock"), "{text}");
+    assert!(text.contains("DOCKER_HOST"), "{text}");
+    assert!(matches!(err, hangar::Error::Build { source: BuildError::NoEngine(_), .. }), "{err:?}");
 }
 
 /// GET from the test registry, with its credentials and every manifest media type accepted.

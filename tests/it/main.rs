@@ -9,3 +9,4 @@ mod package;
 mod select;
 mod support;
 mod synth;
+mod tidy;

@@ -4,7 +4,9 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use hangar::package::{AssetReport, AssetStatus, PackageOptions, Packaged};
+use hangar::Packaged;
+use hangar::build::{AssetReport, AssetStatus};
+use hangar::inputs::CacheOptions;
 use hangar::prelude::*;
 use serde_json::Value;
 
@@ -59,7 +61,7 @@ fn unzip_test(zip: &Path) {
 }
 
 fn sha256(path: &Path) -> String {
-    hangar::digest::Digest::of(&std::fs::read(path).unwrap()).to_hex()
+    hangar::Digest::of(&std::fs::read(path).unwrap()).to_hex()
 }
 
 const TREE: &[(&str, &str)] = &[
@@ -270,38 +272,52 @@ fn unchanged_files_are_not_read_again() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("tree");
     corpus::generate(&root, corpus::Spec { files: 200, bytes: 2 << 20, seed: 3 }).unwrap();
-    // Records younger than a second are not trusted (a second write in the same timestamp tick
-    // would go unseen): let the tree age first.
-    std::thread::sleep(std::time::Duration::from_millis(1100));
+    // Records of files changed less than a second before a run began are not trusted (a second
+    // write in the same timestamp tick would go unseen): these runs begin two seconds later.
+    let later = || {
+        let started = std::time::SystemTime::now() + std::time::Duration::from_secs(2);
+        PackageOptions::new("dev").cache(CacheOptions::new().started(started))
+    };
     let out = tempfile::tempdir().unwrap();
     let a = app(&root);
-    let first = package(&a, out.path());
+    let first = a.package_blocking(&later().out_dir(out.path())).unwrap();
     assert_eq!(first.files_hashed, 201);
-    let second = package(&a, out.path());
+    let second = a.package_blocking(&later().out_dir(out.path())).unwrap();
     assert_eq!(second.files_hashed, 0, "every digest came from the stat cache");
     assert_eq!(only(&second).status, AssetStatus::Cached);
     std::fs::write(root.join("agent.py"), "print('changed')\n").unwrap();
-    let third = package(&a, out.path());
+    let third = a.package_blocking(&later().out_dir(out.path())).unwrap();
     assert_eq!(third.files_hashed, 1);
     assert_eq!(only(&third).status, AssetStatus::Built);
 }
 
 /// A file changed just before a run began is hashed, but its record is not kept, however long
 /// the run takes: a second change in the same timestamp tick would leave its stat as it was.
+/// The cutoff is the run's start, not the time of saving.
 #[test]
 fn records_of_files_changed_as_the_run_began_are_not_kept() {
-    use hangar::package::{Cache, CacheMode, Selector, select::select};
+    use hangar::inputs::{InputCache, select};
+    use hangar::patterns::Selector;
+    use std::time::{Duration, SystemTime};
     let dir = tempfile::tempdir().unwrap();
     write_tree(dir.path(), &[("agent.py", "print(1)\n")]);
     let files = select(dir.path(), &Selector::package(None).unwrap()).unwrap();
-    let cache = Cache::open(dir.path(), CacheMode::Use);
-    cache.digests(&files).unwrap();
-    // The run goes on for longer than the racy second before it saves.
-    std::thread::sleep(std::time::Duration::from_millis(1100));
-    cache.save().unwrap();
-    let next = Cache::open(dir.path(), CacheMode::Use);
-    next.digests(&files).unwrap();
-    assert_eq!(next.files_hashed(), 1, "the record was not kept");
+    let meta = std::fs::metadata(dir.path().join("agent.py")).unwrap();
+    let changed = SystemTime::UNIX_EPOCH
+        + Duration::new(std::os::unix::fs::MetadataExt::ctime(&meta) as u64, std::os::unix::fs::MetadataExt::ctime_nsec(&meta) as u32);
+    let hashed_after = |started: SystemTime| {
+        let cache = InputCache::open(dir.path(), &CacheOptions::new().started(started));
+        cache.digests(&files).unwrap();
+        cache.save().unwrap();
+        let next = InputCache::open(dir.path(), &CacheOptions::new());
+        next.digests(&files).unwrap();
+        std::fs::remove_dir_all(dir.path().join(".hangar")).unwrap();
+        next.files_hashed()
+    };
+    // Changed half a second before the run began: however late it saves, the record is not kept.
+    assert_eq!(hashed_after(changed + Duration::from_millis(500)), 1, "the record was not kept");
+    // Changed a second and a half before: it is.
+    assert_eq!(hashed_after(changed + Duration::from_millis(1500)), 0, "the record was kept");
 }
 
 /// A run killed mid-build (SIGKILL) leaves nothing the next run trusts; the next run is right.
@@ -345,7 +361,7 @@ fn a_killed_run_leaves_the_next_one_correct() {
     let clean = package(&app(&copy), &dir.path().join("clean"));
     assert_eq!(only(&after).sha256, only(&clean).sha256);
     unzip_test(&only(&after).path);
-    let pruned = hangar::package::cache::prune(&root, std::time::Duration::ZERO).unwrap();
+    let pruned = app(&root).prune(std::time::Duration::ZERO).unwrap();
     assert!(pruned.removed >= 2, "prune removes the killed run's leftovers and unused entries: {pruned:?}");
     assert!(std::fs::read_dir(root.join(".hangar/cache/tmp")).unwrap().next().is_none());
 }
@@ -366,38 +382,10 @@ fn packages_the_tree_named_by_the_environment() {
     unzip_test(&only(&p).path);
 }
 
-/// Faults name the path: a file that vanished or changed after it was hashed, one that
-/// cannot be read.
+/// A file the walk cannot follow fails the run: the agent and the path are named, and nothing
+/// is committed (the faults of single entries are unit tests of the compressor).
 #[test]
-fn faults_name_the_path() {
-    use hangar::package::compress::{EntryError, compress_file};
-    use hangar::package::select::{Selector, select};
-    let dir = tempfile::tempdir().unwrap();
-    write_tree(dir.path(), &[("a.py", "A = 1\n"), ("b.py", "B = 2\n"), ("c.py", "C = 3\n")]);
-    let files = select(dir.path(), &Selector::package(None).unwrap()).unwrap();
-    let tmp = dir.path();
-
-    std::fs::remove_file(dir.path().join("a.py")).unwrap();
-    let e = compress_file(&files[0], tmp).err().expect("a vanished file is an error");
-    assert!(
-        matches!(e, EntryError::Vanished(_)) && e.to_string().contains("a.py") && e.to_string().contains("vanished"),
-        "{e}"
-    );
-
-    std::fs::write(dir.path().join("b.py"), "B = 22222\n").unwrap();
-    let e = compress_file(&files[1], tmp).err().expect("a changed file is an error");
-    assert!(
-        matches!(e, EntryError::Changed(_)) && e.to_string().contains("b.py") && e.to_string().contains("changed"),
-        "{e}"
-    );
-
-    // A directory where the file was: reading it fails (root reads anything, so chmod 000
-    // would not).
-    std::fs::remove_file(dir.path().join("c.py")).unwrap();
-    std::fs::create_dir(dir.path().join("c.py")).unwrap();
-    let e = compress_file(&files[2], tmp).err().expect("an unreadable file is an error");
-    assert!(e.to_string().contains("cannot read") && e.to_string().contains("c.py"), "{e}");
-
+fn faults_name_the_agent_and_the_path() {
     // Through `package`, the agent and the path are named, and nothing is committed.
     let tree = tempfile::tempdir().unwrap();
     write_tree(tree.path(), &[("agent.py", "")]);

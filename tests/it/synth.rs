@@ -21,6 +21,26 @@ fn example_templates_match_their_snapshots() {
     }
 }
 
+/// Synthesis and validation share one producer of logical IDs: every example's template holds
+/// exactly the resources and outputs that validation claimed.
+#[test]
+fn synthesized_logical_ids_are_exactly_the_claimed_ones() {
+    let mut kinds = std::collections::BTreeSet::new();
+    for (name, app) in examples::all() {
+        let t = template(&app, "dev");
+        let mut synthesized: Vec<&str> = t.resources.keys().chain(t.outputs.keys()).map(String::as_str).collect();
+        let claims = hangar::model::names::logical_ids(&app, "dev");
+        let mut claimed: Vec<&str> = claims.iter().flat_map(|(_, ids)| ids.iter().map(|l| l.id.as_str())).collect();
+        synthesized.sort_unstable();
+        claimed.sort_unstable();
+        assert_eq!(synthesized, claimed, "{name}");
+        kinds.extend(t.resources.values().map(|r| r.kind));
+    }
+    for kind in ["AWS::BedrockAgentCore::Memory", "AWS::BedrockAgentCore::Gateway", "AWS::BedrockAgentCore::RuntimeEndpoint", "AWS::IAM::ManagedPolicy"] {
+        assert!(kinds.contains(kind), "the examples cover {kind}");
+    }
+}
+
 #[test]
 fn every_template_passes_cfn_lint() {
     let dir = tempfile::tempdir().unwrap();

@@ -3,6 +3,9 @@
 //! `#[hangar::main]` calls [`main`] (or [`main_async`]); a program with its own `main` calls
 //! [`run`] with its App, or [`run_with`] to choose the arguments and where output goes.
 //! Exit code 0 means success; with `--json`, stdout holds exactly one JSON document.
+//!
+//! The command line reads the environment (through the `from_env` constructors of the
+//! options): `DOCKER_HOST`, `HANGAR_PYTHON`, `HANGAR_DIR_CACHE`, and the AWS SDK's own.
 
 use std::ffi::OsString;
 use std::future::Future;
@@ -10,17 +13,20 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use std::sync::Arc;
+
 use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand};
 use serde_json::{Value, json};
 
-use crate::Error;
-use std::sync::Arc;
+mod tool;
 
+pub use self::tool::{hangar_main, hangar_run_with};
+use crate::build::{AssetStatus, ImageReport};
 use crate::model::App;
-use crate::package::{AssetStatus, PackageOptions, Packaged};
+use crate::ops::{Error, PackageOptions, Packaged, SynthOptions, Synthesized, init};
 use crate::plan::Plan;
 use crate::progress::{Bar, Progress, Silent};
-use crate::synth::{SynthOptions, Synthesized};
+use crate::util::text::human_bytes;
 
 #[derive(Debug, Parser)]
 #[command(about = "Package, synthesize and deploy this App's AgentCore agents")]
@@ -169,22 +175,24 @@ async fn execute(app: &App, cli: Cli, out: &mut dyn Write, err: &mut dyn Write) 
     let command = cli.command.name();
     let result: Result<(Value, String), Error> = match cli.command {
         Command::Synth => {
-            app.synth(&SynthOptions::new(&cli.stage).out_dir(&cli.out)).map(|s| (synth_json(&s), synth_text(&s)))
+            app.synth(&SynthOptions::from_env(&cli.stage).out_dir(&cli.out)).map(|s| (synth_json(&s), synth_text(&s)))
         }
         Command::Package { no_cache, concurrency } => {
             let progress: Arc<dyn Progress> = if cli.json { Arc::new(Silent) } else { Arc::new(Bar::stderr()) };
             let mut options =
-                PackageOptions::new(&cli.stage).out_dir(&cli.out).progress(progress).concurrency(concurrency);
+                PackageOptions::from_env(&cli.stage).out_dir(&cli.out).progress(progress).concurrency(concurrency);
             if no_cache {
                 options = options.no_cache();
             }
             let packaged = app.package(&options).await;
-            if let Ok(p) = &packaged
-                && !crate::init::OPTIMIZED
-                && did_real_work(p)
-            {
+            if let Ok(p) = &packaged {
                 // stderr, in both modes: stdout stays the one JSON document.
-                let _ = writeln!(err, "{}", crate::init::unoptimized_hint());
+                for w in p.images.iter().flat_map(|i| &i.warnings) {
+                    let _ = writeln!(err, "warning: {w}");
+                }
+                if !init::OPTIMIZED && did_real_work(p) {
+                    let _ = writeln!(err, "{}", init::unoptimized_hint());
+                }
             }
             packaged.map(|p| (package_json(&p), package_text(&p)))
         }
@@ -201,8 +209,7 @@ async fn execute(app: &App, cli: Cli, out: &mut dyn Write, err: &mut dyn Write) 
 }
 
 fn hangar_prune(app: &App, days: u64) -> Result<(Value, String), Error> {
-    let report = crate::package::prune(app, std::time::Duration::from_secs(days * 24 * 3600))
-        .map_err(|source| Error::Io { path: app.root_dir().join(".hangar/cache"), source })?;
+    let report = app.prune(std::time::Duration::from_secs(days * 24 * 3600))?;
     let text = format!("Pruned {} cache entries ({})\n", report.removed, human_bytes(report.bytes));
     Ok((json!({ "ok": true, "command": "prune", "removed": report.removed, "bytes": report.bytes }), text))
 }
@@ -228,26 +235,12 @@ fn package_text(p: &Packaged) -> String {
         text.push_str("  built\n");
     }
     for i in &p.images {
-        let what = match i.status {
-            AssetStatus::Cached => "in the engine already",
-            AssetStatus::Built => "built",
-            AssetStatus::Remote => "in the registry already",
-        };
-        text.push_str(&format!(
-            "    {}  {}  {}  {what}  {:.2}s\n",
-            &i.input_hash[..12],
-            i.image,
-            i.platform,
-            i.seconds
-        ));
-        for w in &i.warnings {
-            text.push_str(&format!("      warning: {w}\n"));
-        }
+        text.push_str(&image_line(i));
     }
     for a in &p.assets {
         let what = match a.status {
-            AssetStatus::Cached | AssetStatus::Remote => "cached".to_owned(),
             AssetStatus::Built => format!("built: {} compressed, {} reused", a.entries.compressed, a.entries.reused),
+            _ => "cached".to_owned(),
         };
         text.push_str(&format!(
             "    {}  {}  {} entries, {}  {}  {:.2}s\n",
@@ -260,6 +253,15 @@ fn package_text(p: &Packaged) -> String {
         ));
     }
     text
+}
+
+fn image_line(i: &ImageReport) -> String {
+    let what = match i.status {
+        AssetStatus::Built => "built",
+        AssetStatus::Remote => "in the registry already",
+        _ => "in the engine already",
+    };
+    format!("    {}  {}  {}  {what}  {:.2}s\n", &i.input_hash[..12], i.image, i.platform, i.seconds)
 }
 
 fn json_pretty(v: &Value) -> String {
@@ -281,26 +283,8 @@ fn synth_json(s: &Synthesized) -> Value {
 }
 
 fn error_json(command: &str, e: &Error) -> Value {
-    let (kind, diagnostics) = match e {
-        Error::Invalid(d) => ("invalid", serde_json::to_value(d).expect("diagnostics serialize")),
-        Error::Select { .. } | Error::Hash { .. } | Error::Io { .. } => ("io", json!([])),
-        Error::Package { .. } => ("package", json!([])),
-        Error::Publish { .. } => ("publish", json!([])),
-        Error::Internal(_) => ("internal", json!([])),
-    };
-    json!({ "ok": false, "command": command, "error": { "kind": kind, "message": e.to_string(), "diagnostics": diagnostics } })
-}
-
-/// `12.3 KiB`.
-pub(crate) fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
-    let mut v = n as f64;
-    let mut unit = 0;
-    while v >= 1024.0 && unit + 1 < UNITS.len() {
-        v /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 { format!("{n} B") } else { format!("{v:.1} {}", UNITS[unit]) }
+    let diagnostics = e.diagnostics().map_or(json!([]), |d| serde_json::to_value(d).expect("diagnostics serialize"));
+    json!({ "ok": false, "command": command, "error": { "kind": e.kind(), "message": e.to_string(), "diagnostics": diagnostics } })
 }
 
 fn synth_text(s: &Synthesized) -> String {
@@ -328,89 +312,4 @@ fn synth_text(s: &Synthesized) -> String {
         }
     }
     text
-}
-
-/// The plain `hangar` command: what needs no App yet.
-#[derive(Debug, Parser)]
-#[command(name = "hangar", version, about = "Define AWS Bedrock AgentCore agents in Rust: start an infra crate")]
-struct Tool {
-    #[command(subcommand)]
-    command: ToolCommand,
-}
-
-#[derive(Debug, Subcommand)]
-enum ToolCommand {
-    /// Scaffold an infra crate in <DIR>/infra (with one Python agent in <DIR>/agent) whose debug
-    /// build packages at full speed; never overwrites a file.
-    Init {
-        /// The project directory.
-        #[arg(default_value = ".")]
-        dir: PathBuf,
-        /// The service name (the stack is `<service>-<stage>`); default: the directory's name.
-        #[arg(long)]
-        service: Option<String>,
-        /// Depend on the hangar checkout at this path instead of the registry.
-        #[arg(long, value_name = "PATH", conflicts_with = "git")]
-        path: Option<PathBuf>,
-        /// Depend on hangar from this git repository.
-        #[arg(long, value_name = "URL")]
-        git: Option<String>,
-        /// The git branch (with --git).
-        #[arg(long, requires = "git")]
-        branch: Option<String>,
-    },
-}
-
-/// The `main` of the plain `hangar` binary.
-pub fn hangar_main() -> ExitCode {
-    hangar_run_with(std::env::args_os(), &mut std::io::stdout().lock(), &mut std::io::stderr().lock())
-}
-
-/// Runs the plain `hangar` command line, writing to `out` and `err`; `args` starts with the
-/// program name.
-pub fn hangar_run_with<I, T>(args: I, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode
-where
-    I: IntoIterator<Item = T>,
-    T: Into<OsString> + Clone,
-{
-    let tool = match Tool::try_parse_from(args) {
-        Ok(tool) => tool,
-        Err(e) => {
-            let _ = if e.use_stderr() { write!(err, "{}", e.render()) } else { write!(out, "{}", e.render()) };
-            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
-        }
-    };
-    let ToolCommand::Init { dir, service, path, git, branch } = tool.command;
-    let mut scaffold = crate::init::Scaffold::new(&dir);
-    if let Some(service) = service {
-        scaffold = scaffold.service(service);
-    }
-    if let Some(path) = path {
-        // Relative to where the command runs, as written; the manifest needs it from infra/.
-        let absolute = std::path::absolute(&path).unwrap_or(path);
-        scaffold = scaffold.hangar(crate::init::HangarSource::Path(absolute));
-    } else if let Some(url) = git {
-        scaffold = scaffold.hangar(crate::init::HangarSource::Git { url, branch });
-    }
-    match scaffold.write() {
-        Ok(written) => {
-            for path in written.created() {
-                let _ = writeln!(out, "created {}", path.display());
-            }
-            if let Some(path) = written.gitignore() {
-                let _ = writeln!(out, "updated {} (.hangar/, hangar.out/, /infra/target/)", path.display());
-            }
-            let manifest = dir.join("infra/Cargo.toml");
-            let _ = writeln!(
-                out,
-                "\nNext: cargo run --manifest-path {} -- package\n(its first build takes a few minutes; the profile lines in it make packaging run at release speed)",
-                manifest.display()
-            );
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            let _ = writeln!(err, "error: {e}");
-            ExitCode::FAILURE
-        }
-    }
 }

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use sha2::{Digest as _, Sha256};
 
-use super::select::SelectedFile;
-use crate::digest::Digest;
+use super::file::SelectedFile;
+use crate::util::digest::Digest;
 
 /// Read size for hashing: large enough that syscalls vanish next to SHA-256, small enough that
 /// the bytes read are still in L2 when they are hashed (measured here: 1 MiB chunks make reading
@@ -19,6 +19,7 @@ const CHUNK: usize = 128 * 1024;
 /// A file that could not be hashed.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot read {}: {source}", path.display())]
+#[non_exhaustive]
 pub struct HashError {
     pub path: PathBuf,
     #[source]

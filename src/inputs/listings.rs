@@ -8,10 +8,11 @@
 //! - Only on local file systems known to keep directory times exact (ext2/3/4, XFS, Btrfs,
 //!   tmpfs, F2FS, ZFS, overlayfs), and only below the root's own mount. Network and FUSE file
 //!   systems (NFS, SMB, virtiofs, 9p, ...) may serve stale attributes: they are always listed.
-//! - A listing of a directory changed less than [`RACY`](super::cache::RACY) before the run
+//! - A listing of a directory changed less than [`RACY`](super::file::RACY) before the run
 //!   began is not kept: a change in the same timestamp tick would leave its stamp as it was.
-//! - `--no-cache` lists everything (and records the listings), and `HANGAR_DIR_CACHE=off` turns
-//!   the reuse off for file systems that do not keep their promises.
+//! - `--no-cache` lists everything (and records the listings), and `HANGAR_DIR_CACHE=off`
+//!   (read by the command line) turns the reuse off for file systems that do not keep their
+//!   promises.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -22,8 +23,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use rustix::fs;
 
-use super::cache::{FxHasher, Reader, seal, unseal};
-use super::select::FileStat;
+use super::file::FileStat;
+use crate::util::codec::{Put, Reader, seal, unseal};
+use crate::util::fx::FxHasher;
 
 /// A directory's identity and last change: equal stamps mean equal entries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,7 +51,7 @@ pub struct Listing<'a> {
 }
 
 /// Whether the file system of `fd` keeps directory times exact (see the module docs).
-pub fn keeps_dir_times(fd: impl std::os::fd::AsFd) -> bool {
+pub(crate) fn keeps_dir_times(fd: impl std::os::fd::AsFd) -> bool {
     const LOCAL: &[i64] = &[
         0xEF53,      // ext2, ext3, ext4
         0x5846_5342, // XFS
@@ -67,8 +69,8 @@ pub fn keeps_dir_times(fd: impl std::os::fd::AsFd) -> bool {
 /// The previous run's listings, and this run's.
 #[derive(Default)]
 pub struct Listings {
-    /// Whether listings may be reused: a cached run, unless `HANGAR_DIR_CACHE=off` (the walk
-    /// checks the file system itself).
+    /// Whether listings may be reused: a cached run, unless turned off (the walk checks the
+    /// file system itself).
     reuse: bool,
     /// The file as it was read (checksum cut off); `index` points into it.
     buf: Vec<u8>,
@@ -121,10 +123,8 @@ impl Listings {
         Listings::default()
     }
 
-    /// The listings saved in `bytes` (a corrupt file gives none), reused unless
-    /// `HANGAR_DIR_CACHE=off`.
-    pub fn load(bytes: Option<Vec<u8>>) -> Self {
-        let reuse = std::env::var_os("HANGAR_DIR_CACHE").is_none_or(|v| v != "off");
+    /// The listings saved in `bytes` (a corrupt file gives none), reused when `reuse` is set.
+    pub fn load(bytes: Option<Vec<u8>>, reuse: bool) -> Self {
         let parsed = bytes.and_then(parse);
         if parsed.is_none() {
             tracing::debug!("no usable directory listings; every directory is read");
@@ -193,22 +193,21 @@ impl Listings {
         seen.sort_by(|a, b| key(buf, a).cmp(key(buf, b)));
         seen.dedup_by(|a, b| key(buf, a) == key(buf, b));
         let mut out = Vec::with_capacity(16 + self.buf.len());
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&(seen.len() as u64).to_le_bytes());
+        out.put_bytes(MAGIC);
+        out.put_u64(seen.len() as u64);
         for s in &seen {
             match s {
                 Seen::Kept { whole, .. } => out.extend_from_slice(&self.buf[whole.clone()]),
                 Seen::Fresh { key, stamp, names, types } => {
-                    out.extend_from_slice(&(key.len() as u32).to_le_bytes());
-                    out.extend_from_slice(key);
-                    out.extend_from_slice(&stamp.dev.to_le_bytes());
-                    out.extend_from_slice(&stamp.ino.to_le_bytes());
-                    out.extend_from_slice(&stamp.mtime_ns.to_le_bytes());
-                    out.extend_from_slice(&stamp.ctime_ns.to_le_bytes());
-                    out.extend_from_slice(&(types.len() as u32).to_le_bytes());
-                    out.extend_from_slice(&(names.len() as u32).to_le_bytes());
-                    out.extend_from_slice(names);
-                    out.extend_from_slice(types);
+                    out.put_len_prefixed(key);
+                    out.put_u64(stamp.dev);
+                    out.put_u64(stamp.ino);
+                    out.put_i128(stamp.mtime_ns);
+                    out.put_i128(stamp.ctime_ns);
+                    out.put_u32(types.len() as u32);
+                    out.put_u32(names.len() as u32);
+                    out.put_bytes(names);
+                    out.put_bytes(types);
                 }
             }
         }
@@ -228,13 +227,12 @@ fn parse(mut bytes: Vec<u8>) -> Option<(Vec<u8>, Index)> {
     let mut r = Reader(&bytes[MAGIC.len()..]);
     let count = r.u64()?;
     for _ in 0..count {
-        let start = bytes.len() - r.0.len();
-        let key_len = r.u32()? as usize;
-        let key = r.take(key_len)?;
+        let start = bytes.len() - r.rest().len();
+        let key = r.len_prefixed()?;
         let stamp = DirStamp { dev: r.u64()?, ino: r.u64()?, mtime_ns: r.i128()?, ctime_ns: r.i128()? };
         let entries = r.u32()? as usize;
         let names_len = r.u32()? as usize;
-        let names_start = bytes.len() - r.0.len();
+        let names_start = bytes.len() - r.rest().len();
         let names = r.take(names_len)?;
         r.take(entries)?;
         // Every name ends with a NUL and holds none: the walk hands them to the kernel.
@@ -245,7 +243,7 @@ fn parse(mut bytes: Vec<u8>) -> Option<(Vec<u8>, Index)> {
         let record = Record { stamp, names: names_start..names_end, types: names_end..end, whole: start..end };
         index.insert(key.into(), record);
     }
-    r.0.is_empty().then_some((bytes, index))
+    r.rest().is_empty().then_some((bytes, index))
 }
 
 #[cfg(test)]
@@ -276,13 +274,13 @@ mod tests {
 
     #[test]
     fn round_trip_reuses_only_equal_stamps_and_drops_racy_listings() {
-        let first = Listings::load(None);
+        let first = Listings::load(None, true);
         first.put(b"/a", stamp(10), &listing(&["x.py", "y"]));
         first.put(b"/b", stamp(10), &listing(&[]));
         first.put(b"/racy", stamp(100), &listing(&["z"]));
         let saved = first.encode(50).expect("listed afresh");
 
-        let second = Listings::load(Some(saved));
+        let second = Listings::load(Some(saved), true);
         assert!(second.get(b"/racy", &stamp(100)).is_none(), "changed within the racy tick");
         assert!(second.get(b"/a", &stamp(11)).is_none(), "changed since");
         let a = second.get(b"/a", &stamp(10)).expect("unchanged");
@@ -292,19 +290,19 @@ mod tests {
         assert!(second.get(b"/b", &stamp(10)).unwrap().entries.is_empty());
         // `/racy` and the stale `/a` lookup were not recorded as seen: listed again, then kept.
         second.put(b"/racy", stamp(100), &listing(&["z"]));
-        let again = Listings::load(Some(second.encode(200).unwrap()));
+        let again = Listings::load(Some(second.encode(200).unwrap()), true);
         assert_eq!(names(&again.get(b"/racy", &stamp(100)).unwrap()), ["z"]);
         assert_eq!(names(&again.get(b"/a", &stamp(10)).unwrap()), ["x.py", "y"]);
     }
 
     #[test]
     fn unchanged_listings_are_not_written_again() {
-        let first = Listings::load(None);
+        let first = Listings::load(None, true);
         first.put(b"/a", stamp(1), &listing(&["x"]));
-        let second = Listings::load(Some(first.encode(50).unwrap()));
+        let second = Listings::load(Some(first.encode(50).unwrap()), true);
         assert!(second.get(b"/a", &stamp(1)).is_some());
         assert!(second.encode(50).is_none());
-        let third = Listings::load(None);
+        let third = Listings::load(None, true);
         third.put(b"/a", stamp(1), &listing(&["x"]));
         assert!(third.encode(50).is_some());
         assert!(third.encode(50).is_none(), "saved once: nothing new to save");
@@ -312,13 +310,13 @@ mod tests {
 
     #[test]
     fn corrupt_files_give_no_listings() {
-        let first = Listings::load(None);
+        let first = Listings::load(None, true);
         first.put(b"/a", stamp(1), &listing(&["x"]));
         let mut bytes = first.encode(50).unwrap();
         let n = bytes.len();
         bytes[n / 2] ^= 1;
-        assert!(Listings::load(Some(bytes.clone())).get(b"/a", &stamp(1)).is_none());
+        assert!(Listings::load(Some(bytes.clone()), true).get(b"/a", &stamp(1)).is_none());
         bytes.truncate(n - 40);
-        assert!(Listings::load(Some(bytes)).get(b"/a", &stamp(1)).is_none());
+        assert!(Listings::load(Some(bytes), true).get(b"/a", &stamp(1)).is_none());
     }
 }

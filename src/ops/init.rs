@@ -1,7 +1,7 @@
 //! `hangar init`: a new infra crate, and the build settings that make it package at full speed.
 //!
 //! ```no_run
-//! use hangar::init::Scaffold;
+//! use hangar::ops::init::Scaffold;
 //!
 //! // Writes infra/Cargo.toml, infra/src/main.rs, agent/agent.py, agent/requirements.txt and
 //! // the .gitignore lines; refuses (writing nothing) if any of those files exists.

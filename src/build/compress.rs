@@ -14,21 +14,21 @@ use std::path::Path;
 
 use libdeflater::{CompressionLvl, Compressor, Crc};
 
-use super::select::{FileStat, SelectedFile};
 use super::zip::Method;
+use crate::inputs::{FileStat, SelectedFile};
 
 /// libdeflate's level. Measured on a real vendored agent tree (6,300 files, 173 MB) against
 /// Info-ZIP (zlib level 6, 55.49 MB in 6.5 s here): level 4 gives 55.94 MB (+0.8%) in 1.27 s
 /// on 2 cores, level 5 55.25 MB in 1.45 s, level 6 54.99 MB in 1.49 s. Level 4 (greedy
 /// parsing) is the fastest that stays well inside 2% of zlib's size.
-pub const LEVEL: i32 = 4;
+pub(crate) const LEVEL: i32 = 4;
 
 /// Files this large or larger are deflated as a stream instead of in memory.
-pub const STREAM_THRESHOLD: u64 = 32 << 20;
+pub(crate) const STREAM_THRESHOLD: u64 = 32 << 20;
 
 /// Everything that decides an entry's bytes besides its content. A cached entry is reused only
 /// when its archive was made with the same settings.
-pub const SETTINGS: &str = "libdeflate-1.26/4; stream>=32MiB miniz/4; store-ext-v1; store-unless-smaller";
+pub(crate) const SETTINGS: &str = "libdeflate-1.26/4; stream>=32MiB miniz/4; store-ext-v1; store-unless-smaller";
 
 /// Extensions of formats that are already compressed: deflating them wastes time.
 const STORED_EXTENSIONS: &[&str] = &[
@@ -37,19 +37,19 @@ const STORED_EXTENSIONS: &[&str] = &[
 ];
 
 /// Whether `name`'s extension marks already-compressed data.
-pub fn is_precompressed(name: &str) -> bool {
+pub(crate) fn is_precompressed(name: &str) -> bool {
     name.rsplit_once('.').is_some_and(|(_, ext)| STORED_EXTENSIONS.iter().any(|s| s.eq_ignore_ascii_case(ext)))
 }
 
 /// An entry's data, ready to be written.
-pub enum Data {
+pub(crate) enum Data {
     Memory(Vec<u8>),
     /// Large files, compressed into a temporary file.
     File(tempfile::NamedTempFile),
 }
 
 /// One compressed (or stored) entry.
-pub struct Compressed {
+pub(crate) struct Compressed {
     pub method: Method,
     pub crc32: u32,
     pub uncompressed_size: u64,
@@ -59,6 +59,7 @@ pub struct Compressed {
 
 /// Why an entry could not be made.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum EntryError {
     #[error("{} vanished while being packaged", .0.display())]
     Vanished(std::path::PathBuf),
@@ -94,7 +95,7 @@ fn check_unchanged(f: &File, file: &SelectedFile, read: u64) -> Result<(), Entry
 }
 
 /// Reads and compresses `file`; `tmp_dir` holds large files' temporary data.
-pub fn compress_file(file: &SelectedFile, tmp_dir: &Path) -> Result<Compressed, EntryError> {
+pub(crate) fn compress_file(file: &SelectedFile, tmp_dir: &Path) -> Result<Compressed, EntryError> {
     let mut f = open(file)?;
     if file.stat.size >= STREAM_THRESHOLD {
         return compress_stream(&mut f, file, tmp_dir);
@@ -110,7 +111,7 @@ pub fn compress_file(file: &SelectedFile, tmp_dir: &Path) -> Result<Compressed, 
 }
 
 /// Compresses `content` in memory (stores it when asked, or when deflate does not shrink it).
-pub fn compress_bytes(content: &[u8], store: bool) -> Compressed {
+pub(crate) fn compress_bytes(content: &[u8], store: bool) -> Compressed {
     let crc32 = libdeflater::crc32(content);
     let n = content.len() as u64;
     let stored = |content: &[u8]| Compressed {
@@ -212,6 +213,41 @@ fn compress_stream(f: &mut File, file: &SelectedFile, tmp_dir: &Path) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::inputs::select;
+    use crate::patterns::Selector;
+
+    /// Faults name the path: a file that vanished or changed after it was hashed, one that
+    /// cannot be read.
+    #[test]
+    fn faults_name_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in [("a.py", "A = 1\n"), ("b.py", "B = 2\n"), ("c.py", "C = 3\n")] {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let files = select(dir.path(), &Selector::package(None).unwrap()).unwrap();
+        let tmp = dir.path();
+
+        std::fs::remove_file(dir.path().join("a.py")).unwrap();
+        let e = compress_file(&files[0], tmp).err().expect("a vanished file is an error");
+        assert!(
+            matches!(e, EntryError::Vanished(_)) && e.to_string().contains("a.py") && e.to_string().contains("vanished"),
+            "{e}"
+        );
+
+        std::fs::write(dir.path().join("b.py"), "B = 22222\n").unwrap();
+        let e = compress_file(&files[1], tmp).err().expect("a changed file is an error");
+        assert!(
+            matches!(e, EntryError::Changed(_)) && e.to_string().contains("b.py") && e.to_string().contains("changed"),
+            "{e}"
+        );
+
+        // A directory where the file was: reading it fails (root reads anything, so chmod 000
+        // would not).
+        std::fs::remove_file(dir.path().join("c.py")).unwrap();
+        std::fs::create_dir(dir.path().join("c.py")).unwrap();
+        let e = compress_file(&files[2], tmp).err().expect("an unreadable file is an error");
+        assert!(e.to_string().contains("cannot read") && e.to_string().contains("c.py"), "{e}");
+    }
 
     #[test]
     fn stores_what_does_not_shrink() {

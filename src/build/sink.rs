@@ -14,19 +14,19 @@ use std::os::unix::fs::FileExt;
 use sha2::digest::generic_array::GenericArray;
 use sha2::digest::typenum::U64;
 
-use crate::digest::Digest;
+use crate::util::digest::Digest;
 
 /// A SHA-256 state is recorded after every this many bytes (a multiple of the 64-byte block).
-pub const CHECKPOINT_EVERY: u64 = 1 << 20;
+pub(crate) const CHECKPOINT_EVERY: u64 = 1 << 20;
 
 /// SHA-256's internal state: the eight words after some whole number of blocks.
-pub type ShaState = [u32; 8];
+pub(crate) type ShaState = [u32; 8];
 
 const H0: ShaState = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
 
 /// Streaming SHA-256 (SHA-NI through `sha2::compress256`) that records its state at every
 /// [`CHECKPOINT_EVERY`] bytes and can start from such a state.
-pub struct Sha256Stream {
+pub(crate) struct Sha256Stream {
     state: ShaState,
     /// Bytes compressed so far (a multiple of 64).
     compressed: u64,
@@ -127,7 +127,7 @@ impl Default for Sha256Stream {
 
 /// The archive being written: buffered positioned writes plus copied ranges, all hashed in
 /// order.
-pub struct Sink {
+pub(crate) struct Sink {
     file: File,
     buf: Vec<u8>,
     /// Bytes in the file (not counting `buf`).

@@ -13,9 +13,11 @@
 
 use std::io::{self, Write};
 
+use crate::util::codec::Put;
+
 /// How an entry's data is stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
+pub(crate) enum Method {
     Stored,
     Deflated,
 }
@@ -37,7 +39,7 @@ impl Method {
 
 /// What the headers of one entry say.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EntryHeader {
+pub(crate) struct EntryHeader {
     pub name: String,
     pub executable: bool,
     pub method: Method,
@@ -63,7 +65,7 @@ struct Central {
 }
 
 /// Writes entries in the order given, then the central directory.
-pub struct ZipWriter<W: Write> {
+pub(crate) struct ZipWriter<W: Write> {
     out: W,
     offset: u64,
     central: Vec<Central>,
@@ -90,28 +92,28 @@ impl<W: Write> ZipWriter<W> {
     pub fn start_entry(&mut self, header: EntryHeader) -> io::Result<u64> {
         let zip64 = header.compressed_size >= U32_MAX || header.uncompressed_size >= U32_MAX;
         let mut h = Vec::with_capacity(30 + header.name.len() + 20);
-        h.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
-        h.extend_from_slice(&(if zip64 { VERSION_ZIP64 } else { VERSION_DEFAULT }).to_le_bytes());
-        h.extend_from_slice(&FLAGS.to_le_bytes());
-        h.extend_from_slice(&header.method.code().to_le_bytes());
-        h.extend_from_slice(&DOS_TIME.to_le_bytes());
-        h.extend_from_slice(&DOS_DATE.to_le_bytes());
-        h.extend_from_slice(&header.crc32.to_le_bytes());
-        let (csize, usize_) = if zip64 {
-            (U32_MAX as u32, U32_MAX as u32)
-        } else {
-            (header.compressed_size as u32, header.uncompressed_size as u32)
-        };
-        h.extend_from_slice(&csize.to_le_bytes());
-        h.extend_from_slice(&usize_.to_le_bytes());
-        h.extend_from_slice(&(header.name.len() as u16).to_le_bytes());
-        h.extend_from_slice(&(if zip64 { 20u16 } else { 0 }).to_le_bytes());
-        h.extend_from_slice(header.name.as_bytes());
+        h.put_u32(0x0403_4b50);
+        h.put_u16(if zip64 { VERSION_ZIP64 } else { VERSION_DEFAULT });
+        h.put_u16(FLAGS);
+        h.put_u16(header.method.code());
+        h.put_u16(DOS_TIME);
+        h.put_u16(DOS_DATE);
+        h.put_u32(header.crc32);
         if zip64 {
-            h.extend_from_slice(&0x0001u16.to_le_bytes());
-            h.extend_from_slice(&16u16.to_le_bytes());
-            h.extend_from_slice(&header.uncompressed_size.to_le_bytes());
-            h.extend_from_slice(&header.compressed_size.to_le_bytes());
+            h.put_u32(U32_MAX as u32);
+            h.put_u32(U32_MAX as u32);
+        } else {
+            h.put_u32(header.compressed_size as u32);
+            h.put_u32(header.uncompressed_size as u32);
+        }
+        h.put_u16(header.name.len() as u16);
+        h.put_u16(if zip64 { 20 } else { 0 });
+        h.put_bytes(header.name.as_bytes());
+        if zip64 {
+            h.put_u16(0x0001);
+            h.put_u16(16);
+            h.put_u64(header.uncompressed_size);
+            h.put_u64(header.compressed_size);
         }
         let offset = self.offset;
         self.put(&h)?;
@@ -146,51 +148,42 @@ impl<W: Write> ZipWriter<W> {
         let mut buf = Vec::with_capacity(64 * 1024);
         for c in &central {
             let h = &c.header;
+            // ZIP64 fields, in the order the format lists them, for what does not fit 32 bits.
             let mut extra = Vec::new();
-            let usize_ = if h.uncompressed_size >= U32_MAX {
-                extra.extend_from_slice(&h.uncompressed_size.to_le_bytes());
-                U32_MAX as u32
-            } else {
-                h.uncompressed_size as u32
+            let mut fit = |v: u64| {
+                if v >= U32_MAX {
+                    extra.put_u64(v);
+                    U32_MAX as u32
+                } else {
+                    v as u32
+                }
             };
-            let csize = if h.compressed_size >= U32_MAX {
-                extra.extend_from_slice(&h.compressed_size.to_le_bytes());
-                U32_MAX as u32
-            } else {
-                h.compressed_size as u32
-            };
-            let offset = if c.offset >= U32_MAX {
-                extra.extend_from_slice(&c.offset.to_le_bytes());
-                U32_MAX as u32
-            } else {
-                c.offset as u32
-            };
+            let (usize_, csize, offset) = (fit(h.uncompressed_size), fit(h.compressed_size), fit(c.offset));
             let zip64 = !extra.is_empty();
             let version = if zip64 { VERSION_ZIP64 } else { VERSION_DEFAULT };
             let mode: u32 = if h.executable { 0o100755 } else { 0o100644 };
-            buf.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
-            buf.extend_from_slice(&(MADE_BY_UNIX | version).to_le_bytes());
-            buf.extend_from_slice(&version.to_le_bytes());
-            buf.extend_from_slice(&FLAGS.to_le_bytes());
-            buf.extend_from_slice(&h.method.code().to_le_bytes());
-            buf.extend_from_slice(&DOS_TIME.to_le_bytes());
-            buf.extend_from_slice(&DOS_DATE.to_le_bytes());
-            buf.extend_from_slice(&h.crc32.to_le_bytes());
-            buf.extend_from_slice(&csize.to_le_bytes());
-            buf.extend_from_slice(&usize_.to_le_bytes());
-            buf.extend_from_slice(&(h.name.len() as u16).to_le_bytes());
-            let extra_len = if zip64 { 4 + extra.len() } else { 0 };
-            buf.extend_from_slice(&(extra_len as u16).to_le_bytes());
-            buf.extend_from_slice(&0u16.to_le_bytes()); // comment length
-            buf.extend_from_slice(&0u16.to_le_bytes()); // disk number
-            buf.extend_from_slice(&0u16.to_le_bytes()); // internal attributes
-            buf.extend_from_slice(&(mode << 16).to_le_bytes());
-            buf.extend_from_slice(&offset.to_le_bytes());
-            buf.extend_from_slice(h.name.as_bytes());
+            buf.put_u32(0x0201_4b50);
+            buf.put_u16(MADE_BY_UNIX | version);
+            buf.put_u16(version);
+            buf.put_u16(FLAGS);
+            buf.put_u16(h.method.code());
+            buf.put_u16(DOS_TIME);
+            buf.put_u16(DOS_DATE);
+            buf.put_u32(h.crc32);
+            buf.put_u32(csize);
+            buf.put_u32(usize_);
+            buf.put_u16(h.name.len() as u16);
+            buf.put_u16(if zip64 { 4 + extra.len() as u16 } else { 0 });
+            buf.put_u16(0); // comment length
+            buf.put_u16(0); // disk number
+            buf.put_u16(0); // internal attributes
+            buf.put_u32(mode << 16);
+            buf.put_u32(offset);
+            buf.put_bytes(h.name.as_bytes());
             if zip64 {
-                buf.extend_from_slice(&0x0001u16.to_le_bytes());
-                buf.extend_from_slice(&(extra.len() as u16).to_le_bytes());
-                buf.extend_from_slice(&extra);
+                buf.put_u16(0x0001);
+                buf.put_u16(extra.len() as u16);
+                buf.put_bytes(&extra);
             }
             if buf.len() >= 60 * 1024 {
                 self.put(&buf)?;
@@ -205,30 +198,30 @@ impl<W: Write> ZipWriter<W> {
         let mut end = Vec::with_capacity(98);
         if zip64 {
             let record_offset = self.offset;
-            end.extend_from_slice(&0x0606_4b50u32.to_le_bytes());
-            end.extend_from_slice(&44u64.to_le_bytes()); // size of the rest of the record
-            end.extend_from_slice(&(MADE_BY_UNIX | VERSION_ZIP64).to_le_bytes());
-            end.extend_from_slice(&VERSION_ZIP64.to_le_bytes());
-            end.extend_from_slice(&0u32.to_le_bytes()); // this disk
-            end.extend_from_slice(&0u32.to_le_bytes()); // disk with the central directory
-            end.extend_from_slice(&count.to_le_bytes());
-            end.extend_from_slice(&count.to_le_bytes());
-            end.extend_from_slice(&cd_size.to_le_bytes());
-            end.extend_from_slice(&cd_start.to_le_bytes());
-            end.extend_from_slice(&0x0706_4b50u32.to_le_bytes());
-            end.extend_from_slice(&0u32.to_le_bytes());
-            end.extend_from_slice(&record_offset.to_le_bytes());
-            end.extend_from_slice(&1u32.to_le_bytes()); // total disks
+            end.put_u32(0x0606_4b50);
+            end.put_u64(44); // size of the rest of the record
+            end.put_u16(MADE_BY_UNIX | VERSION_ZIP64);
+            end.put_u16(VERSION_ZIP64);
+            end.put_u32(0); // this disk
+            end.put_u32(0); // disk with the central directory
+            end.put_u64(count);
+            end.put_u64(count);
+            end.put_u64(cd_size);
+            end.put_u64(cd_start);
+            end.put_u32(0x0706_4b50);
+            end.put_u32(0);
+            end.put_u64(record_offset);
+            end.put_u32(1); // total disks
         }
         let count16 = if count >= 0xFFFF { 0xFFFF } else { count as u16 };
-        end.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
-        end.extend_from_slice(&0u16.to_le_bytes());
-        end.extend_from_slice(&0u16.to_le_bytes());
-        end.extend_from_slice(&count16.to_le_bytes());
-        end.extend_from_slice(&count16.to_le_bytes());
-        end.extend_from_slice(&(cd_size.min(U32_MAX) as u32).to_le_bytes());
-        end.extend_from_slice(&(cd_start.min(U32_MAX) as u32).to_le_bytes());
-        end.extend_from_slice(&0u16.to_le_bytes()); // comment length
+        end.put_u32(0x0605_4b50);
+        end.put_u16(0);
+        end.put_u16(0);
+        end.put_u16(count16);
+        end.put_u16(count16);
+        end.put_u32(cd_size.min(U32_MAX) as u32);
+        end.put_u32(cd_start.min(U32_MAX) as u32);
+        end.put_u16(0); // comment length
         self.put(&end)?;
         self.out.flush()?;
         Ok((self.out, self.offset))

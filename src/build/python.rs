@@ -13,33 +13,36 @@
 //! shebang lines of `bin/` scripts (`#!/usr/bin/env python3`). Pin versions (or use `uv.lock`)
 //! for archives that are the same wherever they are built.
 
-use std::ffi::OsString;
+use std::ffi::OsStr;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::PackageError;
-use super::cache::Cache;
-use crate::digest::{Digest, Hasher};
+use super::error::{BuildError, ToolError};
+use super::store::Store;
 use crate::model::Python;
 use crate::plan::{Dependencies, DependencyKind};
+use crate::util::cache_dir::CacheMode;
+use crate::util::digest::{Digest, Hasher};
+use crate::util::fs::touch;
+use crate::util::text::last_lines;
 
 /// The wheel platforms asked for.
-pub const PIP_PLATFORMS: [&str; 2] = ["manylinux2014_aarch64", "manylinux_2_28_aarch64"];
+pub(crate) const PIP_PLATFORMS: [&str; 2] = ["manylinux2014_aarch64", "manylinux_2_28_aarch64"];
 /// uv's name for the same target.
-pub const UV_PLATFORM: &str = "aarch64-manylinux_2_28";
+pub(crate) const UV_PLATFORM: &str = "aarch64-manylinux_2_28";
 
 /// Which installer runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Installer {
+pub(crate) enum Installer {
     Uv,
     Pip,
 }
 
 impl Installer {
     /// `uv` when it is on PATH, else pip.
-    pub fn detect() -> Installer {
+    pub(crate) fn detect() -> Installer {
         let on_path = std::env::var_os("PATH")
             .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join("uv").is_file()));
         if on_path { Installer::Uv } else { Installer::Pip }
@@ -53,9 +56,14 @@ impl Installer {
     }
 }
 
-/// The vendored tree for `deps` and `runtime`: from the cache, or installed now. Returns the
-/// directory and whether it came from the cache.
-pub fn vendor(cache: &Cache, deps: &Dependencies, runtime: Python) -> Result<(PathBuf, bool), PackageError> {
+/// The vendored tree for `deps` and `runtime`: from the store, or installed now (pip runs under
+/// `python` when uv is not on PATH). Returns the directory and whether it came from the store.
+pub(crate) fn vendor(
+    store: &Store,
+    deps: &Dependencies,
+    runtime: Python,
+    python: &OsStr,
+) -> Result<(PathBuf, bool), BuildError> {
     let installer = Installer::detect();
     let mut h = Hasher::new("hangar/deps/v1");
     h.str(deps.kind.file_name())
@@ -64,20 +72,20 @@ pub fn vendor(cache: &Cache, deps: &Dependencies, runtime: Python) -> Result<(Pa
         .str(PIP_PLATFORMS[0])
         .str(installer.name());
     let key: Digest = h.finish();
-    let dir = cache.deps_dir(&key);
-    if cache.mode() == super::cache::CacheMode::Use && dir.join(COMPLETE).is_file() {
-        super::cache::touch(&dir.join(COMPLETE));
+    let dir = store.deps_dir(&key);
+    if store.mode() == CacheMode::Use && dir.join(COMPLETE).is_file() {
+        touch(&dir.join(COMPLETE));
         return Ok((dir, true));
     }
     let cache_err = |path: &Path| {
         let path = path.to_path_buf();
-        move |source| PackageError::Cache { path, source }
+        move |source| BuildError::Cache { path, source }
     };
-    let tmp_root = cache.tmp_dir().map_err(cache_err(cache.dir()))?;
+    let tmp_root = store.tmp_dir().map_err(cache_err(store.dir()))?;
     let work = tempfile::Builder::new().prefix("deps-").tempdir_in(&tmp_root).map_err(cache_err(&tmp_root))?;
     let target = work.path().join("tree");
     let requirements = requirements_file(deps, work.path())?;
-    install(installer, &requirements, runtime, &target, &deps.path)?;
+    install(installer, python, &requirements, runtime, &target, &deps.path)?;
     normalize(&target).map_err(cache_err(&target))?;
     fs::write(target.join(COMPLETE), b"").map_err(cache_err(&target))?;
     if let Some(parent) = dir.parent() {
@@ -91,21 +99,21 @@ pub fn vendor(cache: &Cache, deps: &Dependencies, runtime: Python) -> Result<(Pa
         Ok(()) => {}
         // Another run finished the same tree first: theirs is as good.
         Err(_) if dir.join(COMPLETE).is_file() => {}
-        Err(e) => return Err(PackageError::Cache { path: dir.clone(), source: e }),
+        Err(e) => return Err(BuildError::Cache { path: dir.clone(), source: e }),
     }
     Ok((dir, false))
 }
 
 /// Marks a complete tree; it is never packaged (see [`is_vendored_metadata`]).
-pub const COMPLETE: &str = ".hangar-complete";
+pub(crate) const COMPLETE: &str = ".hangar-complete";
 
 /// Files of the vendored tree that are not packaged.
-pub fn is_vendored_metadata(rel: &str) -> bool {
+pub(crate) fn is_vendored_metadata(rel: &str) -> bool {
     rel == COMPLETE
 }
 
 /// A requirements file for the installer.
-fn requirements_file(deps: &Dependencies, work: &Path) -> Result<PathBuf, PackageError> {
+fn requirements_file(deps: &Dependencies, work: &Path) -> Result<PathBuf, BuildError> {
     match deps.kind {
         DependencyKind::Requirements => Ok(deps.path.clone()),
         DependencyKind::UvLock => {
@@ -124,13 +132,8 @@ fn requirements_file(deps: &Dependencies, work: &Path) -> Result<PathBuf, Packag
             .arg(&out)
             .current_dir(project);
             run(cmd, &deps.path).map_err(|e| match e {
-                PackageError::Tool { message, .. }
-                    if message.contains("No such file") || message.contains("not found") =>
-                {
-                    PackageError::Tool {
-                        tool: "uv".into(),
-                        message: format!("{} needs uv on PATH to export its requirements", deps.path.display()),
-                    }
+                ToolError::Spawn { source, .. } if source.kind() == io::ErrorKind::NotFound => {
+                    ToolError::UvMissing { lock: deps.path.clone() }
                 }
                 other => other,
             })?;
@@ -138,11 +141,9 @@ fn requirements_file(deps: &Dependencies, work: &Path) -> Result<PathBuf, Packag
         }
         DependencyKind::Pyproject => {
             let text = fs::read_to_string(&deps.path)
-                .map_err(|source| PackageError::Cache { path: deps.path.clone(), source })?;
-            let doc: toml::Table = toml::from_str(&text).map_err(|e| PackageError::Tool {
-                tool: "pyproject.toml".into(),
-                message: format!("{}: {e}", deps.path.display()),
-            })?;
+                .map_err(|source| BuildError::Cache { path: deps.path.clone(), source })?;
+            let doc: toml::Table = toml::from_str(&text)
+                .map_err(|e| ToolError::Pyproject { path: deps.path.clone(), source: Box::new(e) })?;
             let dependencies: Vec<String> = doc
                 .get("project")
                 .and_then(|p| p.get("dependencies"))
@@ -151,7 +152,7 @@ fn requirements_file(deps: &Dependencies, work: &Path) -> Result<PathBuf, Packag
                 .unwrap_or_default();
             let out = work.join("requirements.txt");
             fs::write(&out, dependencies.join("\n") + "\n")
-                .map_err(|source| PackageError::Cache { path: out.clone(), source })?;
+                .map_err(|source| BuildError::Cache { path: out.clone(), source })?;
             Ok(out)
         }
     }
@@ -159,11 +160,12 @@ fn requirements_file(deps: &Dependencies, work: &Path) -> Result<PathBuf, Packag
 
 fn install(
     installer: Installer,
+    python: &OsStr,
     requirements: &Path,
     runtime: Python,
     target: &Path,
     declared_in: &Path,
-) -> Result<(), PackageError> {
+) -> Result<(), BuildError> {
     let mut cmd;
     match installer {
         Installer::Uv => {
@@ -172,7 +174,7 @@ fn install(
             cmd.args(["--python-version", runtime.version(), "--target"]).arg(target).arg("-r").arg(requirements);
         }
         Installer::Pip => {
-            cmd = Command::new(std::env::var_os("HANGAR_PYTHON").unwrap_or_else(|| OsString::from("python3")));
+            cmd = Command::new(python);
             cmd.args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-input", "--no-compile"]);
             cmd.args(["--only-binary=:all:", "--implementation", "cp", "--python-version", runtime.version()]);
             for p in PIP_PLATFORMS {
@@ -184,23 +186,26 @@ fn install(
     run(cmd, declared_in).map_err(|e| no_wheel(e, runtime))
 }
 
-fn run(mut cmd: Command, context: &Path) -> Result<(), PackageError> {
-    let tool = cmd.get_program().to_string_lossy().into_owned();
+fn run(mut cmd: Command, context: &Path) -> Result<(), ToolError> {
+    let program = cmd.get_program().to_string_lossy().into_owned();
     tracing::info!("running {:?}", cmd);
-    let out = cmd.output().map_err(|e| PackageError::Tool {
-        tool: tool.clone(),
-        message: format!("cannot run {tool} for {}: {e}", context.display()),
+    let out = cmd.output().map_err(|source| ToolError::Spawn {
+        program: program.clone(),
+        context: context.to_path_buf(),
+        source,
     })?;
     if out.status.success() {
         return Ok(());
     }
-    let tail = super::last_lines(&String::from_utf8_lossy(&out.stderr), 15);
-    Err(PackageError::Tool { tool, message: format!("installing {} failed:\n{tail}", context.display()) })
+    let stderr = last_lines(&String::from_utf8_lossy(&out.stderr), 15);
+    Err(ToolError::Failed { program, context: context.to_path_buf(), stderr })
 }
 
-/// Turns "no matching distribution" into an error naming the package and the platform.
-fn no_wheel(e: PackageError, runtime: Python) -> PackageError {
-    let PackageError::Tool { message, .. } = &e else { return e };
+/// Turns pip's or uv's "no matching distribution" into an error naming the package and the
+/// platform (their own words are the only place that says which package it was).
+fn no_wheel(e: ToolError, runtime: Python) -> BuildError {
+    let ToolError::Failed { stderr, context, .. } = &e else { return e.into() };
+    let message = &format!("installing {} failed:\n{stderr}", context.display());
     let package = message.lines().find_map(|l| {
         l.split_once("No matching distribution found for ")
             .map(|(_, p)| p)
@@ -210,9 +215,9 @@ fn no_wheel(e: PackageError, runtime: Python) -> PackageError {
     });
     match package {
         Some(package) => {
-            PackageError::NoWheel { package, python: runtime.version().to_owned(), detail: message.clone() }
+            BuildError::NoWheel { package, python: runtime.version().to_owned(), detail: message.clone() }
         }
-        None => e,
+        None => e.into(),
     }
 }
 

@@ -15,55 +15,40 @@ use std::time::Instant;
 use bollard::models::BuildInfoAux;
 use bollard::query_parameters::{BuildImageOptionsBuilder, BuilderVersion};
 use futures_util::StreamExt;
-use serde::Serialize;
 
-use super::select::{FileStat, SelectedFile};
-use super::{AssetStatus, CacheMode, PackageError};
-use crate::docker::{Engine, is_not_found, short};
+use super::compress::EntryError;
+use super::engine::{Engine, EngineCallError};
+use super::error::BuildError;
+use super::report::{AssetStatus, ImageReport};
+use crate::inputs::{FileStat, SelectedFile};
 use crate::plan::{Asset, ImageAsset};
 use crate::progress::Progress;
+use crate::util::cache_dir::CacheMode;
+use crate::util::task::blocking;
+use crate::util::text::last_lines;
+use crate::validate::{Code, Diagnostic, Subject};
 
-/// What building one image did.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ImageReport {
-    pub agents: Vec<String>,
-    pub input_hash: String,
-    pub status: AssetStatus,
-    pub seconds: f64,
-    /// The local image, `<repository>:<input-hash>`.
-    pub image: String,
-    /// The engine's image ID.
-    pub id: String,
-    /// `<os>/<architecture>` of the built image.
-    pub platform: String,
-    /// Build args the Dockerfile does not declare (they have no effect), and such.
-    pub warnings: Vec<String>,
-}
-
-impl ImageReport {
-    /// An image the registry has, so nothing was built.
-    pub fn remote(asset: &Asset, image: &ImageAsset) -> ImageReport {
-        ImageReport {
-            agents: asset.agents.clone(),
-            input_hash: asset.input_hash.to_hex(),
-            status: AssetStatus::Remote,
-            seconds: 0.0,
-            image: local_name(asset),
-            id: String::new(),
-            platform: image.platform.clone(),
-            warnings: Vec::new(),
-        }
+/// The report of an image its registry already has, so nothing was built.
+pub(crate) fn remote_report(asset: &Asset, image: &ImageAsset) -> ImageReport {
+    ImageReport {
+        agents: asset.agents.clone(),
+        input_hash: asset.input_hash.to_hex(),
+        status: AssetStatus::Remote,
+        seconds: 0.0,
+        image: local_name(asset),
+        id: String::new(),
+        platform: image.platform.clone(),
+        warnings: Vec::new(),
     }
 }
 
 /// The local name of an image asset: `<repository>:<input-hash>`.
-pub fn local_name(asset: &Asset) -> String {
+pub(crate) fn local_name(asset: &Asset) -> String {
     asset.local_image().expect("only image assets are built as images")
 }
 
 /// Writes the build context of `image` as a tar into `out`.
-pub fn write_context(image: &ImageAsset, out: File) -> Result<File, PackageError> {
+fn write_context(image: &ImageAsset, out: File) -> Result<File, BuildError> {
     let mut entries: BTreeMap<String, (PathBuf, bool, Option<FileStat>)> = image
         .files
         .iter()
@@ -79,11 +64,11 @@ pub fn write_context(image: &ImageAsset, out: File) -> Result<File, PackageError
     let mut tar = tar::Builder::new(out);
     tar.mode(tar::HeaderMode::Deterministic);
     for (name, (path, executable, stat)) in entries {
-        let read_err = |source| PackageError::Entry(super::EntryError::Read { path: path.clone(), source });
+        let read_err = |source| BuildError::Entry(EntryError::Read { path: path.clone(), source });
         let file = File::open(&path).map_err(read_err)?;
         let len = file.metadata().map_err(read_err)?.len();
         if stat.is_some_and(|s| s.size != len) {
-            return Err(PackageError::Entry(super::EntryError::Changed(path)));
+            return Err(BuildError::Entry(EntryError::Changed(path)));
         }
         let mut header = tar::Header::new_gnu();
         header.set_entry_type(tar::EntryType::Regular);
@@ -94,16 +79,16 @@ pub fn write_context(image: &ImageAsset, out: File) -> Result<File, PackageError
         header.set_gid(0);
         let mut limited = file.take(len);
         tar.append_data(&mut header, &name, &mut limited)
-            .map_err(|source| PackageError::Write { path: PathBuf::from("(build context)"), source })?;
+            .map_err(|source| BuildError::Write { path: PathBuf::from("(build context)"), source })?;
         if limited.limit() != 0 {
-            return Err(PackageError::Entry(super::EntryError::Changed(path)));
+            return Err(BuildError::Entry(EntryError::Changed(path)));
         }
     }
-    tar.into_inner().map_err(|source| PackageError::Write { path: PathBuf::from("(build context)"), source })
+    tar.into_inner().map_err(|source| BuildError::Write { path: PathBuf::from("(build context)"), source })
 }
 
 /// The `ARG` names a Dockerfile declares (any stage).
-pub fn declared_args(dockerfile: &str) -> Vec<String> {
+fn declared_args(dockerfile: &str) -> Vec<String> {
     let mut args = Vec::new();
     for line in dockerfile.lines() {
         let line = line.trim_start();
@@ -133,29 +118,38 @@ fn chunks(file: File) -> impl futures_util::Stream<Item = bytes::Bytes> + Send +
 }
 
 /// Builds (or finds) the image of `asset` in the engine.
-pub async fn build(
+pub(crate) async fn build(
     engine: &Engine,
     asset: &Asset,
     image: &ImageAsset,
     cache: CacheMode,
     tmp_dir: &Path,
     progress: &dyn Progress,
-) -> Result<ImageReport, PackageError> {
+) -> Result<ImageReport, BuildError> {
     let started = Instant::now();
     let name = local_name(asset);
     let dockerfile_path = image.context.join(&image.dockerfile);
     let dockerfile = std::fs::read_to_string(&dockerfile_path).unwrap_or_default();
     let declared = declared_args(&dockerfile);
-    let warnings: Vec<String> = image
+    let agent = asset.agents.first().cloned().unwrap_or_default();
+    let warnings: Vec<Diagnostic> = image
         .build_args
-        .keys()
-        .filter(|k| !declared.contains(k))
-        .map(|k| format!("build arg {k} is not declared by an ARG in {}: it has no effect", dockerfile_path.display()))
+        .iter()
+        .filter(|(k, _)| !declared.contains(k))
+        .map(|(k, v)| {
+            Diagnostic::warning(
+                Code::UndeclaredBuildArg,
+                Subject::Agent(agent.clone()),
+                format!("artifact.image.buildArgs.{k}"),
+                v,
+                format!(
+                    "a build arg that an `ARG` of {} declares: {k} is not declared there, so it has no effect",
+                    dockerfile_path.display()
+                ),
+            )
+        })
         .collect();
-    for w in &warnings {
-        tracing::warn!("{w}");
-    }
-    let report = |status, id: String, platform: String, warnings: Vec<String>| ImageReport {
+    let report = |status, id: String, platform: String, warnings: Vec<Diagnostic>| ImageReport {
         agents: asset.agents.clone(),
         input_hash: asset.input_hash.to_hex(),
         status,
@@ -165,23 +159,22 @@ pub async fn build(
         platform,
         warnings,
     };
-    let engine_err = |e: &bollard::errors::Error| PackageError::Engine { image: name.clone(), message: short(e) };
+    let engine_err = |e: EngineCallError| BuildError::Engine { image: name.clone(), source: e };
     if cache == CacheMode::Use {
-        match engine.docker.inspect_image(&name).await {
+        match engine.docker.inspect_image(&name).await.map_err(EngineCallError::from) {
             Ok(found) => {
                 let platform = platform_of(&found);
                 return Ok(report(AssetStatus::Cached, found.id.unwrap_or_default(), platform, warnings));
             }
-            Err(e) if is_not_found(&e) => {}
-            Err(e) => return Err(engine_err(&e)),
+            Err(e) if e.is_not_found() => {}
+            Err(e) => return Err(engine_err(e)),
         }
     }
 
     let context =
-        tempfile::tempfile_in(tmp_dir).map_err(|source| PackageError::Cache { path: tmp_dir.to_path_buf(), source })?;
-    let context = super::blocking(|| write_context(image, context))?;
-    let mut context = context;
-    io::Seek::rewind(&mut context).map_err(|source| PackageError::Cache { path: tmp_dir.to_path_buf(), source })?;
+        tempfile::tempfile_in(tmp_dir).map_err(|source| BuildError::Cache { path: tmp_dir.to_path_buf(), source })?;
+    let mut context = blocking(|| write_context(image, context))?;
+    io::Seek::rewind(&mut context).map_err(|source| BuildError::Cache { path: tmp_dir.to_path_buf(), source })?;
 
     let args: HashMap<&str, &str> = image.build_args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let session = format!("hangar-{}-{}", std::process::id(), asset.input_hash.short(16));
@@ -223,7 +216,7 @@ pub async fn build(
                 }
             }
             Err(e) => {
-                failure = Some(short(&e));
+                failure = Some(EngineCallError::from(e).to_string());
                 break;
             }
         }
@@ -232,14 +225,14 @@ pub async fn build(
     progress.finish();
     if let Some(message) = failure {
         let failed = steps.values().find(|s| s.error.is_some());
-        return Err(PackageError::ImageBuild {
+        return Err(BuildError::ImageBuild {
             image: name,
             step: failed.map(|s| s.name.clone()).unwrap_or_default(),
-            output: failed.map(|s| super::last_lines(&String::from_utf8_lossy(&s.output), 30)).unwrap_or_default(),
-            message: failed.and_then(|s| s.error.clone()).unwrap_or(message),
+            output: failed.map(|s| last_lines(&String::from_utf8_lossy(&s.output), 30)).unwrap_or_default(),
+            reason: failed.and_then(|s| s.error.clone()).unwrap_or(message),
         });
     }
-    let built = engine.docker.inspect_image(&name).await.map_err(|e| engine_err(&e))?;
+    let built = engine.docker.inspect_image(&name).await.map_err(|e| engine_err(e.into()))?;
     let platform = platform_of(&built);
     Ok(report(AssetStatus::Built, built.id.unwrap_or_default(), platform, warnings))
 }

@@ -6,110 +6,17 @@
 //! allowed. The rules on single values live in [`crate::rules`], shared with the macros crate.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::fmt;
 use std::time::Duration;
 
-use serde::Serialize;
+mod diagnostic;
 
+pub use self::diagnostic::{Code, Diagnostic, Diagnostics, Severity, Subject};
+use crate::model::names::{self, LogicalId, Owner};
 use crate::model::{
     Agent, App, Claim, ClaimOperator, ClaimValue, ClaimValueType, GeneratedRole, ImageSource, Jwt, Network, Role,
 };
-use crate::names::{self, AgentNames};
+use crate::patterns::check_glob;
 use crate::rules::{self, Allowed};
-
-/// What a diagnostic is about.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(tag = "kind", content = "name", rename_all = "lowercase")]
-pub enum Subject {
-    App(String),
-    Agent(String),
-    Memory(String),
-    Gateway(String),
-}
-
-impl fmt::Display for Subject {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Subject::App(n) => write!(f, "app `{n}`"),
-            Subject::Agent(n) => write!(f, "agent `{n}`"),
-            Subject::Memory(n) => write!(f, "memory `{n}`"),
-            Subject::Gateway(n) => write!(f, "gateway `{n}`"),
-        }
-    }
-}
-
-/// One problem: what it is about, the field, the value, and what is allowed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Diagnostic {
-    pub subject: Subject,
-    /// The field path, as the Serverless configuration names it: `network.subnets[1]`.
-    pub field: String,
-    /// The offending value, as written (`(none)` when a required value is missing).
-    pub value: String,
-    /// What is allowed.
-    pub allowed: String,
-}
-
-impl Diagnostic {
-    pub fn new(
-        subject: Subject,
-        field: impl Into<String>,
-        value: impl Into<String>,
-        allowed: impl Into<String>,
-    ) -> Self {
-        Diagnostic { subject, field: field.into(), value: value.into(), allowed: allowed.into() }
-    }
-}
-
-/// Values are quoted; very long ones are cut so one line stays readable.
-fn show_value(value: &str) -> String {
-    const MAX: usize = 80;
-    let n = value.chars().count();
-    if n <= MAX {
-        format!("{value:?}")
-    } else {
-        let head: String = value.chars().take(60).collect();
-        format!("{:?}... ({n} characters)", head)
-    }
-}
-
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: `{}` = {}\n    allowed: {}", self.subject, self.field, show_value(&self.value), self.allowed)
-    }
-}
-
-/// All the problems of an App, reported together.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
-pub struct Diagnostics(pub Vec<Diagnostic>);
-
-impl Diagnostics {
-    pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {
-        self.0.iter()
-    }
-
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl fmt::Display for Diagnostics {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.0.len();
-        write!(f, "{n} problem{} found:", if n == 1 { "" } else { "s" })?;
-        for d in &self.0 {
-            write!(f, "\n  {d}")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for Diagnostics {}
 
 /// The AgentCore lifecycle bounds, in seconds (CloudFormation's; 14 days).
 pub const LIFECYCLE_SECONDS: std::ops::RangeInclusive<u64> = 60..=1_209_600;
@@ -125,6 +32,14 @@ pub const MAX_USER_MANAGED_POLICIES: usize = 9;
 pub const MEMORY_ENV: &str = "BEDROCK_AGENTCORE_MEMORY_ID";
 pub const GATEWAY_ENV: &str = "BEDROCK_AGENTCORE_GATEWAY_URL";
 
+/// The resource types a set of tags lands on: AgentCore and IAM accept different characters.
+#[derive(Clone, Copy)]
+enum TagTargets {
+    AgentCore,
+    Iam,
+    Both,
+}
+
 /// Collects diagnostics for one subject.
 struct Checker<'a> {
     subject: Subject,
@@ -132,13 +47,13 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn fail(&mut self, field: impl Into<String>, value: impl Into<String>, allowed: impl Into<String>) {
-        self.out.push(Diagnostic::new(self.subject.clone(), field, value, allowed));
+    fn fail(&mut self, code: Code, field: impl Into<String>, value: impl Into<String>, allowed: impl Into<String>) {
+        self.out.push(Diagnostic::error(code, self.subject.clone(), field, value, allowed));
     }
 
     fn rule(&mut self, field: impl Into<String>, value: &str, result: Result<(), Allowed>) {
         if let Err(allowed) = result {
-            self.fail(field, value, allowed);
+            self.fail(Code::InvalidValue, field, value, allowed);
         }
     }
 
@@ -153,7 +68,7 @@ impl Checker<'_> {
     ) {
         if items.len() < min || items.len() > max {
             let shown: Vec<&str> = items.iter().map(AsRef::as_ref).collect();
-            self.fail(field, shown.join(", "), format!("{min} to {max} entries (found {})", items.len()));
+            self.fail(Code::Count, field, shown.join(", "), format!("{min} to {max} entries (found {})", items.len()));
         }
         let mut seen = BTreeSet::new();
         for (i, item) in items.iter().enumerate() {
@@ -161,25 +76,34 @@ impl Checker<'_> {
             self.rule(format!("{field}[{i}]"), item, rule(item));
             let key = if fold_case { item.to_ascii_lowercase() } else { item.to_owned() };
             if !seen.insert(key) {
-                self.fail(format!("{field}[{i}]"), item, "each value once (this one is repeated)");
+                self.fail(Code::Duplicate, format!("{field}[{i}]"), item, "each value once (this one is repeated)");
             }
         }
     }
 
-    fn tags(&mut self, field: &str, tags: &BTreeMap<String, String>) {
+    /// Tags, by the rules of every resource type they land on.
+    fn tags(&mut self, field: &str, tags: &BTreeMap<String, String>, lands_on: TagTargets) {
         if tags.len() > MAX_TAGS {
-            self.fail(field, format!("{} tags", tags.len()), format!("at most {MAX_TAGS} tags"));
+            self.fail(Code::Count, field, format!("{} tags", tags.len()), format!("at most {MAX_TAGS} tags"));
         }
         for (k, v) in tags {
-            self.rule(format!("{field}.{k}"), k, rules::tag_key(k));
-            self.rule(format!("{field}.{k}"), v, rules::tag_value(v));
+            let field = format!("{field}.{k}");
+            let (key, value) = match lands_on {
+                TagTargets::AgentCore => (rules::tag_key(k), rules::tag_value(v)),
+                TagTargets::Iam => (rules::iam_tag_key(k), rules::iam_tag_value(v)),
+                TagTargets::Both => {
+                    (rules::tag_key(k).and(rules::iam_tag_key(k)), rules::tag_value(v).and(rules::iam_tag_value(v)))
+                }
+            };
+            self.rule(field.clone(), k, key);
+            self.rule(field, v, value);
         }
     }
 
     fn length(&mut self, field: &str, value: &str, (min, max): (usize, usize)) {
         let n = value.chars().count();
         if n < min || n > max {
-            self.fail(field, value, format!("{min}-{max} characters (found {n})"));
+            self.fail(Code::Length, field, value, format!("{min}-{max} characters (found {n})"));
         }
     }
 }
@@ -206,9 +130,10 @@ fn check_app(app: &App, stage: &str, out: &mut Vec<Diagnostic>) {
     if let Some(d) = &app.description {
         c.length("description", d, (1, 1024));
     }
-    c.tags("tags", &app.tags);
+    let roles = app.agents.iter().any(|a| !matches!(a.role, Some(Role::Arn(_)))) || !app.gateways.is_empty();
+    c.tags("tags", &app.tags, if roles { TagTargets::Both } else { TagTargets::AgentCore });
     if app.agents.is_empty() && app.memories.is_empty() && app.gateways.is_empty() {
-        c.fail("agents", "(none)", "at least one agent, memory or gateway: a stack needs a resource");
+        c.fail(Code::Missing, "agents", "(none)", "at least one agent, memory or gateway: a stack needs a resource");
     }
 }
 
@@ -230,6 +155,7 @@ fn check_agent(app: &App, agent: &Agent, c: &mut Checker<'_>) {
             && idle > max
         {
             c.fail(
+                Code::Conflict,
                 "lifecycle.idleRuntimeSessionTimeout",
                 format!("{idle}s"),
                 format!("at most lifecycle.maxLifetime ({max}s): a session cannot idle longer than it lives"),
@@ -242,10 +168,10 @@ fn check_agent(app: &App, agent: &Agent, c: &mut Checker<'_>) {
         let field = format!("endpoints[{i}]");
         c.rule(format!("{field}.name"), &ep.name, rules::resource_name(&ep.name));
         if ep.name.eq_ignore_ascii_case("DEFAULT") && ep.name != "default" {
-            c.fail(format!("{field}.name"), &ep.name, "a name other than `DEFAULT`, which AgentCore creates itself");
+            c.fail(Code::InvalidValue, format!("{field}.name"), &ep.name, "a name other than `DEFAULT`, which AgentCore creates itself");
         }
         if !endpoint_names.insert(ep.name.as_str()) {
-            c.fail(format!("{field}.name"), &ep.name, "a name used by no other endpoint of this agent");
+            c.fail(Code::Duplicate, format!("{field}.name"), &ep.name, "a name used by no other endpoint of this agent");
         }
         if let Some(v) = &ep.version {
             c.rule(format!("{field}.version"), v.as_str(), v.check());
@@ -262,6 +188,7 @@ fn check_agent(app: &App, agent: &Agent, c: &mut Checker<'_>) {
             );
     if agent.environment.len() + injected > MAX_ENV {
         c.fail(
+            Code::Count,
             "environment",
             format!("{} variables", agent.environment.len() + injected),
             format!("at most {MAX_ENV} variables, counting those hangar adds for linked memory and gateway"),
@@ -285,19 +212,20 @@ fn check_agent(app: &App, agent: &Agent, c: &mut Checker<'_>) {
     }
     let mut all_tags = app.tags.clone();
     all_tags.extend(agent.tags.clone());
-    c.tags("tags", &all_tags);
+    let role = !matches!(agent.role, Some(Role::Arn(_)));
+    c.tags("tags", &all_tags, if role { TagTargets::Both } else { TagTargets::AgentCore });
 
     if let Some(m) = &agent.memory
         && !app.memories.iter().any(|d| &d.name == m)
     {
         let defined: Vec<&str> = app.memories.iter().map(|d| d.name.as_str()).collect();
-        c.fail("memory", m, defined_names("memory", "App::memory(Memory::new(..))", &defined));
+        c.fail(Code::UnknownLink, "memory", m, defined_names("memory", "App::memory(Memory::new(..))", &defined));
     }
     if let Some(g) = &agent.gateway
         && !app.gateways.iter().any(|d| &d.name == g)
     {
         let defined: Vec<&str> = app.gateways.iter().map(|d| d.name.as_str()).collect();
-        c.fail("gateway", g, defined_names("gateway", "App::gateway(Gateway::new(..))", &defined));
+        c.fail(Code::UnknownLink, "gateway", g, defined_names("gateway", "App::gateway(Gateway::new(..))", &defined));
     }
 }
 
@@ -313,6 +241,7 @@ fn check_seconds(c: &mut Checker<'_>, field: &str, d: Duration) -> Option<u64> {
     let secs = d.as_secs();
     if d.subsec_nanos() != 0 || !LIFECYCLE_SECONDS.contains(&secs) {
         c.fail(
+            Code::InvalidValue,
             field,
             format!("{}s", d.as_secs_f64()),
             format!("whole seconds from {} to {} (14 days)", LIFECYCLE_SECONDS.start(), LIFECYCLE_SECONDS.end()),
@@ -336,6 +265,7 @@ fn check_artifact(agent: &Agent, c: &mut Checker<'_>) {
     .collect();
     if kinds.len() > 1 {
         c.fail(
+            Code::Conflict,
             "artifact",
             kinds.join(" + "),
             "exactly one artifact kind: an image (build or URI), code (a handler), or an S3 zip with a handler",
@@ -343,6 +273,7 @@ fn check_artifact(agent: &Agent, c: &mut Checker<'_>) {
     }
     if agent.s3.is_some() && agent.handler.is_none() {
         c.fail(
+            Code::Missing,
             "handler",
             "(none)",
             "an entry point inside the S3 zip, e.g. `.handler(\"main.py\")`: artifact.s3 needs a handler",
@@ -354,6 +285,7 @@ fn check_artifact(agent: &Agent, c: &mut Checker<'_>) {
     if agent.image.is_some() {
         if let Some(r) = agent.runtime {
             c.fail(
+                Code::Conflict,
                 "runtime",
                 r.cfn_name(),
                 "no runtime for image agents: the image brings its own (runtime applies to code and S3 artifacts)",
@@ -361,7 +293,7 @@ fn check_artifact(agent: &Agent, c: &mut Checker<'_>) {
         }
     }
     if agent.package.is_some() && (agent.image.is_some() || agent.s3.is_some()) {
-        c.fail("package", "(set)", "package settings only for code agents (a handler without an S3 artifact or image)");
+        c.fail(Code::Conflict, "package", "(set)", "package settings only for code agents (a handler without an S3 artifact or image)");
     }
     match &agent.image {
         Some(ImageSource::Uri(uri)) => c.rule("artifact.image", uri.as_str(), uri.check()),
@@ -369,7 +301,7 @@ fn check_artifact(agent: &Agent, c: &mut Checker<'_>) {
             if let Some(file) = &build.dockerfile
                 && (file.is_empty() || file.starts_with('/') || file.split('/').any(|p| p == ".."))
             {
-                c.fail("artifact.image.file", file, "a file name relative to the build context, without `..`");
+                c.fail(Code::InvalidValue, "artifact.image.file", file, "a file name relative to the build context, without `..`");
             }
             if let Some(repo) = &build.repository {
                 c.rule("artifact.image.repository", repo, rules::repository_name(repo));
@@ -377,7 +309,7 @@ fn check_artifact(agent: &Agent, c: &mut Checker<'_>) {
             for (k, v) in &build.build_args {
                 c.rule(format!("artifact.image.buildArgs.{k}"), k, rules::build_arg(k));
                 if v.contains('\0') {
-                    c.fail(format!("artifact.image.buildArgs.{k}"), v, "a value without NUL characters");
+                    c.fail(Code::InvalidValue, format!("artifact.image.buildArgs.{k}"), v, "a value without NUL characters");
                 }
             }
             if let Some(p) = &build.platform {
@@ -398,8 +330,8 @@ fn check_artifact(agent: &Agent, c: &mut Checker<'_>) {
             [("package.patterns", &p.patterns), ("package.include", &p.include), ("package.exclude", &p.exclude)]
         {
             for (i, g) in globs.iter().enumerate() {
-                if let Err(e) = crate::package::select::check_glob(g) {
-                    c.fail(format!("{field}[{i}]"), g, format!("a glob pattern ({e})"));
+                if let Err(e) = check_glob(g) {
+                    c.fail(Code::InvalidPattern, format!("{field}[{i}]"), g, format!("a glob pattern ({e})"));
                 }
             }
         }
@@ -422,7 +354,7 @@ fn check_jwt(jwt: &Jwt, c: &mut Checker<'_>) {
     }
     if let Some(claims) = &jwt.claims {
         if claims.is_empty() {
-            c.fail("authorizer.jwt.customClaims", "[]", "at least one claim when given");
+            c.fail(Code::Count, "authorizer.jwt.customClaims", "[]", "at least one claim when given");
         }
         for (i, claim) in claims.iter().enumerate() {
             check_claim(&format!("authorizer.jwt.customClaims[{i}]"), claim, c);
@@ -439,6 +371,7 @@ fn check_claim(field: &str, claim: &Claim, c: &mut Checker<'_>) {
     };
     if claim.value_type != want_type {
         c.fail(
+            Code::Conflict,
             format!("{field}.inboundTokenClaimValueType"),
             claim.value_type.cfn_name(),
             format!(
@@ -455,11 +388,13 @@ fn check_claim(field: &str, claim: &Claim, c: &mut Checker<'_>) {
             c.list(&format!("{value_field}.matchValueStringList"), vs, (1, 255), rules::claim_value, false)
         }
         (ClaimValue::String(v), true) => c.fail(
+            Code::Conflict,
             format!("{value_field}.matchValueString"),
             v,
             "a list of values (matchValueStringList) with CONTAINS_ANY",
         ),
         (ClaimValue::StringList(vs), false) => c.fail(
+            Code::Conflict,
             format!("{value_field}.matchValueStringList"),
             vs.join(", "),
             format!("a single value (matchValueString) with {}", claim.operator.cfn_name()),
@@ -474,20 +409,20 @@ fn check_role(role: &GeneratedRole, c: &mut Checker<'_>) {
     for (i, s) in role.statements.iter().enumerate() {
         let field = format!("role.statements[{i}]");
         if s.actions.is_empty() {
-            c.fail(format!("{field}.Action"), "[]", "at least one action");
+            c.fail(Code::Count, format!("{field}.Action"), "[]", "at least one action");
         }
         for (j, a) in s.actions.iter().enumerate() {
             c.rule(format!("{field}.Action[{j}]"), a, rules::iam_action(a));
         }
         if s.resources.is_empty() {
-            c.fail(format!("{field}.Resource"), "[]", "at least one resource (`*` for all)");
+            c.fail(Code::Count, format!("{field}.Resource"), "[]", "at least one resource (`*` for all)");
         }
         for (j, r) in s.resources.iter().enumerate() {
             c.rule(format!("{field}.Resource[{j}]"), r, rules::iam_resource(r));
         }
         for (op, keys) in &s.conditions {
             if keys.values().any(Vec::is_empty) || op.is_empty() {
-                c.fail(format!("{field}.Condition.{op}"), "[]", "a condition operator with at least one value per key");
+                c.fail(Code::InvalidValue, format!("{field}.Condition.{op}"), "[]", "a condition operator with at least one value per key");
             }
         }
     }
@@ -496,6 +431,7 @@ fn check_role(role: &GeneratedRole, c: &mut Checker<'_>) {
     }
     if role.managed_policies.len() > MAX_USER_MANAGED_POLICIES {
         c.fail(
+            Code::Count,
             "role.managedPolicies",
             format!("{} policies", role.managed_policies.len()),
             format!("at most {MAX_USER_MANAGED_POLICIES} managed policies: IAM attaches at most 10 to a role, and hangar attaches one"),
@@ -504,7 +440,7 @@ fn check_role(role: &GeneratedRole, c: &mut Checker<'_>) {
     if let Some(p) = &role.permissions_boundary {
         c.rule("role.permissionsBoundary", p.as_str(), p.check());
     }
-    c.tags("role.tags", &role.tags);
+    c.tags("role.tags", &role.tags, TagTargets::Iam);
 }
 
 fn check_linked(app: &App, stage: &str, out: &mut Vec<Diagnostic>) {
@@ -513,15 +449,16 @@ fn check_linked(app: &App, stage: &str, out: &mut Vec<Diagnostic>) {
         let mut c = Checker { subject: Subject::Memory(m.name.clone()), out };
         c.rule("name", &m.name, rules::resource_name(&m.name));
         if let Err(allowed) = rules::memory_expiry_days(m.event_expiry_days) {
-            c.fail("eventExpiryDuration", m.event_expiry_days.to_string(), allowed);
+            c.fail(Code::InvalidValue, "eventExpiryDuration", m.event_expiry_days.to_string(), allowed);
         }
         if let Some(d) = &m.description {
             c.length("description", d, (1, 4096));
         }
-        c.tags("tags", &m.tags);
-        let physical = names::resource_name(&app.service, &m.name, stage);
+        c.tags("tags", &m.tags, TagTargets::AgentCore);
+        let physical = names::MemoryNames::new(&app.service, &m.name, stage).physical;
         if let Some(other) = seen.insert(physical.clone(), m.name.clone()) {
             c.fail(
+                Code::NameCollision,
                 "name",
                 &m.name,
                 format!("a name distinct from memory `{other}` after sanitizing (both become {physical})"),
@@ -535,10 +472,11 @@ fn check_linked(app: &App, stage: &str, out: &mut Vec<Diagnostic>) {
         if let Some(d) = &g.description {
             c.length("description", d, (1, 200));
         }
-        c.tags("tags", &g.tags);
-        let physical = names::gateway_name(&app.service, &g.name, stage);
+        c.tags("tags", &g.tags, TagTargets::Both);
+        let physical = names::GatewayNames::new(&app.service, &g.name, stage).physical;
         if let Some(other) = seen.insert(physical.clone(), g.name.clone()) {
             c.fail(
+                Code::NameCollision,
                 "name",
                 &g.name,
                 format!("a name distinct from gateway `{other}` after sanitizing (both become {physical})"),
@@ -547,55 +485,64 @@ fn check_linked(app: &App, stage: &str, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Two agents whose physical names would be equal, or any two things whose logical IDs would.
+/// Two agents whose physical names would be equal, or any two things whose logical IDs would:
+/// the IDs synthesis produces, from the one producer ([`names::logical_ids`]).
 fn check_collisions(app: &App, stage: &str, out: &mut Vec<Diagnostic>) {
     let mut runtime_names: HashMap<String, &str> = HashMap::new();
-    let mut owners: HashMap<String, Subject> = HashMap::new();
-    let mut claim = |subject: &Subject, name: &str, ids: Vec<String>, out: &mut Vec<Diagnostic>| {
-        for id in ids {
-            match owners.get(&id) {
-                Some(owner) if owner != subject => {
-                    out.push(Diagnostic::new(
+    let mut reported = BTreeSet::new();
+    for agent in &app.agents {
+        let runtime_name = names::AgentNames::new(&app.service, agent.name(), stage).runtime_name;
+        if let Some(other) = runtime_names.insert(runtime_name.clone(), agent.name()) {
+            out.push(Diagnostic::error(
+                Code::NameCollision,
+                Subject::Agent(agent.name().to_owned()),
+                "name",
+                agent.name(),
+                format!("a name distinct from agent `{other}` after sanitizing: both become runtime `{runtime_name}`"),
+            ));
+            reported.insert(agent.name());
+        }
+    }
+    let mut owners: HashMap<String, (Subject, LogicalId)> = HashMap::new();
+    for (owner, ids) in names::logical_ids(app, stage) {
+        let subject = match owner {
+            Owner::Agent(name) if reported.contains(name) => continue,
+            Owner::Agent(name) => Subject::Agent(name.to_owned()),
+            Owner::Memory(name) => Subject::Memory(name.to_owned()),
+            Owner::Gateway(name) => Subject::Gateway(name.to_owned()),
+            Owner::Stack => Subject::App(app.service.clone()),
+        };
+        let mut failed_fields = BTreeSet::new();
+        for logical in ids {
+            if failed_fields.contains(&logical.field) {
+                continue;
+            }
+            match owners.get(&logical.id) {
+                // The same name twice (two endpoints `prod`) is reported as a repeat.
+                Some((other, first)) if *other == subject && first.value == logical.value => {}
+                Some((other, first)) => {
+                    let by = if *other == subject {
+                        format!("`{}` = {:?}", first.field, first.value)
+                    } else {
+                        other.to_string()
+                    };
+                    out.push(Diagnostic::error(
+                        Code::NameCollision,
                         subject.clone(),
-                        "name",
-                        name,
+                        logical.field.clone(),
+                        logical.value.clone(),
                         format!(
-                            "a name whose CloudFormation logical IDs are its own: `{id}` is also produced by {owner}"
+                            "a name whose CloudFormation logical IDs are its own: `{}` is also produced by {by}",
+                            logical.id
                         ),
                     ));
-                    return;
+                    failed_fields.insert(logical.field);
                 }
-                _ => {
-                    owners.insert(id, subject.clone());
+                None => {
+                    owners.insert(logical.id.clone(), (subject.clone(), logical));
                 }
             }
         }
-    };
-    for m in &app.memories {
-        let base = names::memory_base(&m.name);
-        claim(&Subject::Memory(m.name.clone()), &m.name, vec![format!("{base}Id"), format!("{base}Arn"), base], out);
-    }
-    for g in &app.gateways {
-        let base = names::gateway_base(&g.name);
-        let ids = ["Role", "Url", "Id", "Arn", ""].iter().map(|s| format!("{base}{s}")).collect();
-        claim(&Subject::Gateway(g.name.clone()), &g.name, ids, out);
-    }
-    for agent in &app.agents {
-        let names = AgentNames::new(&app.service, agent.name(), stage);
-        let subject = Subject::Agent(agent.name().to_owned());
-        if let Some(other) = runtime_names.insert(names.runtime_name.clone(), agent.name()) {
-            out.push(Diagnostic::new(
-                subject,
-                "name",
-                agent.name(),
-                format!(
-                    "a name distinct from agent `{other}` after sanitizing: both become runtime `{}`",
-                    names.runtime_name
-                ),
-            ));
-            continue;
-        }
-        claim(&subject, agent.name(), names.logical_ids(agent), out);
     }
 }
 

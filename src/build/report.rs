@@ -1,0 +1,71 @@
+//! What building did, per asset: reports the command line prints and `--json` carries.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::archive::EntryCounts;
+use crate::validate::Diagnostic;
+
+/// Whether an asset was built in this run or found in the cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum AssetStatus {
+    Built,
+    Cached,
+    /// An image its registry already has: not built here.
+    Remote,
+}
+
+/// What packaging did for one code asset.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AssetReport {
+    /// `code`.
+    pub kind: &'static str,
+    pub agents: Vec<String>,
+    pub input_hash: String,
+    pub status: AssetStatus,
+    pub seconds: f64,
+    /// The built zip.
+    pub path: PathBuf,
+    pub sha256: String,
+    pub size: u64,
+    pub entries: EntryCounts,
+    /// Vendored Python dependencies, when the code declares any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dependencies: Option<DependencyReport>,
+}
+
+/// The Python dependencies vendored into a code asset.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DependencyReport {
+    /// `requirements.txt`, `pyproject.toml` or `uv.lock`.
+    pub declared_in: String,
+    /// Installed in this run (false) or taken from the cache (true).
+    pub cached: bool,
+    pub files: usize,
+}
+
+/// What building one image did.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ImageReport {
+    pub agents: Vec<String>,
+    pub input_hash: String,
+    pub status: AssetStatus,
+    pub seconds: f64,
+    /// The local image, `<repository>:<input-hash>`.
+    pub image: String,
+    /// The engine's image ID.
+    pub id: String,
+    /// `<os>/<architecture>` of the built image.
+    pub platform: String,
+    /// Build args the Dockerfile does not declare (they have no effect), and such.
+    pub warnings: Vec<Diagnostic>,
+}

@@ -1,0 +1,80 @@
+//! Why an operation failed: the one error type that gathers every layer's.
+
+use std::path::PathBuf;
+
+use crate::build::BuildError;
+use crate::plan::{PlanError, agent_prefix};
+use crate::publish::PublishError;
+use crate::validate::Diagnostics;
+
+/// Why a hangar operation (`synth`, `package`, `publish`, `prune`) failed. Each variant holds
+/// the error of the layer that failed, as its [`source`](std::error::Error::source).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The App breaks rules: every problem, with field, value and what is allowed.
+    #[error(transparent)]
+    Invalid(Diagnostics),
+    /// Reading an asset's inputs failed (a file selection, a hash, a file next to the code).
+    #[error(transparent)]
+    Plan(PlanError),
+    /// Building an asset failed.
+    #[error("{}{source}", agent_prefix(.agent))]
+    Build {
+        agent: Option<String>,
+        #[source]
+        source: BuildError,
+    },
+    /// Publishing an asset failed.
+    #[error("{}{source}", agent_prefix(.agent))]
+    Publish {
+        agent: Option<String>,
+        #[source]
+        source: PublishError,
+    },
+    /// Writing an output (the template, the manifest) or the cache failed.
+    #[error("{}: {source}", .path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// What kind of failure this is, as `--json` names it: `invalid`, `io`, `package` or
+    /// `publish`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Invalid(_) => "invalid",
+            Error::Plan(PlanError::Invalid(_)) => "invalid",
+            Error::Plan(PlanError::Pattern { .. }) => "internal",
+            Error::Plan(_) | Error::Io { .. } => "io",
+            Error::Build { .. } => "package",
+            Error::Publish { .. } => "publish",
+        }
+    }
+
+    /// The diagnostics of an invalid App.
+    pub fn diagnostics(&self) -> Option<&Diagnostics> {
+        match self {
+            Error::Invalid(d) | Error::Plan(PlanError::Invalid(d)) => Some(d),
+            _ => None,
+        }
+    }
+}
+
+impl From<Diagnostics> for Error {
+    fn from(d: Diagnostics) -> Self {
+        Error::Invalid(d)
+    }
+}
+
+impl From<PlanError> for Error {
+    fn from(e: PlanError) -> Self {
+        match e {
+            PlanError::Invalid(d) => Error::Invalid(d),
+            other => Error::Plan(other),
+        }
+    }
+}

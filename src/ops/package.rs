@@ -1,0 +1,267 @@
+//! `App::package`: `synth`, then every asset built locally. Each code asset becomes
+//! `<out>/assets/<input-hash>.zip`, each image asset an image `<repository>:<input-hash>` in the
+//! local Docker Engine. What the cache (or the engine) already holds for an input hash is not
+//! built again; a changed tree recompresses only its changed files.
+
+use std::collections::HashSet;
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use futures_util::StreamExt;
+
+use super::error::Error;
+use super::synth::{Synthesized, write_outputs};
+use crate::build::code::CodeBuild;
+use crate::build::engine::{self, DEFAULT_DOCKER_HOST};
+use crate::build::store::{self, Store};
+use crate::build::{AssetReport, BuildError, ImageReport, PruneReport, image};
+use crate::inputs::{CacheMode, CacheOptions, InputCache};
+use crate::model::App;
+use crate::plan::{AssetSource, Plan};
+use crate::progress::{Progress, Silent};
+use crate::synth::{BuiltOutput, Manifest, synthesize};
+use crate::util::digest::Digest;
+use crate::util::task::blocking;
+
+/// Options of [`App::package`].
+///
+/// ```
+/// use hangar::PackageOptions;
+/// let options = PackageOptions::new("prod").out_dir("build").concurrency(0).no_cache();
+/// assert_eq!(options.image_concurrency(), 1, "at least one image builds at a time");
+/// ```
+#[derive(Clone)]
+#[must_use]
+pub struct PackageOptions {
+    stage: String,
+    out_dir: PathBuf,
+    cache: CacheOptions,
+    progress: Arc<dyn Progress>,
+    concurrency: usize,
+    python: OsString,
+    docker_host: String,
+}
+
+impl std::fmt::Debug for PackageOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PackageOptions")
+            .field("stage", &self.stage)
+            .field("out_dir", &self.out_dir)
+            .field("cache", &self.cache)
+            .field("concurrency", &self.concurrency)
+            .field("python", &self.python)
+            .field("docker_host", &self.docker_host)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PackageOptions {
+    /// Package `stage` into `hangar.out`, with the cache, no progress, two images at a time,
+    /// `python3` for pip and the engine at `/var/run/docker.sock`. Reads no environment
+    /// variable: [`PackageOptions::from_env`] does.
+    pub fn new(stage: impl Into<String>) -> Self {
+        PackageOptions {
+            stage: stage.into(),
+            out_dir: PathBuf::from("hangar.out"),
+            cache: CacheOptions::new(),
+            progress: Arc::new(Silent),
+            concurrency: 2,
+            python: OsString::from("python3"),
+            docker_host: DEFAULT_DOCKER_HOST.to_owned(),
+        }
+    }
+
+    /// [`PackageOptions::new`] with what the environment says: `DOCKER_HOST` (the engine),
+    /// `HANGAR_PYTHON` (the Python that runs pip) and `HANGAR_DIR_CACHE=off`
+    /// ([`CacheOptions::from_env`]). The command line uses this.
+    pub fn from_env(stage: impl Into<String>) -> Self {
+        let mut options = PackageOptions::new(stage).cache(CacheOptions::from_env());
+        if let Some(python) = std::env::var_os("HANGAR_PYTHON").filter(|p| !p.is_empty()) {
+            options.python = python;
+        }
+        if let Some(host) = std::env::var("DOCKER_HOST").ok().filter(|h| !h.is_empty()) {
+            options.docker_host = host;
+        }
+        options
+    }
+
+    /// How many images build at once (at least one: 0 means 1).
+    pub fn concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n.max(1);
+        self
+    }
+
+    /// How many images build at once.
+    pub fn image_concurrency(&self) -> usize {
+        self.concurrency
+    }
+
+    /// Where the template, manifest and `assets/` go (default `hangar.out`).
+    pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.out_dir = dir.into();
+        self
+    }
+
+    /// Rebuild everything, ignoring what is cached (the results are still cached).
+    pub fn no_cache(mut self) -> Self {
+        self.cache = self.cache.mode(CacheMode::Refresh);
+        self
+    }
+
+    /// How the caches are used (see [`CacheOptions`]).
+    pub fn cache(mut self, cache: CacheOptions) -> Self {
+        self.cache = cache;
+        self
+    }
+
+    /// Where progress goes (default: nowhere).
+    pub fn progress(mut self, progress: Arc<dyn Progress>) -> Self {
+        self.progress = progress;
+        self
+    }
+
+    /// The Python that runs pip to vendor dependencies when uv is not on PATH (default
+    /// `python3`).
+    pub fn python(mut self, program: impl Into<OsString>) -> Self {
+        self.python = program.into();
+        self
+    }
+
+    /// The Docker Engine images are built in (default `unix:///var/run/docker.sock`).
+    pub fn docker_host(mut self, host: impl Into<String>) -> Self {
+        self.docker_host = host.into();
+        self
+    }
+
+    /// The stage.
+    pub fn stage(&self) -> &str {
+        &self.stage
+    }
+
+    pub(crate) fn docker_host_str(&self) -> &str {
+        &self.docker_host
+    }
+}
+
+/// What [`App::package`] produced.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Packaged {
+    pub synth: Synthesized,
+    /// The code archives.
+    pub assets: Vec<AssetReport>,
+    /// The images.
+    pub images: Vec<ImageReport>,
+    /// Files read to hash them; the others' digests came from the stat cache.
+    pub files_hashed: usize,
+}
+
+impl App {
+    /// `synth`, then builds every asset: code archives (each on all cores, one after another),
+    /// then images (up to `concurrency` at once) in the Docker Engine. The manifest records
+    /// each archive's SHA-256 and size. No AWS.
+    ///
+    /// ```no_run
+    /// use hangar::prelude::*;
+    /// # async fn f() -> Result<(), hangar::Error> {
+    /// let app = App::new("svc").agent(Agent::new("bot").code("agent.py"));
+    /// let packaged = app.package(&PackageOptions::from_env("dev")).await?;
+    /// println!("{}", packaged.assets[0].path.display());
+    /// # Ok(()) }
+    /// ```
+    pub async fn package(&self, options: &PackageOptions) -> Result<Packaged, Error> {
+        self.package_then(options, async |_: &Plan| Ok(HashSet::new())).await
+    }
+
+    /// [`App::package`], asking `elsewhere` once the plan is made which images need no local
+    /// build (those a registry already has): they are reported [`AssetStatus::Remote`](crate::build::AssetStatus::Remote).
+    pub(crate) async fn package_then<F>(&self, options: &PackageOptions, elsewhere: F) -> Result<Packaged, Error>
+    where
+        F: AsyncFnOnce(&Plan) -> Result<HashSet<Digest>, Error>,
+    {
+        let inputs = InputCache::open(&self.root, &options.cache);
+        let store = Store::open(&self.root, options.cache.cache_mode());
+        std::fs::create_dir_all(&options.out_dir)
+            .map_err(|source| Error::Io { path: options.out_dir.clone(), source })?;
+        let plan = blocking(|| self.plan_with(&options.stage, &inputs, Some(&options.out_dir)))?;
+        let remote = elsewhere(&plan).await?;
+        let template = synthesize(self, &plan)?;
+        let mut manifest = Manifest::new(self, &plan);
+
+        let builder = CodeBuild {
+            store: &store,
+            inputs: &inputs,
+            out_dir: &options.out_dir,
+            python: &options.python,
+            progress: options.progress.as_ref(),
+        };
+        let mut reports = Vec::new();
+        for (i, asset) in plan.assets.iter().enumerate() {
+            if let AssetSource::Code(code) = &asset.source {
+                let report = blocking(|| builder.build(asset, code))
+                    .map_err(|source| Error::Build { agent: asset.agents.first().cloned(), source })?;
+                manifest.assets[i].output = Some(BuiltOutput::new(report.sha256.clone(), report.size));
+                reports.push(report);
+            }
+        }
+        let images = build_images(&plan, &remote, &store, options).await?;
+        inputs.save_or_warn();
+        // Written once everything is built: a failed run leaves the last good pair, not a
+        // template whose assets were never made.
+        let (template_path, manifest_path) = write_outputs(&options.out_dir, &plan, &template, &manifest)?;
+        Ok(Packaged {
+            synth: Synthesized { plan, template, manifest, template_path, manifest_path },
+            assets: reports,
+            images,
+            files_hashed: inputs.files_hashed(),
+        })
+    }
+
+    /// [`App::package`] for programs without an async runtime (it runs one for the call).
+    pub fn package_blocking(&self, options: &PackageOptions) -> Result<Packaged, Error> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|source| Error::Io { path: PathBuf::from("(tokio runtime)"), source })?;
+        runtime.block_on(self.package(options))
+    }
+
+    /// Removes cache entries of the App's root unused for `older_than`, and what interrupted
+    /// runs left behind.
+    pub fn prune(&self, older_than: std::time::Duration) -> Result<PruneReport, Error> {
+        store::prune(&self.root, older_than).map_err(|source| Error::Io { path: self.root.join(".hangar/cache"), source })
+    }
+}
+
+/// Builds the image assets, `concurrency` at a time, except those in `remote`; errors name the
+/// agent.
+async fn build_images(
+    plan: &Plan,
+    remote: &HashSet<Digest>,
+    store: &Store,
+    options: &PackageOptions,
+) -> Result<Vec<ImageReport>, Error> {
+    let (present, images): (Vec<_>, Vec<_>) = plan.images().partition(|(a, _)| remote.contains(&a.input_hash));
+    let mut reports: Vec<_> = present.into_iter().map(|(a, i)| image::remote_report(a, i)).collect();
+    let Some(&(first, _)) = images.first() else { return Ok(reports) };
+    let agent_err = |agent: &[String], source: BuildError| Error::Build { agent: agent.first().cloned(), source };
+    let engine = engine::connect(&options.docker_host).await.map_err(|e| agent_err(&first.agents, e.into()))?;
+    let tmp_dir = store.tmp_dir().map_err(|source| Error::Io { path: store.dir().join("tmp"), source })?;
+    let results: Vec<Result<ImageReport, Error>> = futures_util::stream::iter(images)
+        .map(|(asset, img)| {
+            let (engine, tmp_dir) = (&engine, &tmp_dir);
+            async move {
+                image::build(engine, asset, img, store.mode(), tmp_dir, options.progress.as_ref())
+                    .await
+                    .map_err(|e| agent_err(&asset.agents, e))
+            }
+        })
+        .buffered(options.concurrency)
+        .collect()
+        .await;
+    for r in results {
+        reports.push(r?);
+    }
+    Ok(reports)
+}

@@ -1,0 +1,211 @@
+//! What a check found: [`Diagnostic`]s (each naming what it is about, the field, the value and
+//! what is allowed, with a stable [`Code`] and a [`Severity`]) and [`Diagnostics`], all the
+//! errors of an App at once.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// What a diagnostic is about.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(tag = "kind", content = "name", rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Subject {
+    App(String),
+    Agent(String),
+    Memory(String),
+    Gateway(String),
+}
+
+impl fmt::Display for Subject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Subject::App(n) => write!(f, "app `{n}`"),
+            Subject::Agent(n) => write!(f, "agent `{n}`"),
+            Subject::Memory(n) => write!(f, "memory `{n}`"),
+            Subject::Gateway(n) => write!(f, "gateway `{n}`"),
+        }
+    }
+}
+
+/// Whether a diagnostic stops the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Severity {
+    /// The App cannot be synthesized or built as it is.
+    Error,
+    /// Worth fixing, but the run goes on (a build arg the Dockerfile does not declare).
+    Warning,
+}
+
+/// The kind of problem, stable across releases: CI may match on it (`--json` prints it as
+/// `"code": "invalid-value"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Code {
+    /// A value breaks its rule (a pattern, a range).
+    InvalidValue,
+    /// A text is too short or too long.
+    Length,
+    /// Too many or too few entries.
+    Count,
+    /// An entry is repeated.
+    Duplicate,
+    /// Settings that exclude each other.
+    Conflict,
+    /// A required value is missing.
+    Missing,
+    /// A link to a memory or gateway the App does not define.
+    UnknownLink,
+    /// Physical names or logical IDs that would be equal.
+    NameCollision,
+    /// Beyond CloudFormation's limits for one stack.
+    StackLimit,
+    /// A directory or file the App names does not exist.
+    MissingPath,
+    /// Package patterns that select nothing.
+    EmptySelection,
+    /// The handler is not among the packaged files.
+    NotPackaged,
+    /// A glob or `.dockerignore` pattern that does not compile.
+    InvalidPattern,
+    /// A build arg that no `ARG` of the Dockerfile declares (it has no effect).
+    UndeclaredBuildArg,
+}
+
+impl Code {
+    /// The code as `--json` prints it: `invalid-value`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::InvalidValue => "invalid-value",
+            Code::Length => "length",
+            Code::Count => "count",
+            Code::Duplicate => "duplicate",
+            Code::Conflict => "conflict",
+            Code::Missing => "missing",
+            Code::UnknownLink => "unknown-link",
+            Code::NameCollision => "name-collision",
+            Code::StackLimit => "stack-limit",
+            Code::MissingPath => "missing-path",
+            Code::EmptySelection => "empty-selection",
+            Code::NotPackaged => "not-packaged",
+            Code::InvalidPattern => "invalid-pattern",
+            Code::UndeclaredBuildArg => "undeclared-build-arg",
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One problem: what it is about, the field, the value, and what is allowed.
+///
+/// ```
+/// use hangar::prelude::*;
+/// use hangar::validate::{Code, Severity};
+///
+/// let app = App::new("svc").agent(Agent::new("bot").image("123456789012.dkr.ecr.us-east-1.amazonaws.com/bot:1").vpc(["subnet-xyz"], ["sg-0123456789abcdef0"]));
+/// let problems = app.validate("dev").unwrap_err();
+/// let d = problems.iter().next().unwrap();
+/// assert_eq!((d.code, d.severity, d.field.as_str(), d.value.as_str()), (Code::InvalidValue, Severity::Error, "network.subnets[0]", "subnet-xyz"));
+/// assert!(d.to_string().starts_with("agent `bot`: `network.subnets[0]` = \"subnet-xyz\"\n    allowed: `subnet-`"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Diagnostic {
+    pub subject: Subject,
+    /// The field path, as the Serverless configuration names it: `network.subnets[1]`.
+    pub field: String,
+    /// The offending value, as written (`(none)` when a required value is missing).
+    pub value: String,
+    /// What is allowed.
+    pub allowed: String,
+    pub code: Code,
+    pub severity: Severity,
+}
+
+impl Diagnostic {
+    /// An error.
+    pub fn error(
+        code: Code,
+        subject: Subject,
+        field: impl Into<String>,
+        value: impl Into<String>,
+        allowed: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            subject,
+            field: field.into(),
+            value: value.into(),
+            allowed: allowed.into(),
+            code,
+            severity: Severity::Error,
+        }
+    }
+
+    /// A warning: reported, and the run goes on.
+    pub fn warning(
+        code: Code,
+        subject: Subject,
+        field: impl Into<String>,
+        value: impl Into<String>,
+        allowed: impl Into<String>,
+    ) -> Self {
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, subject, field, value, allowed) }
+    }
+}
+
+/// Values are quoted; very long ones are cut so one line stays readable.
+fn show_value(value: &str) -> String {
+    const MAX: usize = 80;
+    let n = value.chars().count();
+    if n <= MAX {
+        format!("{value:?}")
+    } else {
+        let head: String = value.chars().take(60).collect();
+        format!("{:?}... ({n} characters)", head)
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: `{}` = {}\n    allowed: {}", self.subject, self.field, show_value(&self.value), self.allowed)
+    }
+}
+
+/// All the problems of an App, reported together.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {
+        self.0.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.0.len();
+        write!(f, "{n} problem{} found:", if n == 1 { "" } else { "s" })?;
+        for d in &self.0 {
+            write!(f, "\n  {d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostics {}
