@@ -5,6 +5,12 @@
 //! `HANGAR_BENCH_MEMORY=1` it also packages a 1 GB tree in a child process and prints that
 //! process's peak RSS.
 //!
+//! Then hangar's zip writer against the `zip` crate's, on the same files: cold (every entry
+//! deflated at level 4; the crate writes one entry at a time, so on one core), and after one
+//! file changed (the crate copies every other entry from the previous archive with
+//! `raw_copy_file`; hangar's run is a whole `package`: walk, stat cache, digests, archive and
+//! its SHA-256, so the comparison favours the crate).
+//!
 //! Diagnostics on any tree (run the built bench binary directly): `--walk ROOT` (the file
 //! selection alone, without and with the last walk's directory listings), `--warm ROOT` (nothing changed), `--one-changed ROOT` (`agent.py` rewritten
 //! before each run); each prints one duration per run; `--sync` flushes dirty pages before each.
@@ -145,6 +151,8 @@ fn main() {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
 
+    vs_zip_crate(&root, work.path(), runs);
+
     if measuring && std::env::var_os("HANGAR_BENCH_MEMORY").is_some() {
         let big = corpus::Spec { files: 20_000, bytes: 1 << 30, seed: 7 };
         let root = corpus::cached(&target, big).expect("1 GB corpus");
@@ -163,4 +171,82 @@ fn main() {
             parts.get(2).and_then(|k| k.parse::<i64>().ok()).map_or("?".into(), |k| (k / 1024).to_string())
         );
     }
+}
+
+/// hangar's writer against the `zip` crate's on the selection of `root`, cold and after one
+/// file changed; prints the medians side by side.
+fn vs_zip_crate(root: &Path, work: &Path, runs: usize) {
+    use std::io::Write as _;
+    use zip::write::SimpleFileOptions;
+
+    let selector = hangar::patterns::Selector::package(None).unwrap();
+    let files = hangar::inputs::select(root, &selector).unwrap();
+    let options = |executable: bool| {
+        SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .compression_level(Some(4))
+            .last_modified_time(zip::DateTime::default())
+            .unix_permissions(if executable { 0o755 } else { 0o644 })
+    };
+    let crate_cold = |out: &Path| {
+        let mut w = zip::ZipWriter::new(std::io::BufWriter::new(std::fs::File::create(out).unwrap()));
+        for f in &files {
+            w.start_file(f.rel.as_str(), options(f.executable)).unwrap();
+            std::io::copy(&mut std::fs::File::open(&f.path).unwrap(), &mut w).unwrap();
+        }
+        w.finish().unwrap().flush().unwrap();
+    };
+    let changed = "agent.py";
+    let crate_one_changed = |previous: &Path, out: &Path, content: &[u8]| {
+        let mut old = zip::ZipArchive::new(std::fs::File::open(previous).unwrap()).unwrap();
+        let mut w = zip::ZipWriter::new(std::io::BufWriter::new(std::fs::File::create(out).unwrap()));
+        for i in 0..old.len() {
+            let entry = old.by_index_raw(i).unwrap();
+            if entry.name() == changed {
+                drop(entry);
+                w.start_file(changed, options(false)).unwrap();
+                w.write_all(content).unwrap();
+            } else {
+                w.raw_copy_file(entry).unwrap();
+            }
+        }
+        w.finish().unwrap().flush().unwrap();
+    };
+
+    let time = |f: &mut dyn FnMut()| {
+        let started = Instant::now();
+        f();
+        started.elapsed()
+    };
+    let (base, next) = (work.join("zip-crate-0.zip"), work.join("zip-crate-1.zip"));
+    let crate_cold_times: Vec<Duration> = (0..runs).map(|_| time(&mut || crate_cold(&base))).collect();
+    let hangar_cold_times: Vec<Duration> = (0..runs).map(|_| time(&mut || drop(package(root, work)))).collect();
+
+    let app = App::new("bench").root(root).agent(Agent::new("agent").code("agent.py"));
+    let warm = hangar::PackageOptions::new("dev").out_dir(work);
+    app.package_blocking(&warm).unwrap();
+    let original = std::fs::read(root.join(changed)).unwrap();
+    let mut crate_changed_times = Vec::new();
+    let mut hangar_changed_times = Vec::new();
+    for n in 0..runs {
+        let content = format!("print('changed {n} {:?}')\n", Instant::now()).into_bytes();
+        crate_changed_times.push(time(&mut || crate_one_changed(&base, &next, &content)));
+        std::fs::write(root.join(changed), &content).unwrap();
+        hangar_changed_times.push(time(&mut || drop(app.package_blocking(&warm).unwrap())));
+    }
+    std::fs::write(root.join(changed), original).unwrap();
+    let crate_size = std::fs::metadata(&base).unwrap().len();
+    let hangar_size = package(root, work).assets[0].size;
+
+    let (cc, hc) = (median(crate_cold_times), median(hangar_cold_times));
+    let (c1, h1) = (median(crate_changed_times), median(hangar_changed_times));
+    println!("{:<26} {:>10} {:>14} {:>14}", "", "cold", "one changed", "archive");
+    println!("{:<26} {:>9.3}s {:>13.3}s {:>14}", "hangar (package)", hc.as_secs_f64(), h1.as_secs_f64(), hangar_size);
+    println!("{:<26} {:>9.3}s {:>13.3}s {:>14}", "zip crate 7 (writer only)", cc.as_secs_f64(), c1.as_secs_f64(), crate_size);
+    println!(
+        "hangar vs the zip crate: cold {:.2}x faster, one changed {:.2}x faster, size {:+.2}%",
+        cc.as_secs_f64() / hc.as_secs_f64(),
+        c1.as_secs_f64() / h1.as_secs_f64(),
+        (hangar_size as f64 / crate_size as f64 - 1.0) * 100.0
+    );
 }

@@ -27,28 +27,36 @@ pub enum PlanError {
     /// Selecting an asset's files failed.
     #[error("{}{source}", agent_prefix(.agent))]
     Select {
+        /// The agent whose asset it was, when known.
         agent: Option<String>,
+        /// What went wrong.
         #[source]
         source: SelectError,
     },
     /// A file could not be hashed.
     #[error("{}{source}", agent_prefix(.agent))]
     Hash {
+        /// The agent whose asset it was, when known.
         agent: Option<String>,
+        /// What went wrong.
         #[source]
         source: HashError,
     },
     /// A file next to the code (a dependency declaration, `.dockerignore`) could not be read.
     #[error("{}: {source}", .path.display())]
     Io {
+        /// The file.
         path: PathBuf,
+        /// What went wrong.
         #[source]
         source: std::io::Error,
     },
     /// Package patterns that validation accepted did not compile (a bug: please report it).
     #[error("internal error (please report it): agent `{agent}`: {source}")]
     Pattern {
+        /// The agent.
         agent: String,
+        /// What went wrong.
         #[source]
         source: PatternError,
     },
@@ -75,12 +83,17 @@ pub const CODE_PLATFORM: &str = "manylinux2014_aarch64";
 
 /// Everything `synth` and `package` need, derived from an [`App`] and a stage.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Plan {
+    /// The App's service.
     pub service: String,
+    /// The stage planned for.
     pub stage: String,
+    /// `<service>-<stage>`.
     pub stack_name: String,
     /// The App root.
     pub root: PathBuf,
+    /// The agents, in App order.
     pub agents: Vec<AgentPlan>,
     /// Unique by input hash and destination.
     pub assets: Vec<Asset>,
@@ -88,69 +101,117 @@ pub struct Plan {
 
 /// One agent's names and resolved artifact.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct AgentPlan {
+    /// The agent's name.
     pub name: String,
+    /// Its physical name and logical IDs.
     pub names: AgentNames,
+    /// What its runtime runs.
     pub artifact: ArtifactPlan,
 }
 
 /// What the runtime's `AgentRuntimeArtifact` points at.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum ArtifactPlan {
-    /// A zip hangar packages; `asset` indexes [`Plan::assets`].
-    Code { asset: usize, entry_point: String, runtime: Python },
+    /// A zip hangar packages.
+    Code {
+        /// The index of the asset in [`Plan::assets`].
+        asset: usize,
+        /// The file the runtime starts, inside the zip.
+        entry_point: String,
+        /// The Python it runs under.
+        runtime: Python,
+    },
     /// A zip the user packaged.
-    S3 { bucket: String, key: String, version_id: Option<String>, entry_point: String, runtime: Python },
-    /// An image hangar builds; `asset` indexes [`Plan::assets`].
-    Image { asset: usize },
+    S3 {
+        /// The bucket.
+        bucket: String,
+        /// The object key.
+        key: String,
+        /// The object version, if pinned.
+        version_id: Option<String>,
+        /// The file the runtime starts, inside the zip.
+        entry_point: String,
+        /// The Python it runs under.
+        runtime: Python,
+    },
+    /// An image hangar builds.
+    Image {
+        /// The index of the asset in [`Plan::assets`].
+        asset: usize,
+    },
     /// An image already in ECR.
     ImageUri(ImageRef),
 }
 
 /// Something hangar builds: a code zip or an image.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Asset {
+    /// The hash of everything the artifact depends on: equal hashes, equal artifacts.
     pub input_hash: Digest,
     /// The agents that use it, in App order.
     pub agents: Vec<String>,
+    /// What it is built from.
     pub source: AssetSource,
 }
 
+/// What an asset is built from.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum AssetSource {
+    /// Files zipped into a code archive.
     Code(CodeAsset),
+    /// A Docker build.
     Image(ImageAsset),
 }
 
 /// The inputs of a code zip.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct CodeAsset {
     /// The directory packaged.
     pub root: PathBuf,
     /// The selected files, sorted by `rel`, and their content hashes.
     pub files: Arc<[SelectedFile]>,
+    /// The content digest of each of `files`.
     pub digests: Arc<[Digest]>,
+    /// The Python the code runs under.
     pub runtime: Python,
+    /// The file the runtime starts.
     pub entry_point: String,
+    /// The dependency declaration found next to the code, if any.
     pub dependencies: Option<Dependencies>,
 }
 
 /// A Python dependency declaration found next to the code.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Dependencies {
+    /// Which kind of declaration.
     pub kind: DependencyKind,
+    /// Where it is.
     pub path: PathBuf,
+    /// The digest of its content.
     pub digest: Digest,
 }
 
+/// The kinds of Python dependency declaration, in the order one wins over the next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum DependencyKind {
+    /// `uv.lock` (exported with uv).
     UvLock,
+    /// `requirements.txt`.
     Requirements,
+    /// `pyproject.toml`'s `[project] dependencies`.
     Pyproject,
 }
 
 impl DependencyKind {
+    /// The file's name: `requirements.txt`.
     pub fn file_name(self) -> &'static str {
         match self {
             DependencyKind::UvLock => "uv.lock",
@@ -162,16 +223,21 @@ impl DependencyKind {
 
 /// The inputs of an image build.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ImageAsset {
     /// The build context directory.
     pub context: PathBuf,
     /// The Dockerfile's path relative to the context.
     pub dockerfile: String,
+    /// The digest of the Dockerfile's content.
     pub dockerfile_digest: Digest,
     /// The context after `.dockerignore`, sorted, and the content hashes.
     pub files: Arc<[SelectedFile]>,
+    /// The content digest of each of `files`.
     pub digests: Arc<[Digest]>,
+    /// `--build-arg`s.
     pub build_args: BTreeMap<String, String>,
+    /// The platform built for (`linux/arm64`).
     pub platform: String,
     /// The ECR repository the image goes to.
     pub repository: String,
@@ -229,6 +295,14 @@ impl App {
     ///
     /// File digests come from the stat cache in `<root>/.hangar/cache` when a file's metadata is
     /// unchanged, so an unchanged tree costs one `stat` per file.
+    ///
+    /// ```
+    /// use hangar::prelude::*;
+    /// let app = App::new("svc").agent(Agent::new("bot").image("123456789012.dkr.ecr.us-east-1.amazonaws.com/bot:1"));
+    /// let plan = app.plan("dev").unwrap();
+    /// assert_eq!(plan.stack_name, "svc-dev");
+    /// assert!(plan.assets.is_empty(), "a pre-built image needs no build");
+    /// ```
     pub fn plan(&self, stage: &str) -> Result<Plan, PlanError> {
         let cache = InputCache::open(&self.root, &CacheOptions::new());
         let plan = self.plan_with(stage, &cache, None)?;

@@ -31,6 +31,7 @@ pub struct Bar {
 }
 
 impl Bar {
+    /// A bar on stderr (hidden when stderr is not a terminal).
     pub fn stderr() -> Bar {
         let target =
             if std::io::stderr().is_terminal() { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() };

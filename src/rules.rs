@@ -13,55 +13,55 @@
 /// What a rule says when a value breaks it: the allowed form, as prose.
 pub type Allowed = &'static str;
 
-pub const SUBNET_ID: Allowed = "`subnet-` followed by 8 or 17 lowercase hex digits, e.g. subnet-0123456789abcdef0";
-pub const SECURITY_GROUP_ID: Allowed = "`sg-` followed by 8 or 17 lowercase hex digits, e.g. sg-0123456789abcdef0";
-pub const ARN: Allowed = "an ARN `arn:<partition>:<service>:<region>:<account>:<resource>` with partition aws, aws-cn, aws-us-gov or aws-iso*, a lowercase service, a 12-digit (or empty, or `aws`) account and a non-empty resource";
-pub const ROLE_ARN: Allowed =
+pub(crate) const SUBNET_ID: Allowed = "`subnet-` followed by 8 or 17 lowercase hex digits, e.g. subnet-0123456789abcdef0";
+pub(crate) const SECURITY_GROUP_ID: Allowed = "`sg-` followed by 8 or 17 lowercase hex digits, e.g. sg-0123456789abcdef0";
+pub(crate) const ARN: Allowed = "an ARN `arn:<partition>:<service>:<region>:<account>:<resource>` with partition aws, aws-cn, aws-us-gov or aws-iso*, a lowercase service, a 12-digit (or empty, or `aws`) account and a non-empty resource";
+pub(crate) const ROLE_ARN: Allowed =
     "an IAM role ARN `arn:<partition>:iam::<12-digit account>:role/<path/><name>`, name of [A-Za-z0-9+=,.@_-]";
-pub const POLICY_ARN: Allowed =
+pub(crate) const POLICY_ARN: Allowed =
     "an IAM policy ARN `arn:<partition>:iam::<12-digit account or aws>:policy/<path/><name>`";
-pub const IMAGE_URI: Allowed = "an ECR image `<12-digit account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag][@sha256:<digest>]` or `public.ecr.aws/<repository>[:tag]`: AgentCore pulls only from ECR";
-pub const DISCOVERY_URL: Allowed = "an https URL ending in `/.well-known/openid-configuration`, without spaces";
-pub const AGENT_NAME: Allowed =
+pub(crate) const IMAGE_URI: Allowed = "an ECR image `<12-digit account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag][@sha256:<digest>]` or `public.ecr.aws/<repository>[:tag]`: AgentCore pulls only from ECR";
+pub(crate) const DISCOVERY_URL: Allowed = "an https URL ending in `/.well-known/openid-configuration`, without spaces";
+pub(crate) const AGENT_NAME: Allowed =
     "1-48 characters: a letter, then letters, digits, `_` or `-` (pattern ^[a-zA-Z][a-zA-Z0-9_-]{0,47}$)";
-pub const RESOURCE_NAME: Allowed =
+pub(crate) const RESOURCE_NAME: Allowed =
     "1-48 characters: a letter, then letters, digits or `_` (pattern ^[a-zA-Z][a-zA-Z0-9_]{0,47}$)";
-pub const SERVICE_NAME: Allowed =
+pub(crate) const SERVICE_NAME: Allowed =
     "1-100 characters: a letter, then letters, digits or `-` (it names the CloudFormation stack `<service>-<stage>`)";
-pub const STAGE: Allowed = "1-16 characters: letters, digits or `-`, starting with a letter or digit";
-pub const ENV_KEY: Allowed =
+pub(crate) const STAGE: Allowed = "1-16 characters: letters, digits or `-`, starting with a letter or digit";
+pub(crate) const ENV_KEY: Allowed =
     "1-128 characters: a letter or `_`, then letters, digits or `_` (pattern ^[a-zA-Z_][a-zA-Z0-9_]*$)";
-pub const ENV_VALUE: Allowed = "at most 2048 characters";
-pub const HEADER_NAME: Allowed =
+pub(crate) const ENV_VALUE: Allowed = "at most 2048 characters";
+pub(crate) const HEADER_NAME: Allowed =
     "1-256 characters: a letter, then letters, digits, `_` or `-` (pattern ^[A-Za-z][A-Za-z0-9_-]{0,255}$)";
-pub const TAG_KEY: Allowed =
+pub(crate) const TAG_KEY: Allowed =
     "1-128 characters of ASCII letters, digits, whitespace and `_ . : / = + - @` (AgentCore's tag rule), not starting with `aws:`";
-pub const TAG_VALUE: Allowed =
+pub(crate) const TAG_VALUE: Allowed =
     "0-256 characters of ASCII letters, digits, whitespace and `_ . : / = + - @` (AgentCore's tag rule)";
-pub const IAM_TAG_KEY: Allowed = "1-128 characters of letters, digits, spaces (no tabs or line breaks) and `_ . : / = + - @` (IAM's tag rule: the tag lands on a role), not starting with `aws:`";
-pub const IAM_TAG_VALUE: Allowed = "0-256 characters of letters, digits, spaces (no tabs or line breaks) and `_ . : / = + - @` (IAM's tag rule: the tag lands on a role)";
-pub const DESCRIPTION: Allowed = "1-1200 characters";
-pub const ENDPOINT_DESCRIPTION: Allowed = "1-256 characters";
-pub const ROLE_NAME: Allowed = "1-64 characters of letters, digits and `+ = , . @ _ -`";
-pub const RUNTIME_VERSION: Allowed = "a runtime version number 1-99999 without leading zeros";
-pub const CLAIM_NAME: Allowed = "1-255 characters of letters, digits and `_ . - :`";
-pub const CLAIM_VALUE: Allowed = "1-255 characters of letters, digits and `_ . -`";
-pub const SCOPE: Allowed = "1-255 printable ASCII characters other than space, `\"` and `\\`";
-pub const JWT_LIST_ITEM: Allowed = "1-255 characters without spaces";
-pub const BUCKET_NAME: Allowed = "an S3 bucket name: 3-63 characters of lowercase letters, digits, `.` and `-`, starting and ending with a letter or digit";
-pub const S3_KEY: Allowed = "an S3 key of 1-1024 characters";
-pub const S3_VERSION_ID: Allowed = "an S3 version ID of 3-1024 characters";
-pub const REPOSITORY_NAME: Allowed =
+pub(crate) const IAM_TAG_KEY: Allowed = "1-128 characters of letters, digits, spaces (no tabs or line breaks) and `_ . : / = + - @` (IAM's tag rule: the tag lands on a role), not starting with `aws:`";
+pub(crate) const IAM_TAG_VALUE: Allowed = "0-256 characters of letters, digits, spaces (no tabs or line breaks) and `_ . : / = + - @` (IAM's tag rule: the tag lands on a role)";
+pub(crate) const DESCRIPTION: Allowed = "1-1200 characters";
+pub(crate) const ENDPOINT_DESCRIPTION: Allowed = "1-256 characters";
+pub(crate) const ROLE_NAME: Allowed = "1-64 characters of letters, digits and `+ = , . @ _ -`";
+pub(crate) const RUNTIME_VERSION: Allowed = "a runtime version number 1-99999 without leading zeros";
+pub(crate) const CLAIM_NAME: Allowed = "1-255 characters of letters, digits and `_ . - :`";
+pub(crate) const CLAIM_VALUE: Allowed = "1-255 characters of letters, digits and `_ . -`";
+pub(crate) const SCOPE: Allowed = "1-255 printable ASCII characters other than space, `\"` and `\\`";
+pub(crate) const JWT_LIST_ITEM: Allowed = "1-255 characters without spaces";
+pub(crate) const BUCKET_NAME: Allowed = "an S3 bucket name: 3-63 characters of lowercase letters, digits, `.` and `-`, starting and ending with a letter or digit";
+pub(crate) const S3_KEY: Allowed = "an S3 key of 1-1024 characters";
+pub(crate) const S3_VERSION_ID: Allowed = "an S3 version ID of 3-1024 characters";
+pub(crate) const REPOSITORY_NAME: Allowed =
     "an ECR repository name: 2-256 characters, lowercase letters and digits separated by single `.`, `_`, `-` or `/`";
-pub const ENTRY_POINT: Allowed =
+pub(crate) const ENTRY_POINT: Allowed =
     "a relative path to a `.py` file inside the package, with `/` separators and no `..`, e.g. agent.py or src/main.py";
-pub const PLATFORM: Allowed =
+pub(crate) const PLATFORM: Allowed =
     "an image platform `<os>/<arch>[/<variant>]`, e.g. linux/arm64 (AgentCore runs linux/arm64)";
-pub const BUILD_ARG: Allowed = "a build argument name: a letter or `_`, then letters, digits or `_`";
-pub const IAM_ACTION: Allowed = "an IAM action `<service>:<Action>` (wildcards `*` allowed), or `*`";
-pub const IAM_RESOURCE: Allowed = "`*`, an ARN, or an ARN with `${...}` CloudFormation substitutions";
-pub const GATEWAY_NAME: Allowed = "1-48 characters: letters and digits, optionally separated by single `-`";
-pub const MEMORY_EXPIRY: Allowed = "3-365 days";
+pub(crate) const BUILD_ARG: Allowed = "a build argument name: a letter or `_`, then letters, digits or `_`";
+pub(crate) const IAM_ACTION: Allowed = "an IAM action `<service>:<Action>` (wildcards `*` allowed), or `*`";
+pub(crate) const IAM_RESOURCE: Allowed = "`*`, an ARN, or an ARN with `${...}` CloudFormation substitutions";
+pub(crate) const GATEWAY_NAME: Allowed = "1-48 characters: letters and digits, optionally separated by single `-`";
+pub(crate) const MEMORY_EXPIRY: Allowed = "3-365 days";
 
 fn is_lower_hex(b: u8) -> bool {
     b.is_ascii_digit() || (b'a'..=b'f').contains(&b)
@@ -85,27 +85,32 @@ fn prefixed_hex_id(s: &str, prefix: &str) -> bool {
 }
 
 /// `subnet-0123456789abcdef0`
-pub fn subnet_id(s: &str) -> Result<(), Allowed> {
+pub(crate) fn subnet_id(s: &str) -> Result<(), Allowed> {
     ok_if(prefixed_hex_id(s, "subnet-"), SUBNET_ID)
 }
 
 /// `sg-0123456789abcdef0`
-pub fn security_group_id(s: &str) -> Result<(), Allowed> {
+pub(crate) fn security_group_id(s: &str) -> Result<(), Allowed> {
     ok_if(prefixed_hex_id(s, "sg-"), SECURITY_GROUP_ID)
 }
 
 /// The six fields of an ARN.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ArnParts<'a> {
+    /// `aws`, `aws-cn`, ...
     pub partition: &'a str,
+    /// `iam`, `s3`, ...
     pub service: &'a str,
+    /// The region (may be empty).
     pub region: &'a str,
+    /// The account (may be empty, or `aws`).
     pub account: &'a str,
+    /// Everything after the account.
     pub resource: &'a str,
 }
 
 /// Splits and checks a general ARN.
-pub fn parse_arn(s: &str) -> Result<ArnParts<'_>, Allowed> {
+pub(crate) fn parse_arn(s: &str) -> Result<ArnParts<'_>, Allowed> {
     let mut it = s.splitn(6, ':');
     let (Some("arn"), Some(partition), Some(service), Some(region), Some(account), Some(resource)) =
         (it.next(), it.next(), it.next(), it.next(), it.next(), it.next())
@@ -126,7 +131,7 @@ pub fn parse_arn(s: &str) -> Result<ArnParts<'_>, Allowed> {
 }
 
 /// Any ARN.
-pub fn arn(s: &str) -> Result<(), Allowed> {
+pub(crate) fn arn(s: &str) -> Result<(), Allowed> {
     parse_arn(s).map(|_| ())
 }
 
@@ -140,7 +145,7 @@ fn iam_path_and_name(rest: &str) -> bool {
 }
 
 /// `arn:aws:iam::123456789012:role/MyRole`
-pub fn role_arn(s: &str) -> Result<(), Allowed> {
+pub(crate) fn role_arn(s: &str) -> Result<(), Allowed> {
     let p = parse_arn(s).map_err(|_| ROLE_ARN)?;
     let ok = p.service == "iam"
         && p.region.is_empty()
@@ -150,7 +155,7 @@ pub fn role_arn(s: &str) -> Result<(), Allowed> {
 }
 
 /// `arn:aws:iam::aws:policy/ReadOnlyAccess`, `arn:aws:iam::123456789012:policy/MyBoundary`
-pub fn policy_arn(s: &str) -> Result<(), Allowed> {
+pub(crate) fn policy_arn(s: &str) -> Result<(), Allowed> {
     let p = parse_arn(s).map_err(|_| POLICY_ARN)?;
     let ok = p.service == "iam"
         && p.region.is_empty()
@@ -168,8 +173,11 @@ pub struct ImageParts<'a> {
     pub account: Option<&'a str>,
     /// The region of a private ECR registry; `None` for public ECR.
     pub region: Option<&'a str>,
+    /// The repository.
     pub repository: &'a str,
+    /// The tag, if any.
     pub tag: Option<&'a str>,
+    /// The digest, if any.
     pub digest: Option<&'a str>,
 }
 
@@ -189,7 +197,7 @@ fn dns_label(s: &str) -> bool {
 }
 
 /// Splits and checks an image URI that AgentCore can pull: private or public ECR.
-pub fn parse_image_uri(s: &str) -> Result<ImageParts<'_>, Allowed> {
+pub(crate) fn parse_image_uri(s: &str) -> Result<ImageParts<'_>, Allowed> {
     if s.len() > 1024 {
         return Err(IMAGE_URI);
     }
@@ -234,12 +242,12 @@ pub fn parse_image_uri(s: &str) -> Result<ImageParts<'_>, Allowed> {
 }
 
 /// An image URI that AgentCore can pull.
-pub fn image_uri(s: &str) -> Result<(), Allowed> {
+pub(crate) fn image_uri(s: &str) -> Result<(), Allowed> {
     parse_image_uri(s).map(|_| ())
 }
 
 /// `https://idp.example.com/pool/.well-known/openid-configuration`
-pub fn discovery_url(s: &str) -> Result<(), Allowed> {
+pub(crate) fn discovery_url(s: &str) -> Result<(), Allowed> {
     const SUFFIX: &str = "/.well-known/openid-configuration";
     let ok = s.strip_prefix("https://").is_some_and(|rest| {
         let host = rest.split('/').next().unwrap_or("");
@@ -255,7 +263,7 @@ pub fn discovery_url(s: &str) -> Result<(), Allowed> {
 }
 
 /// Agent names: `myAgent`, `support-bot`.
-pub fn agent_name(s: &str) -> Result<(), Allowed> {
+pub(crate) fn agent_name(s: &str) -> Result<(), Allowed> {
     let b = s.as_bytes();
     let ok = (1..=48).contains(&b.len())
         && b[0].is_ascii_alphabetic()
@@ -264,7 +272,7 @@ pub fn agent_name(s: &str) -> Result<(), Allowed> {
 }
 
 /// AgentCore resource names (runtime, endpoint, memory): `^[a-zA-Z][a-zA-Z0-9_]{0,47}$`.
-pub fn resource_name(s: &str) -> Result<(), Allowed> {
+pub(crate) fn resource_name(s: &str) -> Result<(), Allowed> {
     let b = s.as_bytes();
     let ok =
         (1..=48).contains(&b.len()) && b[0].is_ascii_alphabetic() && all(s, |c| c.is_ascii_alphanumeric() || c == b'_');
@@ -272,7 +280,7 @@ pub fn resource_name(s: &str) -> Result<(), Allowed> {
 }
 
 /// Gateway names: `^([0-9a-zA-Z][-]?){1,48}$`.
-pub fn gateway_name(s: &str) -> Result<(), Allowed> {
+pub(crate) fn gateway_name(s: &str) -> Result<(), Allowed> {
     let alnum = s.bytes().filter(u8::is_ascii_alphanumeric).count();
     let ok = (1..=48).contains(&alnum)
         && s.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
@@ -282,7 +290,7 @@ pub fn gateway_name(s: &str) -> Result<(), Allowed> {
 }
 
 /// Service names (the first half of the stack name).
-pub fn service_name(s: &str) -> Result<(), Allowed> {
+pub(crate) fn service_name(s: &str) -> Result<(), Allowed> {
     let b = s.as_bytes();
     let ok = (1..=100).contains(&b.len())
         && b[0].is_ascii_alphabetic()
@@ -291,7 +299,7 @@ pub fn service_name(s: &str) -> Result<(), Allowed> {
 }
 
 /// Stage names: `dev`, `prod`, `pr-123`.
-pub fn stage(s: &str) -> Result<(), Allowed> {
+pub(crate) fn stage(s: &str) -> Result<(), Allowed> {
     let b = s.as_bytes();
     let ok = (1..=16).contains(&b.len())
         && b[0].is_ascii_alphanumeric()
@@ -300,7 +308,7 @@ pub fn stage(s: &str) -> Result<(), Allowed> {
 }
 
 /// Environment variable names: `^[a-zA-Z_][a-zA-Z0-9_]*$`, 1-128 characters.
-pub fn env_key(s: &str) -> Result<(), Allowed> {
+pub(crate) fn env_key(s: &str) -> Result<(), Allowed> {
     let b = s.as_bytes();
     let ok = (1..=128).contains(&b.len())
         && (b[0].is_ascii_alphabetic() || b[0] == b'_')
@@ -309,12 +317,12 @@ pub fn env_key(s: &str) -> Result<(), Allowed> {
 }
 
 /// Environment variable values: at most 2048 characters.
-pub fn env_value(s: &str) -> Result<(), Allowed> {
+pub(crate) fn env_value(s: &str) -> Result<(), Allowed> {
     ok_if(len_in(s, 0, 2048), ENV_VALUE)
 }
 
 /// Request header names: `^[A-Za-z][A-Za-z0-9_-]{0,255}$`.
-pub fn header_name(s: &str) -> Result<(), Allowed> {
+pub(crate) fn header_name(s: &str) -> Result<(), Allowed> {
     let b = s.as_bytes();
     let ok = (1..=256).contains(&b.len())
         && b[0].is_ascii_alphabetic()
@@ -341,68 +349,68 @@ fn reserved_tag(s: &str) -> bool {
 }
 
 /// Tag keys of AgentCore resources: 1-128 characters, no `aws:` prefix (reserved by AWS).
-pub fn tag_key(s: &str) -> Result<(), Allowed> {
+pub(crate) fn tag_key(s: &str) -> Result<(), Allowed> {
     ok_if(len_in(s, 1, 128) && agentcore_tag_chars(s) && !reserved_tag(s), TAG_KEY)
 }
 
 /// Tag values of AgentCore resources: 0-256 characters.
-pub fn tag_value(s: &str) -> Result<(), Allowed> {
+pub(crate) fn tag_value(s: &str) -> Result<(), Allowed> {
     ok_if(len_in(s, 0, 256) && agentcore_tag_chars(s), TAG_VALUE)
 }
 
 /// Tag keys of IAM roles.
-pub fn iam_tag_key(s: &str) -> Result<(), Allowed> {
+pub(crate) fn iam_tag_key(s: &str) -> Result<(), Allowed> {
     ok_if(len_in(s, 1, 128) && iam_tag_chars(s) && !reserved_tag(s), IAM_TAG_KEY)
 }
 
 /// Tag values of IAM roles.
-pub fn iam_tag_value(s: &str) -> Result<(), Allowed> {
+pub(crate) fn iam_tag_value(s: &str) -> Result<(), Allowed> {
     ok_if(len_in(s, 0, 256) && iam_tag_chars(s), IAM_TAG_VALUE)
 }
 
 /// Runtime descriptions: 1-1200 characters.
-pub fn description(s: &str) -> Result<(), Allowed> {
+pub(crate) fn description(s: &str) -> Result<(), Allowed> {
     ok_if(len_in(s, 1, 1200), DESCRIPTION)
 }
 
 /// Endpoint descriptions: 1-256 characters.
-pub fn endpoint_description(s: &str) -> Result<(), Allowed> {
+pub(crate) fn endpoint_description(s: &str) -> Result<(), Allowed> {
     ok_if(len_in(s, 1, 256), ENDPOINT_DESCRIPTION)
 }
 
 /// IAM role names: `[\w+=,.@-]{1,64}`.
-pub fn role_name(s: &str) -> Result<(), Allowed> {
+pub(crate) fn role_name(s: &str) -> Result<(), Allowed> {
     ok_if((1..=64).contains(&s.len()) && all(s, |b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b)), ROLE_NAME)
 }
 
 /// Runtime versions an endpoint may pin: `^[1-9][0-9]{0,4}$`.
-pub fn runtime_version(s: &str) -> Result<(), Allowed> {
+pub(crate) fn runtime_version(s: &str) -> Result<(), Allowed> {
     let b = s.as_bytes();
     ok_if((1..=5).contains(&b.len()) && b[0] != b'0' && all(s, |c| c.is_ascii_digit()), RUNTIME_VERSION)
 }
 
 /// JWT custom claim names.
-pub fn claim_name(s: &str) -> Result<(), Allowed> {
+pub(crate) fn claim_name(s: &str) -> Result<(), Allowed> {
     ok_if((1..=255).contains(&s.len()) && all(s, |b| b.is_ascii_alphanumeric() || b"_.-:".contains(&b)), CLAIM_NAME)
 }
 
 /// JWT custom claim match values.
-pub fn claim_value(s: &str) -> Result<(), Allowed> {
+pub(crate) fn claim_value(s: &str) -> Result<(), Allowed> {
     ok_if((1..=255).contains(&s.len()) && all(s, |b| b.is_ascii_alphanumeric() || b"_.-".contains(&b)), CLAIM_VALUE)
 }
 
 /// OAuth scopes: `[\x21\x23-\x5B\x5D-\x7E]+`.
-pub fn scope(s: &str) -> Result<(), Allowed> {
+pub(crate) fn scope(s: &str) -> Result<(), Allowed> {
     ok_if((1..=255).contains(&s.len()) && all(s, |b| (0x21..=0x7e).contains(&b) && b != b'"' && b != b'\\'), SCOPE)
 }
 
 /// Allowed audience and client values.
-pub fn jwt_list_item(s: &str) -> Result<(), Allowed> {
+pub(crate) fn jwt_list_item(s: &str) -> Result<(), Allowed> {
     ok_if(len_in(s, 1, 255) && !s.chars().any(char::is_whitespace), JWT_LIST_ITEM)
 }
 
 /// S3 bucket names: `^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`.
-pub fn bucket_name(s: &str) -> Result<(), Allowed> {
+pub(crate) fn bucket_name(s: &str) -> Result<(), Allowed> {
     let b = s.as_bytes();
     let edge = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
     let ok = (3..=63).contains(&b.len())
@@ -413,22 +421,22 @@ pub fn bucket_name(s: &str) -> Result<(), Allowed> {
 }
 
 /// S3 object keys: 1-1024 characters.
-pub fn s3_key(s: &str) -> Result<(), Allowed> {
+pub(crate) fn s3_key(s: &str) -> Result<(), Allowed> {
     ok_if((1..=1024).contains(&s.len()), S3_KEY)
 }
 
 /// S3 version IDs: 3-1024 characters.
-pub fn s3_version_id(s: &str) -> Result<(), Allowed> {
+pub(crate) fn s3_version_id(s: &str) -> Result<(), Allowed> {
     ok_if((3..=1024).contains(&s.len()) && !s.chars().any(char::is_whitespace), S3_VERSION_ID)
 }
 
 /// ECR repository names.
-pub fn repository_name(s: &str) -> Result<(), Allowed> {
+pub(crate) fn repository_name(s: &str) -> Result<(), Allowed> {
     ok_if((2..=256).contains(&s.len()) && repository_path(s), REPOSITORY_NAME)
 }
 
 /// Code entry points: a relative `.py` path without `..`.
-pub fn entry_point(s: &str) -> Result<(), Allowed> {
+pub(crate) fn entry_point(s: &str) -> Result<(), Allowed> {
     let ok = s.ends_with(".py")
         && s.len() > 3
         && !s.starts_with('/')
@@ -439,7 +447,7 @@ pub fn entry_point(s: &str) -> Result<(), Allowed> {
 }
 
 /// Image platforms: `linux/arm64`, `linux/amd64`, `linux/arm/v7`.
-pub fn platform(s: &str) -> Result<(), Allowed> {
+pub(crate) fn platform(s: &str) -> Result<(), Allowed> {
     let parts = s.split('/').count();
     let ok = (2..=3).contains(&parts)
         && s.split('/').all(|p| !p.is_empty() && all(p, |b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'));
@@ -447,7 +455,7 @@ pub fn platform(s: &str) -> Result<(), Allowed> {
 }
 
 /// Docker build argument names.
-pub fn build_arg(s: &str) -> Result<(), Allowed> {
+pub(crate) fn build_arg(s: &str) -> Result<(), Allowed> {
     let b = s.as_bytes();
     let ok = !b.is_empty()
         && (b[0].is_ascii_alphabetic() || b[0] == b'_')
@@ -456,7 +464,7 @@ pub fn build_arg(s: &str) -> Result<(), Allowed> {
 }
 
 /// IAM policy actions: `s3:GetObject`, `bedrock:Invoke*`, `*`.
-pub fn iam_action(s: &str) -> Result<(), Allowed> {
+pub(crate) fn iam_action(s: &str) -> Result<(), Allowed> {
     if s == "*" {
         return Ok(());
     }
@@ -470,35 +478,49 @@ pub fn iam_action(s: &str) -> Result<(), Allowed> {
 }
 
 /// IAM policy resources: `*`, an ARN (wildcards allowed), or an ARN template with `${..}`.
-pub fn iam_resource(s: &str) -> Result<(), Allowed> {
+pub(crate) fn iam_resource(s: &str) -> Result<(), Allowed> {
     let ok = s == "*" || (s.starts_with("arn:") && s.split(':').count() >= 6 && !s.chars().any(char::is_whitespace));
     ok_if(ok, IAM_RESOURCE)
 }
 
 /// Memory event expiry, in days.
-pub fn memory_expiry_days(days: u32) -> Result<(), Allowed> {
+pub(crate) fn memory_expiry_days(days: u32) -> Result<(), Allowed> {
     ok_if((3..=365).contains(&days), MEMORY_EXPIRY)
 }
 
 /// The kinds of literal the macros crate checks at compile time, each with its one rule.
 /// The typed values' `FromStr` use the same table (`crate::model`), so the compile-time and
 /// run-time checks cannot disagree.
+///
+/// Not `#[non_exhaustive]`: the tests match it exhaustively, so a new kind cannot go untested.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LiteralKind {
+    /// `subnet!`: a subnet ID.
     Subnet,
+    /// `security_group!`: a security group ID.
     SecurityGroup,
+    /// `arn!`: any ARN.
     Arn,
+    /// `role_arn!`: an IAM role ARN.
     RoleArn,
+    /// `policy_arn!`: an IAM policy ARN.
     PolicyArn,
+    /// `image!`: an ECR image reference.
     Image,
+    /// `discovery_url!`: an OpenID Connect discovery URL.
     DiscoveryUrl,
+    /// `agent_name!`: an agent name.
     AgentName,
+    /// `env_key!`: an environment variable name.
     EnvKey,
+    /// `header!`: a request header name.
     Header,
+    /// A runtime version number.
     RuntimeVersion,
 }
 
 impl LiteralKind {
+    /// What the literal is, for messages: `subnet ID`.
     pub fn describe(self) -> &'static str {
         match self {
             LiteralKind::Subnet => "subnet ID",
@@ -515,6 +537,7 @@ impl LiteralKind {
         }
     }
 
+    /// Checks `s` by the kind's rule; `Err` says what is allowed.
     pub fn check(self, s: &str) -> Result<(), Allowed> {
         match self {
             LiteralKind::Subnet => subnet_id(s),

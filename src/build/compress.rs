@@ -61,14 +61,30 @@ pub(crate) struct Compressed {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum EntryError {
+    /// The file was deleted after it was selected.
     #[error("{} vanished while being packaged", .0.display())]
     Vanished(std::path::PathBuf),
+    /// The file changed after it was hashed: what would be packaged is not what was hashed.
     #[error("{} changed while being packaged (its size or times differ from when it was hashed); run again", .0.display())]
     Changed(std::path::PathBuf),
+    /// The file could not be read.
     #[error("cannot read {}: {source}", path.display())]
-    Read { path: std::path::PathBuf, source: io::Error },
+    Read {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+    /// A large file's compressed data could not be written aside.
     #[error("cannot write a temporary file in {}: {source}", dir.display())]
-    Temp { dir: std::path::PathBuf, source: io::Error },
+    Temp {
+        /// The directory of temporary files.
+        dir: std::path::PathBuf,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
 }
 
 thread_local! {

@@ -41,11 +41,14 @@ impl From<bollard::errors::Error> for EngineCallError {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum EngineError {
+    /// Nothing answers at the address, or it does not speak the Engine API.
     #[error(
         "no Docker Engine answers at {host} ({source}); start one (`dockerd`, or Docker Desktop) or point DOCKER_HOST at it"
     )]
     Unreachable {
+        /// Where it looked (`unix:///var/run/docker.sock`).
         host: String,
+        /// What happened there.
         #[source]
         source: EngineCallError,
     },

@@ -11,40 +11,51 @@ use crate::inputs::{HashError, SelectError};
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum BuildError {
+    /// A file could not be made into an entry.
     #[error(transparent)]
     Entry(#[from] EntryError),
     /// Writing the archive failed (a full disk, for one); nothing half-written is kept.
     #[error("cannot write the archive {}: {source}", path.display())]
     Write {
+        /// The file being written.
         path: PathBuf,
+        /// Why.
         #[source]
         source: io::Error,
     },
     /// Reading or writing the cache failed.
     #[error("cache {}: {source}", path.display())]
     Cache {
+        /// The cache file or directory.
         path: PathBuf,
+        /// Why.
         #[source]
         source: io::Error,
     },
     /// Installing Python dependencies failed.
     #[error(transparent)]
     Tool(#[from] ToolError),
+    /// A dependency has no wheel for AgentCore's platform.
     #[error(
         "no wheel of `{package}` for linux/arm64 (manylinux2014_aarch64 or manylinux_2_28_aarch64) and CPython {python}: AgentCore runs code agents on arm64, so every dependency needs a binary wheel for it. Pin a version that publishes aarch64 wheels, or deploy the agent as an image.\n{detail}"
     )]
     NoWheel {
+        /// The requirement, as the installer named it.
         package: String,
+        /// The CPython version (`3.13`).
         python: String,
         /// The installer's own words.
         detail: String,
     },
+    /// No Docker Engine to build images in.
     #[error(transparent)]
     NoEngine(#[from] EngineError),
     /// The engine refused a request about `image`.
     #[error("Docker Engine, image {image}: {source}")]
     Engine {
+        /// The local image, `<repository>:<input-hash>`.
         image: String,
+        /// What the engine said.
         #[source]
         source: EngineCallError,
     },
@@ -53,7 +64,16 @@ pub enum BuildError {
     #[error("building {image} failed{}: {reason}{}",
         if step.is_empty() { String::new() } else { format!(" at step `{step}`") },
         if output.is_empty() { String::new() } else { format!("\n--- output of the step ---\n{output}") })]
-    ImageBuild { image: String, step: String, output: String, reason: String },
+    ImageBuild {
+        /// The local image, `<repository>:<input-hash>`.
+        image: String,
+        /// The failing step (`[2/3] RUN make`), when BuildKit named one.
+        step: String,
+        /// The step's last lines of output.
+        output: String,
+        /// BuildKit's reason, or the engine's.
+        reason: String,
+    },
 }
 
 impl From<HashError> for BuildError {
@@ -70,22 +90,36 @@ pub enum ToolError {
     /// The installer could not be started.
     #[error("{program}: cannot run {program} for {}: {source}", context.display())]
     Spawn {
+        /// `uv` or the Python that runs pip.
         program: String,
         /// The dependency declaration it was run for.
         context: PathBuf,
+        /// Why it did not start.
         #[source]
         source: io::Error,
     },
-    /// The installer ran and failed; `stderr` is the end of what it said.
+    /// The installer ran and failed.
     #[error("{program}: installing {} failed:\n{stderr}", context.display())]
-    Failed { program: String, context: PathBuf, stderr: String },
+    Failed {
+        /// `uv` or the Python that runs pip.
+        program: String,
+        /// The dependency declaration it was run for.
+        context: PathBuf,
+        /// The end of what it said.
+        stderr: String,
+    },
     /// A `uv.lock` needs uv to be exported.
     #[error("uv: {} needs uv on PATH to export its requirements", lock.display())]
-    UvMissing { lock: PathBuf },
+    UvMissing {
+        /// The lock file.
+        lock: PathBuf,
+    },
     /// A `pyproject.toml` that does not parse.
     #[error("pyproject.toml: {}: {source}", path.display())]
     Pyproject {
+        /// The file.
         path: PathBuf,
+        /// The parser's complaint.
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },

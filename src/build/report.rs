@@ -12,7 +12,9 @@ use crate::validate::Diagnostic;
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum AssetStatus {
+    /// Built in this run.
     Built,
+    /// Found in the cache (or the engine): nothing was built.
     Cached,
     /// An image its registry already has: not built here.
     Remote,
@@ -25,14 +27,21 @@ pub enum AssetStatus {
 pub struct AssetReport {
     /// `code`.
     pub kind: &'static str,
+    /// The agents that use it.
     pub agents: Vec<String>,
+    /// The hash of its inputs (hex).
     pub input_hash: String,
+    /// Built or cached.
     pub status: AssetStatus,
+    /// How long it took.
     pub seconds: f64,
     /// The built zip.
     pub path: PathBuf,
+    /// The zip's SHA-256 (hex).
     pub sha256: String,
+    /// The zip's size in bytes.
     pub size: u64,
+    /// What was done for its entries.
     pub entries: EntryCounts,
     /// Vendored Python dependencies, when the code declares any.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -48,6 +57,7 @@ pub struct DependencyReport {
     pub declared_in: String,
     /// Installed in this run (false) or taken from the cache (true).
     pub cached: bool,
+    /// The files vendored.
     pub files: usize,
 }
 
@@ -56,9 +66,13 @@ pub struct DependencyReport {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ImageReport {
+    /// The agents that use it.
     pub agents: Vec<String>,
+    /// The hash of its inputs (hex), which is also its tag.
     pub input_hash: String,
+    /// Built, in the engine already, or in the registry already.
     pub status: AssetStatus,
+    /// How long it took.
     pub seconds: f64,
     /// The local image, `<repository>:<input-hash>`.
     pub image: String,

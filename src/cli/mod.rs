@@ -135,6 +135,17 @@ pub fn run(app: &App) -> ExitCode {
 
 /// Runs a command line against `app`, writing to `out` and `err`. `args` starts with the
 /// program name, as `std::env::args_os()` does. Starts its own runtime: call it outside one.
+///
+/// ```
+/// use hangar::prelude::*;
+/// let app = App::new("svc").agent(Agent::new("bot").image("123456789012.dkr.ecr.us-east-1.amazonaws.com/bot:1"));
+/// let out_dir = tempfile::tempdir().unwrap();
+/// let (mut out, mut err) = (Vec::new(), Vec::new());
+/// let code = hangar::cli::run_with(&app, ["infra", "synth", "--json", "--out", out_dir.path().to_str().unwrap()], &mut out, &mut err);
+/// assert_eq!(code, std::process::ExitCode::SUCCESS);
+/// let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
+/// assert_eq!(doc["stack"], "svc-dev");
+/// ```
 pub fn run_with<I, T>(app: &App, args: I, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode
 where
     I: IntoIterator<Item = T>,

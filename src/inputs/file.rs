@@ -28,10 +28,15 @@ pub struct SelectedFile {
 /// The metadata that tells whether a file may have changed since it was hashed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FileStat {
+    /// Size in bytes.
     pub size: u64,
+    /// Modification time, nanoseconds since the epoch.
     pub mtime_ns: i128,
+    /// Status change time, nanoseconds since the epoch (moves on every change).
     pub ctime_ns: i128,
+    /// Inode number.
     pub ino: u64,
+    /// Device number.
     pub dev: u64,
 }
 

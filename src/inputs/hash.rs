@@ -21,7 +21,9 @@ const CHUNK: usize = 128 * 1024;
 #[error("cannot read {}: {source}", path.display())]
 #[non_exhaustive]
 pub struct HashError {
+    /// The file.
     pub path: PathBuf,
+    /// Why it could not be read.
     #[source]
     pub source: io::Error,
 }

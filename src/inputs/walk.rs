@@ -21,21 +21,54 @@ use crate::patterns::Selector;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SelectError {
+    /// The directory to walk does not exist.
     #[error("the directory {} does not exist", path.display())]
-    MissingRoot { path: PathBuf },
+    MissingRoot {
+        /// The directory.
+        path: PathBuf,
+    },
+    /// A directory or file could not be read.
     #[error("cannot read {}: {source}", path.display())]
-    Io { path: PathBuf, source: io::Error },
+    Io {
+        /// What could not be read.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: io::Error,
+    },
+    /// A name that is not UTF-8 cannot be a zip entry's name.
     #[error("{}: the file name is not valid UTF-8; rename it or exclude it", path.display())]
-    NonUtf8 { path: PathBuf },
+    NonUtf8 {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A selected symlink leads out of the root.
     #[error(
         "symlink {} points to {}, outside {}; hangar does not follow links out of the root: exclude the link or copy the file in",
         path.display(), target.display(), root.display()
     )]
-    EscapingLink { path: PathBuf, target: PathBuf, root: PathBuf },
+    EscapingLink {
+        /// The link.
+        path: PathBuf,
+        /// Where it leads.
+        target: PathBuf,
+        /// The root walked.
+        root: PathBuf,
+    },
+    /// A symlink to a directory above it.
     #[error("symlink loop: {} leads back to {}", path.display(), ancestor.display())]
-    Loop { path: PathBuf, ancestor: PathBuf },
+    Loop {
+        /// The link.
+        path: PathBuf,
+        /// The directory it leads back to.
+        ancestor: PathBuf,
+    },
+    /// A selected symlink whose target does not exist.
     #[error("symlink {} is dangling (its target does not exist); remove or exclude it", path.display())]
-    Dangling { path: PathBuf },
+    Dangling {
+        /// The link.
+        path: PathBuf,
+    },
 }
 
 /// Walks `root` (sorted), returns the selected regular files sorted by `rel` (bytewise).

@@ -81,6 +81,7 @@ impl Agent {
         }
     }
 
+    /// The agent's name.
     pub fn name(&self) -> &str {
         self.name.as_str()
     }
@@ -143,6 +144,7 @@ impl Agent {
         self
     }
 
+    /// Session timeouts.
     pub fn lifecycle(mut self, lifecycle: Lifecycle) -> Self {
         self.lifecycle = Some(lifecycle);
         self
@@ -154,6 +156,7 @@ impl Agent {
         self
     }
 
+    /// Adds a named endpoint (`DEFAULT` exists without one).
     pub fn endpoint(mut self, endpoint: Endpoint) -> Self {
         self.endpoints.push(endpoint);
         self
@@ -177,6 +180,7 @@ impl Agent {
         self
     }
 
+    /// The execution role: an existing one ([`Role::arn`]), or a generated one customized ([`Role::generated`]). Default: generated.
     pub fn role(mut self, role: impl Into<Role>) -> Self {
         self.role = Some(role.into());
         self
@@ -188,11 +192,13 @@ impl Agent {
         self
     }
 
+    /// A tag on the runtime, its endpoints and its generated role (over the App's tags).
     pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.tags.insert(key.into(), value.into());
         self
     }
 
+    /// Several tags at once (see [`Agent::tag`]).
     pub fn tags<K: Into<String>, V: Into<String>>(mut self, tags: impl IntoIterator<Item = (K, V)>) -> Self {
         self.tags.extend(tags.into_iter().map(|(k, v)| (k.into(), v.into())));
         self
@@ -230,6 +236,7 @@ pub struct Lifecycle {
 }
 
 impl Lifecycle {
+    /// No timeouts set: AgentCore's defaults apply.
     pub fn new() -> Self {
         Self::default()
     }
@@ -249,6 +256,7 @@ impl Lifecycle {
 
 /// `protocol`: how callers talk to the runtime.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Protocol {
     /// Plain HTTP requests (the default).
     #[default]
@@ -262,6 +270,7 @@ pub enum Protocol {
 }
 
 impl Protocol {
+    /// The name CloudFormation uses: `HTTP`.
     pub fn cfn_name(self) -> &'static str {
         match self {
             Protocol::Http => "HTTP",

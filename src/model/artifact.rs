@@ -91,8 +91,11 @@ impl ImageBuild {
 
 /// Where an image comes from: built by hangar, or given by URI.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ImageSource {
+    /// A Docker build hangar runs.
     Build(ImageBuild),
+    /// An image already in ECR.
     Uri(ImageRef),
 }
 
@@ -117,12 +120,18 @@ impl From<&str> for ImageSource {
 
 /// The Python version of a code agent. AgentCore's managed runtimes; 3.13 is the default.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum Python {
+    /// CPython 3.10.
     V3_10,
+    /// CPython 3.11.
     V3_11,
+    /// CPython 3.12.
     V3_12,
     #[default]
+    /// CPython 3.13 (the default).
     V3_13,
+    /// CPython 3.14.
     V3_14,
 }
 
@@ -160,6 +169,7 @@ pub struct S3Object {
 }
 
 impl S3Object {
+    /// The object `key` in `bucket`.
     pub fn new(bucket: impl Into<String>, key: impl Into<String>) -> Self {
         S3Object { bucket: bucket.into(), key: key.into(), version_id: None }
     }
@@ -192,6 +202,7 @@ pub struct Package {
 }
 
 impl Package {
+    /// Default settings: the App root, the default excludes.
     pub fn new() -> Self {
         Self::default()
     }

@@ -60,12 +60,16 @@ impl Jwt {
 
 /// `inboundTokenClaimValueType`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ClaimValueType {
+    /// One string.
     String,
+    /// A list of strings.
     StringArray,
 }
 
 impl ClaimValueType {
+    /// The name CloudFormation uses: `STRING`.
     pub fn cfn_name(self) -> &'static str {
         match self {
             ClaimValueType::String => "STRING",
@@ -76,6 +80,7 @@ impl ClaimValueType {
 
 /// `claimMatchOperator`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ClaimOperator {
     /// The STRING claim equals the value.
     Equals,
@@ -86,6 +91,7 @@ pub enum ClaimOperator {
 }
 
 impl ClaimOperator {
+    /// The name CloudFormation uses: `EQUALS`.
     pub fn cfn_name(self) -> &'static str {
         match self {
             ClaimOperator::Equals => "EQUALS",
@@ -97,8 +103,11 @@ impl ClaimOperator {
 
 /// `claimMatchValue`: one string or a list.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ClaimValue {
+    /// One value (with `EQUALS`).
     String(String),
+    /// Several values (with `CONTAINS_ANY`).
     StringList(Vec<String>),
 }
 
@@ -132,6 +141,7 @@ impl Claim {
         ClaimBuilder { name: name.into(), value_type: ClaimValueType::StringArray }
     }
 
+    /// A claim rule from its parts; [`Claim::string`] and [`Claim::string_array`] are shorter.
     pub fn new(
         name: impl Into<String>,
         value_type: ClaimValueType,
@@ -147,14 +157,17 @@ impl ClaimBuilder {
         Claim { name: self.name, value_type: self.value_type, operator, value }
     }
 
+    /// The claim equals `value`.
     pub fn equals(self, value: impl Into<String>) -> Claim {
         self.with(ClaimOperator::Equals, ClaimValue::String(value.into()))
     }
 
+    /// The claim (a list) contains `value`.
     pub fn contains(self, value: impl Into<String>) -> Claim {
         self.with(ClaimOperator::Contains, ClaimValue::String(value.into()))
     }
 
+    /// The claim (a list) contains any of `values`.
     pub fn contains_any<S: Into<String>>(self, values: impl IntoIterator<Item = S>) -> Claim {
         self.with(ClaimOperator::ContainsAny, ClaimValue::StringList(values.into_iter().map(Into::into).collect()))
     }

@@ -26,6 +26,7 @@ pub struct Memory {
 pub const DEFAULT_EVENT_EXPIRY_DAYS: u32 = 30;
 
 impl Memory {
+    /// A memory named `name` (its physical name is `<service>_<name>_<stage>`).
     pub fn new(name: impl Into<String>) -> Self {
         Memory {
             name: name.into(),
@@ -35,6 +36,7 @@ impl Memory {
         }
     }
 
+    /// The name agents link to.
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -45,11 +47,13 @@ impl Memory {
         self
     }
 
+    /// A description.
     pub fn description(mut self, description: impl Into<String>) -> Self {
         self.description = Some(description.into());
         self
     }
 
+    /// A tag on the memory (over the App's tags).
     pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.tags.insert(key.into(), value.into());
         self
@@ -67,10 +71,12 @@ pub struct Gateway {
 }
 
 impl Gateway {
+    /// A gateway named `name` (its physical name is `<service>-<name>-<stage>`).
     pub fn new(name: impl Into<String>) -> Self {
         Gateway { name: name.into(), description: None, tags: BTreeMap::new() }
     }
 
+    /// The name agents link to.
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -81,6 +87,7 @@ impl Gateway {
         self
     }
 
+    /// A tag on the gateway and its role (over the App's tags).
     pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.tags.insert(key.into(), value.into());
         self

@@ -60,6 +60,7 @@ impl App {
         }
     }
 
+    /// The service name: the stack is `<service>-<stage>`.
     pub fn service(&self) -> &str {
         &self.service
     }
@@ -71,24 +72,29 @@ impl App {
         self
     }
 
+    /// The project directory (see [`App::root`]).
     pub fn root_dir(&self) -> &Path {
         &self.root
     }
 
+    /// Adds an agent.
     pub fn agent(mut self, agent: Agent) -> Self {
         self.agents.push(agent);
         self
     }
 
+    /// The agents, in the order added.
     pub fn agents(&self) -> &[Agent] {
         &self.agents
     }
 
+    /// Adds a memory that agents link to by name ([`Agent::memory`]).
     pub fn memory(mut self, memory: Memory) -> Self {
         self.memories.push(memory);
         self
     }
 
+    /// Adds a gateway that agents link to by name ([`Agent::gateway`]).
     pub fn gateway(mut self, gateway: Gateway) -> Self {
         self.gateways.push(gateway);
         self

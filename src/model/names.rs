@@ -249,8 +249,11 @@ pub struct LogicalId {
 pub enum Owner<'a> {
     /// The stack itself (the shared runtime policy).
     Stack,
+    /// An agent, by name.
     Agent(&'a str),
+    /// A memory, by name.
     Memory(&'a str),
+    /// A gateway, by name.
     Gateway(&'a str),
 }
 

@@ -4,16 +4,22 @@ use super::ids::{SecurityGroupId, SubnetId};
 
 /// `network.mode`: PUBLIC, or VPC with 1-16 subnets and 1-16 security groups.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Network {
     #[default]
+    /// A public endpoint (the default).
     Public,
+    /// Inside a VPC.
     Vpc {
+        /// The subnets, 1 to 16.
         subnets: Vec<SubnetId>,
+        /// The security groups, 1 to 16.
         security_groups: Vec<SecurityGroupId>,
     },
 }
 
 impl Network {
+    /// A public endpoint.
     pub fn public() -> Self {
         Network::Public
     }

@@ -17,6 +17,7 @@ use super::ids::{PolicyArn, RoleArn};
 ///     .tag("CostCenter", "AI-Team");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Role {
     /// Use this role as is; hangar adds no permissions to it.
     Arn(RoleArn),
@@ -25,10 +26,12 @@ pub enum Role {
 }
 
 impl Role {
+    /// An existing role, used as it is.
     pub fn arn(arn: impl Into<RoleArn>) -> Role {
         Role::Arn(arn.into())
     }
 
+    /// A role hangar generates (with least privilege), to customize.
     pub fn generated() -> GeneratedRole {
         GeneratedRole::default()
     }
@@ -72,26 +75,31 @@ impl GeneratedRole {
         self
     }
 
+    /// Adds a statement to the role's inline policy.
     pub fn statement(mut self, statement: Statement) -> Self {
         self.statements.push(statement);
         self
     }
 
+    /// Adds several statements.
     pub fn statements(mut self, statements: impl IntoIterator<Item = Statement>) -> Self {
         self.statements.extend(statements);
         self
     }
 
+    /// Attaches a managed policy.
     pub fn managed_policy(mut self, arn: impl Into<PolicyArn>) -> Self {
         self.managed_policies.push(arn.into());
         self
     }
 
+    /// A permissions boundary.
     pub fn permissions_boundary(mut self, arn: impl Into<PolicyArn>) -> Self {
         self.permissions_boundary = Some(arn.into());
         self
     }
 
+    /// A tag on the role.
     pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.tags.insert(key.into(), value.into());
         self
@@ -100,8 +108,11 @@ impl GeneratedRole {
 
 /// `Allow` or `Deny`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Effect {
+    /// `Allow`.
     Allow,
+    /// `Deny`.
     Deny,
 }
 
@@ -119,38 +130,46 @@ pub struct Statement {
 }
 
 impl Statement {
+    /// An `Allow` statement.
     pub fn allow() -> Self {
         Self::new(Effect::Allow)
     }
 
+    /// A `Deny` statement.
     pub fn deny() -> Self {
         Self::new(Effect::Deny)
     }
 
+    /// A statement of `effect`.
     pub fn new(effect: Effect) -> Self {
         Statement { sid: None, effect, actions: Vec::new(), resources: Vec::new(), conditions: BTreeMap::new() }
     }
 
+    /// The statement's `Sid`.
     pub fn sid(mut self, sid: impl Into<String>) -> Self {
         self.sid = Some(sid.into());
         self
     }
 
+    /// Adds an action (`s3:GetObject`).
     pub fn action(mut self, action: impl Into<String>) -> Self {
         self.actions.push(action.into());
         self
     }
 
+    /// Adds several actions.
     pub fn actions<S: Into<String>>(mut self, actions: impl IntoIterator<Item = S>) -> Self {
         self.actions.extend(actions.into_iter().map(Into::into));
         self
     }
 
+    /// Adds a resource (an ARN, `*`, or an ARN with `${...}` substitutions).
     pub fn resource(mut self, resource: impl Into<String>) -> Self {
         self.resources.push(resource.into());
         self
     }
 
+    /// Adds several resources.
     pub fn resources<S: Into<String>>(mut self, resources: impl IntoIterator<Item = S>) -> Self {
         self.resources.extend(resources.into_iter().map(Into::into));
         self

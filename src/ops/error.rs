@@ -21,22 +21,28 @@ pub enum Error {
     /// Building an asset failed.
     #[error("{}{source}", agent_prefix(.agent))]
     Build {
+        /// The agent whose asset it was, when known.
         agent: Option<String>,
         #[source]
+        /// What went wrong.
         source: BuildError,
     },
     /// Publishing an asset failed.
     #[error("{}{source}", agent_prefix(.agent))]
     Publish {
+        /// The agent whose asset it was, when known.
         agent: Option<String>,
         #[source]
+        /// What went wrong.
         source: PublishError,
     },
     /// Writing an output (the template, the manifest) or the cache failed.
     #[error("{}: {source}", .path.display())]
     Io {
+        /// The file or directory.
         path: PathBuf,
         #[source]
+        /// What went wrong.
         source: std::io::Error,
     },
 }

@@ -77,7 +77,12 @@ pub enum HangarSource {
     /// A checkout of hangar on disk.
     Path(PathBuf),
     /// A git repository, optionally at a branch.
-    Git { url: String, branch: Option<String> },
+    Git {
+        /// The repository's URL.
+        url: String,
+        /// The branch (default: the repository's default branch).
+        branch: Option<String>,
+    },
 }
 
 impl HangarSource {
@@ -120,13 +125,24 @@ pub enum InitError {
     #[error("{} already exist{}; nothing was written (hangar init never overwrites a file)",
         .paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "),
         if .paths.len() == 1 { "s" } else { "" })]
-    Exists { paths: Vec<PathBuf> },
+    Exists {
+        /// The files that exist.
+        paths: Vec<PathBuf>,
+    },
     /// The service name breaks the stack-name rules.
     #[error("service `{name}`: allowed: {allowed}")]
-    Service { name: String, allowed: &'static str },
+    Service {
+        /// The name given.
+        name: String,
+        /// What is allowed.
+        allowed: &'static str,
+    },
+    /// A file or directory could not be written.
     #[error("{}: {source}", .path.display())]
     Io {
+        /// The file or directory.
         path: PathBuf,
+        /// Why.
         #[source]
         source: std::io::Error,
     },

@@ -148,6 +148,7 @@ impl PackageOptions {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Packaged {
+    /// The template and manifest written.
     pub synth: Synthesized,
     /// The code archives.
     pub assets: Vec<AssetReport>,
@@ -229,6 +230,13 @@ impl App {
 
     /// Removes cache entries of the App's root unused for `older_than`, and what interrupted
     /// runs left behind.
+    ///
+    /// ```no_run
+    /// use hangar::prelude::*;
+    /// let app = App::new("svc").agent(Agent::new("bot").code("agent.py"));
+    /// let pruned = app.prune(std::time::Duration::from_secs(7 * 24 * 3600)).unwrap();
+    /// println!("{} entries, {} bytes", pruned.removed, pruned.bytes);
+    /// ```
     pub fn prune(&self, older_than: std::time::Duration) -> Result<PruneReport, Error> {
         store::prune(&self.root, older_than).map_err(|source| Error::Io { path: self.root.join(".hangar/cache"), source })
     }

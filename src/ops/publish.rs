@@ -65,7 +65,9 @@ impl PublishOptions {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Published {
+    /// What packaging did.
     pub packaged: Packaged,
+    /// What publishing did, per image.
     pub images: Vec<PushReport>,
 }
 

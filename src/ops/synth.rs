@@ -58,10 +58,15 @@ impl SynthOptions {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Synthesized {
+    /// The plan synthesized.
     pub plan: Plan,
+    /// The template.
     pub template: Template,
+    /// The asset manifest.
     pub manifest: Manifest,
+    /// Where the template was written.
     pub template_path: PathBuf,
+    /// Where the manifest was written.
     pub manifest_path: PathBuf,
 }
 

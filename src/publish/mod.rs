@@ -27,7 +27,9 @@ use crate::plan::{Asset, ImageAsset};
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum PushStatus {
+    /// Pushed in this run.
     Pushed,
+    /// The registry had it: nothing was pushed.
     Present,
 }
 
@@ -36,17 +38,23 @@ pub enum PushStatus {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PushReport {
+    /// The agents whose image it is.
     pub agents: Vec<String>,
+    /// The ECR repository.
     pub repository: String,
+    /// The tag: the image's input hash.
     pub tag: String,
     /// `<registry>/<repository>:<tag>`.
     pub uri: String,
+    /// Pushed, or present already.
     pub status: PushStatus,
-    /// Layers uploaded, and layers the registry had already.
+    /// Layers uploaded.
     pub layers_pushed: usize,
+    /// Layers the registry had already.
     pub layers_present: usize,
     /// Attempts the push took.
     pub attempts: u32,
+    /// How long it took.
     pub seconds: f64,
 }
 
@@ -57,22 +65,51 @@ pub enum PublishError {
     /// An ECR API call failed; `message` is the SDK's account of it, with its causes.
     #[error("ECR {operation} (repository {repository}): {message}")]
     Ecr {
+        /// The API call: `CreateRepository`.
         operation: &'static str,
+        /// The repository it was about (`-` for none).
         repository: String,
+        /// The SDK's account of the failure.
         message: String,
+        /// The SDK's error, when there was one.
         #[source]
         source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
+    /// No engine to push through.
     #[error(transparent)]
     NoEngine(#[from] EngineError),
+    /// The registry did not answer, however often it was tried.
     #[error("registry {registry} cannot be reached ({message}); gave up after {attempts} attempts")]
-    Unreachable { registry: String, attempts: u32, message: String },
+    Unreachable {
+        /// The registry host.
+        registry: String,
+        /// How often it was tried.
+        attempts: u32,
+        /// The engine's words.
+        message: String,
+    },
+    /// The registry refused the credentials (not retried).
     #[error(
         "registry {registry} refused the credentials for {repository} ({message}): the ECR token may have expired or be for another account or region"
     )]
-    Auth { registry: String, repository: String, message: String },
+    Auth {
+        /// The registry host.
+        registry: String,
+        /// The repository pushed to.
+        repository: String,
+        /// The engine's words.
+        message: String,
+    },
+    /// The push failed otherwise, however often it was tried.
     #[error("pushing {image} failed after {attempts} attempts: {message}")]
-    Push { image: String, attempts: u32, message: String },
+    Push {
+        /// `<registry>/<repository>[:tag]`.
+        image: String,
+        /// How often it was tried.
+        attempts: u32,
+        /// The engine's words.
+        message: String,
+    },
 }
 
 /// Where images are pushed: the engine that pushes, ECR's API, the registry host and the

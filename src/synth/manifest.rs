@@ -10,20 +10,30 @@ use crate::plan::{AssetSource, DEFAULT_ASSETS_BUCKET, Plan};
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Manifest {
+    /// The manifest format's version (1).
     pub version: u32,
+    /// The App's service.
     pub service: String,
+    /// The stage.
     pub stage: String,
+    /// The stack, `<service>-<stage>`.
     pub stack: String,
+    /// The template's file name, next to the manifest.
     pub template: String,
+    /// Every asset, in plan order.
     pub assets: Vec<ManifestAsset>,
 }
 
+/// One asset of the manifest.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ManifestAsset {
+    /// `code` or `image`.
     pub kind: &'static str,
+    /// The agents that use it.
     pub agents: Vec<String>,
+    /// The hash of its inputs (hex).
     pub input_hash: String,
     /// The built zip, relative to the output directory (code assets).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -31,28 +41,46 @@ pub struct ManifestAsset {
     /// The local image `<repository>:<tag>` (image assets).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
+    /// Where it is published.
     pub destination: Destination,
-    /// Selected files and their total size.
+    /// How many files were selected.
     pub files: usize,
+    /// Their total size.
     pub bytes: u64,
     /// Filled in by `package`: the built artifact's SHA-256 and size.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub output: Option<BuiltOutput>,
 }
 
+/// Where an asset is published.
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum Destination {
-    S3 { bucket: String, key: String },
-    Ecr { repository: String, tag: String },
+    /// A code zip, to the assets bucket.
+    S3 {
+        /// The bucket (may hold `${AWS::...}` substitutions).
+        bucket: String,
+        /// `code/<input-hash>.zip`.
+        key: String,
+    },
+    /// An image, to ECR.
+    Ecr {
+        /// The repository.
+        repository: String,
+        /// The input hash.
+        tag: String,
+    },
 }
 
+/// A built artifact.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct BuiltOutput {
+    /// Its SHA-256 (hex).
     pub sha256: String,
+    /// Its size in bytes.
     pub size: u64,
 }
 

@@ -32,12 +32,16 @@ pub fn maybe_sub(text: &str) -> Value {
 /// A resource: type, properties, and optional `DependsOn`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Resource {
+    /// `AWS::BedrockAgentCore::Runtime`, ...
     pub kind: &'static str,
+    /// Its properties.
     pub properties: Map<String, Value>,
+    /// Logical IDs it waits for (beyond those its properties reference).
     pub depends_on: Vec<String>,
 }
 
 impl Resource {
+    /// A resource of `kind`; `properties` must be a JSON object.
     pub fn new(kind: &'static str, properties: Value) -> Self {
         let Value::Object(properties) = properties else { panic!("resource properties must be an object") };
         Resource { kind, properties, depends_on: Vec::new() }
@@ -47,7 +51,9 @@ impl Resource {
 /// A stack output.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Output {
+    /// What it is.
     pub description: String,
+    /// Its value (often a `GetAtt`).
     pub value: Value,
     /// Kept when a big App must shed outputs to stay within CloudFormation's 200; the others
     /// (IDs, URLs derivable from ARNs) are dropped first.
@@ -57,8 +63,11 @@ pub struct Output {
 /// A whole template.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Template {
+    /// The stack description.
     pub description: String,
+    /// The resources, by logical ID (so sorted).
     pub resources: BTreeMap<String, Resource>,
+    /// The outputs, by logical ID (so sorted).
     pub outputs: BTreeMap<String, Output>,
 }
 
@@ -86,6 +95,7 @@ impl Template {
         self.outputs.insert(id, output);
     }
 
+    /// The template as a JSON value, keys in CloudFormation's usual order.
     pub fn to_value(&self) -> Value {
         let mut resources = Map::new();
         for (id, r) in &self.resources {

@@ -9,10 +9,12 @@ use sha2::{Digest as _, Sha256};
 pub struct Digest(pub [u8; 32]);
 
 impl Digest {
+    /// The SHA-256 of `bytes`.
     pub fn of(bytes: &[u8]) -> Digest {
         Digest(Sha256::digest(bytes).into())
     }
 
+    /// The 64 lowercase hex digits.
     pub fn to_hex(&self) -> String {
         hex(&self.0)
     }

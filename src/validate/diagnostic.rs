@@ -11,9 +11,13 @@ use serde::Serialize;
 #[serde(tag = "kind", content = "name", rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum Subject {
+    /// The App as a whole (service, stage, stack limits).
     App(String),
+    /// An agent, by name.
     Agent(String),
+    /// A memory, by name.
     Memory(String),
+    /// A gateway, by name.
     Gateway(String),
 }
 
@@ -118,6 +122,7 @@ impl fmt::Display for Code {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Diagnostic {
+    /// What it is about.
     pub subject: Subject,
     /// The field path, as the Serverless configuration names it: `network.subnets[1]`.
     pub field: String,
@@ -125,7 +130,9 @@ pub struct Diagnostic {
     pub value: String,
     /// What is allowed.
     pub allowed: String,
+    /// The kind of problem, stable across releases.
     pub code: Code,
+    /// Whether it stops the run.
     pub severity: Severity,
 }
 
@@ -184,14 +191,17 @@ impl fmt::Display for Diagnostic {
 pub struct Diagnostics(pub Vec<Diagnostic>);
 
 impl Diagnostics {
+    /// The problems, in the order found.
     pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {
         self.0.iter()
     }
 
+    /// How many problems.
     pub fn len(&self) -> usize {
         self.0.len()
     }
 
+    /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -20,16 +20,20 @@ use crate::rules::{self, Allowed};
 
 /// The AgentCore lifecycle bounds, in seconds (CloudFormation's; 14 days).
 pub const LIFECYCLE_SECONDS: std::ops::RangeInclusive<u64> = 60..=1_209_600;
-/// At most this many environment variables, tags, subnets, security groups, headers.
+/// At most this many environment variables per runtime.
 pub const MAX_ENV: usize = 50;
+/// At most this many tags per resource.
 pub const MAX_TAGS: usize = 50;
+/// At most this many subnets, and security groups.
 pub const MAX_VPC_ITEMS: usize = 16;
+/// At most this many allowed request headers.
 pub const MAX_HEADERS: usize = 20;
 /// IAM's default quota of managed policies per role (10), less the one hangar attaches.
 pub const MAX_USER_MANAGED_POLICIES: usize = 9;
 
-/// The environment variables hangar sets for linked resources.
+/// The environment variable of a linked memory's ID.
 pub const MEMORY_ENV: &str = "BEDROCK_AGENTCORE_MEMORY_ID";
+/// The environment variable of a linked gateway's MCP URL.
 pub const GATEWAY_ENV: &str = "BEDROCK_AGENTCORE_GATEWAY_URL";
 
 /// The resource types a set of tags lands on: AgentCore and IAM accept different characters.

@@ -13,7 +13,7 @@
 #   hangar-dev/busybox:arm64 (a shell for RUN steps) and hangar-dev/python:3.11 (python3.11
 #   with its standard library; the docker_agent example builds on it through
 #   HANGAR_EXAMPLE_BASE_IMAGE).
-# - cfn-lint (PyPI), zip and unzip (Debian).
+# - cfn-lint (PyPI), zip and unzip, apache2-utils for htpasswd (Debian).
 #
 # State lives under target/devenv/ (`cargo clean` resets it; the next run rebuilds it).
 
@@ -44,7 +44,7 @@ apt_install() {
         DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >&2
     fi
 }
-apt_install zip unzip docker.io docker-registry curl qemu-user-static binfmt-support
+apt_install zip unzip docker.io docker-registry curl qemu-user-static binfmt-support apache2-utils
 
 # --- Python tools (pinned) -------------------------------------------------------------------
 PY_REQUIREMENTS="cfn-lint==1.58.0 moto[server]==5.2.5"
@@ -138,12 +138,9 @@ export HANGAR_EXAMPLE_BASE_IMAGE=hangar-dev/python:3.11
 REGISTRY_DIR="$DEVENV/registry"
 mkdir -p "$REGISTRY_DIR/data"
 # moto's ECR token is "AWS:<account>-auth-token"; the registry accepts exactly that.
+# (bcrypt, by apache2-utils' htpasswd: Python's `crypt` module is gone from Python 3.13.)
 if [[ ! -s "$REGISTRY_DIR/htpasswd" ]]; then
-    python3 -W ignore - "$REGISTRY_DIR/htpasswd" <<'PY'
-import crypt, sys
-with open(sys.argv[1], "w") as f:
-    f.write("AWS:" + crypt.crypt("123456789012-auth-token", crypt.mksalt(crypt.METHOD_BLOWFISH)) + "\n")
-PY
+    htpasswd -Bbc "$REGISTRY_DIR/htpasswd" AWS 123456789012-auth-token 2>/dev/null
 fi
 cat > "$REGISTRY_DIR/config.yml" <<YAML
 version: 0.1

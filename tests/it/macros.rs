@@ -1,7 +1,7 @@
 //! The macros crate: literals and `#[hangar::main]` checked by compiling them with rustc, and
 //! the compile-time and run-time checks agreeing on generated inputs (proptest).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::str::FromStr;
 
 use hangar::rules::LiteralKind;

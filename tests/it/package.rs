@@ -50,6 +50,24 @@ for i in z.infolist():
         .collect()
 }
 
+/// Reads the archive with the `zip` crate: every entry's name, Unix mode and content (the
+/// reader checks each CRC-32 as it reaches the end of an entry), and that its time is the fixed
+/// 1980-01-01 00:00.
+fn zip_crate_entries(zip: &Path) -> Vec<(String, u32, Vec<u8>)> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(zip).unwrap()).unwrap();
+    (0..archive.len())
+        .map(|i| {
+            let mut entry = archive.by_index(i).unwrap();
+            let time = entry.last_modified().unwrap_or_default();
+            assert_eq!((time.year(), time.month(), time.day(), time.hour(), time.minute()), (1980, 1, 1, 0, 0));
+            let mut content = Vec::new();
+            entry.read_to_end(&mut content).unwrap();
+            (entry.name().to_owned(), entry.unix_mode().unwrap(), content)
+        })
+        .collect()
+}
+
 fn unzip_test(zip: &Path) {
     let out = Command::new("unzip").arg("-tq").arg(zip).output().expect("unzip runs (apt-get install unzip)");
     assert!(
@@ -125,6 +143,11 @@ fn archives_round_trip() {
     assert_eq!(names, ["agent.py", "bin/run.sh", "data/prompts.txt", "lib/__init__.py", "lib/util.py"]);
     let modes: Vec<u32> = listing.iter().map(|(_, m, ..)| *m).collect();
     assert_eq!(modes, [0o100644, 0o100755, 0o100644, 0o100644, 0o100644]);
+    let read = zip_crate_entries(zip);
+    assert_eq!(read.iter().map(|(n, m, _)| (n.as_str(), *m)).collect::<Vec<_>>(), names.iter().copied().zip(modes).collect::<Vec<_>>());
+    for (name, _, content) in &read {
+        assert_eq!(content, &std::fs::read(dir.path().join(name)).unwrap(), "{name}, read by the zip crate");
+    }
 
     let extracted = tempfile::tempdir().unwrap();
     let out = Command::new("unzip").arg("-q").arg(zip).arg("-d").arg(extracted.path()).output().unwrap();
@@ -188,6 +211,7 @@ fn zip64_when_there_are_many_entries() {
     let bytes = std::fs::read(zip).unwrap();
     assert!(bytes.windows(4).any(|w| w == b"PK\x06\x06"), "a ZIP64 end of central directory record");
     assert_eq!(python_listing(zip).len(), n + 1);
+    assert_eq!(zip::ZipArchive::new(std::fs::File::open(zip).unwrap()).unwrap().len(), n + 1, "the zip crate reads it");
     unzip_test(zip);
 }
 
