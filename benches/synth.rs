@@ -1,5 +1,5 @@
-//! Validation, planning and synthesis of an App of 100 agents (DESIGN section 9: "synth of
-//! 100 agents in milliseconds"). The code agents share one small tree, so the numbers are the
+//! Validation, planning and synthesis of an App of 100 agents (the target: milliseconds, where
+//! the CDK needs seconds for one). The code agents share one small tree, so the numbers are the
 //! model work plus one selection and hash of that tree, not disk throughput.
 
 use criterion::{Criterion, criterion_group, criterion_main};

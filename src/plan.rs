@@ -1,9 +1,10 @@
 //! The plan: which assets the App needs, what their inputs hash to, and what everything is
 //! called. It reads the files it selects (to hash them) but builds nothing.
 //!
-//! An asset's *input hash* covers everything its output depends on (DESIGN section 6), so
-//! equal hashes mean equal artifacts: the S3 key and the image tag derive from it, and work on
-//! an unchanged asset can be skipped by looking it up.
+//! An asset's *input hash* covers everything its output depends on (files, modes, runtime,
+//! entry point, dependency declaration, platform; for images the context, Dockerfile and build
+//! args), so equal hashes mean equal artifacts: the S3 key and the image tag derive from it,
+//! and work on an unchanged asset can be skipped by looking it up.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};

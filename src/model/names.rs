@@ -139,23 +139,19 @@ impl AgentNames {
 
     /// Every logical ID (resources and outputs) the agent's synthesis produces, each with the
     /// field that decides it.
-    fn logical_ids(&self, agent: &Agent) -> Vec<LogicalId> {
-        let name = |id: String| LogicalId { id, field: "name".to_owned(), value: agent.name().to_owned() };
-        let mut ids = vec![
-            name(self.runtime()),
-            name(self.runtime_arn_output()),
-            name(self.runtime_id_output()),
-            name(self.invocation_url()),
-            name(self.role_arn_output()),
-        ];
+    fn logical_ids<'a>(&self, agent: &'a Agent) -> Vec<LogicalId<'a>> {
+        let name = |id: String| LogicalId { id, field: IdField::Name, value: agent.name() };
+        let mut ids = Vec::with_capacity(6 + 2 * agent.endpoints.len());
+        ids.extend([self.runtime_arn_output(), self.runtime_id_output(), self.runtime()].map(name));
+        ids.extend([self.invocation_url(), self.role_arn_output()].map(name));
         if matches!(agent.role, None | Some(Role::Generated(_))) {
             ids.push(name(self.role()));
         }
         for (i, ep) in agent.endpoints.iter().enumerate() {
-            let field = format!("endpoints[{i}].name");
-            let value = ep.name.clone();
-            ids.push(LogicalId { id: self.endpoint(&ep.name), field: field.clone(), value: value.clone() });
-            ids.push(LogicalId { id: self.endpoint_arn_output(&ep.name), field, value });
+            let endpoint = |id| LogicalId { id, field: IdField::Endpoint(i), value: &ep.name };
+            let id = self.endpoint(&ep.name);
+            ids.push(endpoint(format!("{id}Arn")));
+            ids.push(endpoint(id));
         }
         ids
     }
@@ -231,16 +227,36 @@ impl GatewayNames {
     }
 }
 
-/// One logical ID, and the field whose value decides it (`name`, `endpoints[1].name`).
+/// One logical ID, and the field whose value decides it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub struct LogicalId {
+pub struct LogicalId<'a> {
     /// The ID, `MyAgentRuntime`.
     pub id: String,
-    /// The field that decides it, in the Serverless spelling.
-    pub field: String,
+    /// The field that decides it.
+    pub field: IdField,
     /// That field's value.
-    pub value: String,
+    pub value: &'a str,
+}
+
+/// The field that decides a logical ID.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum IdField {
+    /// The owner's `name`.
+    Name,
+    /// The name of the owner's endpoint at this index.
+    Endpoint(usize),
+}
+
+impl IdField {
+    /// The field path in the Serverless spelling: `name`, `endpoints[1].name`.
+    pub fn path(self) -> String {
+        match self {
+            IdField::Name => "name".to_owned(),
+            IdField::Endpoint(i) => format!("endpoints[{i}].name"),
+        }
+    }
 }
 
 /// What owns a set of logical IDs.
@@ -257,11 +273,11 @@ pub enum Owner<'a> {
     Gateway(&'a str),
 }
 
-/// Every logical ID (resources and outputs) the App's template holds in `stage`, by owner, in
-/// the order synthesis adds them. Synthesis never produces an ID that is not here.
-pub fn logical_ids<'a>(app: &'a App, stage: &str) -> Vec<(Owner<'a>, Vec<LogicalId>)> {
-    fn named(value: &str) -> impl Fn(String) -> LogicalId + '_ {
-        move |id| LogicalId { id, field: "name".to_owned(), value: value.to_owned() }
+/// Every logical ID (resources and outputs) the App's template holds in `stage`, by owner (in
+/// App order). Synthesis never produces an ID that is not here.
+pub fn logical_ids<'a>(app: &'a App, stage: &str) -> Vec<(Owner<'a>, Vec<LogicalId<'a>>)> {
+    fn named<'v>(value: &'v str) -> impl Fn(String) -> LogicalId<'v> {
+        move |id| LogicalId { id, field: IdField::Name, value }
     }
     let mut all = Vec::new();
     if app.agents.iter().any(|a| !matches!(a.role, Some(Role::Arn(_)))) {

@@ -322,31 +322,8 @@ fn default_service(dir: &Path) -> String {
     if s.is_empty() { "my-ai-service".to_owned() } else { s.trim_end_matches('-').to_owned() }
 }
 
-const AGENT_PY: &str = r#""""An AgentCore agent: answers a prompt with a Bedrock model."""
-
-import os
-
-import boto3
-from bedrock_agentcore.runtime import BedrockAgentCoreApp
-
-app = BedrockAgentCoreApp()
-bedrock = boto3.client("bedrock-runtime")
-MODEL_ID = os.environ.get("MODEL_ID", "us.anthropic.claude-sonnet-4-5-20250929-v1:0")
-
-
-@app.entrypoint
-def invoke(payload):
-    prompt = payload.get("prompt", "Hello!")
-    response = bedrock.converse(
-        modelId=MODEL_ID,
-        messages=[{"role": "user", "content": [{"text": prompt}]}],
-    )
-    return {"result": response["output"]["message"]["content"][0]["text"]}
-
-
-if __name__ == "__main__":
-    app.run()
-"#;
+/// The agent the scaffold starts with: the quickstart example's.
+const AGENT_PY: &str = include_str!("../../examples/quickstart/agent/agent.py");
 
 #[cfg(test)]
 mod tests {

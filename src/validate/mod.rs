@@ -507,34 +507,39 @@ fn check_collisions(app: &App, stage: &str, out: &mut Vec<Diagnostic>) {
             reported.insert(agent.name());
         }
     }
-    let mut owners: HashMap<String, (Subject, LogicalId)> = HashMap::new();
-    for (owner, ids) in names::logical_ids(app, stage) {
-        let subject = match owner {
-            Owner::Agent(name) if reported.contains(name) => continue,
-            Owner::Agent(name) => Subject::Agent(name.to_owned()),
-            Owner::Memory(name) => Subject::Memory(name.to_owned()),
-            Owner::Gateway(name) => Subject::Gateway(name.to_owned()),
-            Owner::Stack => Subject::App(app.service.clone()),
-        };
+    let claims = names::logical_ids(app, stage);
+    let subject = |owner: Owner<'_>| match owner {
+        Owner::Agent(name) => Subject::Agent(name.to_owned()),
+        Owner::Memory(name) => Subject::Memory(name.to_owned()),
+        Owner::Gateway(name) => Subject::Gateway(name.to_owned()),
+        Owner::Stack => Subject::App(app.service.clone()),
+    };
+    // Each ID, and who claimed it first.
+    let mut owners: HashMap<&str, (Owner<'_>, &LogicalId<'_>)> =
+        HashMap::with_capacity(claims.iter().map(|(_, ids)| ids.len()).sum());
+    for (owner, ids) in &claims {
+        if matches!(owner, Owner::Agent(name) if reported.contains(name)) {
+            continue;
+        }
         let mut failed_fields = BTreeSet::new();
         for logical in ids {
             if failed_fields.contains(&logical.field) {
                 continue;
             }
-            match owners.get(&logical.id) {
+            match owners.get(logical.id.as_str()) {
                 // The same name twice (two endpoints `prod`) is reported as a repeat.
-                Some((other, first)) if *other == subject && first.value == logical.value => {}
+                Some((other, first)) if other == owner && first.value == logical.value => {}
                 Some((other, first)) => {
-                    let by = if *other == subject {
-                        format!("`{}` = {:?}", first.field, first.value)
+                    let by = if other == owner {
+                        format!("`{}` = {:?}", first.field.path(), first.value)
                     } else {
-                        other.to_string()
+                        subject(*other).to_string()
                     };
                     out.push(Diagnostic::error(
                         Code::NameCollision,
-                        subject.clone(),
-                        logical.field.clone(),
-                        logical.value.clone(),
+                        subject(*owner),
+                        logical.field.path(),
+                        logical.value,
                         format!(
                             "a name whose CloudFormation logical IDs are its own: `{}` is also produced by {by}",
                             logical.id
@@ -543,7 +548,7 @@ fn check_collisions(app: &App, stage: &str, out: &mut Vec<Diagnostic>) {
                     failed_fields.insert(logical.field);
                 }
                 None => {
-                    owners.insert(logical.id.clone(), (subject.clone(), logical));
+                    owners.insert(&logical.id, (*owner, logical));
                 }
             }
         }
