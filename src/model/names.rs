@@ -142,7 +142,8 @@ impl AgentNames {
     fn logical_ids<'a>(&self, agent: &'a Agent) -> Vec<LogicalId<'a>> {
         let name = |id: String| LogicalId { id, field: IdField::Name, value: agent.name() };
         let mut ids = Vec::with_capacity(6 + 2 * agent.endpoints.len());
-        ids.extend([self.runtime_arn_output(), self.runtime_id_output(), self.runtime()].map(name));
+        let runtime = self.runtime();
+        ids.extend([format!("{runtime}Arn"), format!("{runtime}Id"), runtime].map(name));
         ids.extend([self.invocation_url(), self.role_arn_output()].map(name));
         if matches!(agent.role, None | Some(Role::Generated(_))) {
             ids.push(name(self.role()));
@@ -150,8 +151,9 @@ impl AgentNames {
         for (i, ep) in agent.endpoints.iter().enumerate() {
             let endpoint = |id| LogicalId { id, field: IdField::Endpoint(i), value: &ep.name };
             let id = self.endpoint(&ep.name);
-            ids.push(endpoint(format!("{id}Arn")));
+            let arn = format!("{id}Arn");
             ids.push(endpoint(id));
+            ids.push(endpoint(arn));
         }
         ids
     }
