@@ -242,7 +242,13 @@ fn vs_zip_crate(root: &Path, work: &Path, runs: usize) {
     let (c1, h1) = (median(crate_changed_times), median(hangar_changed_times));
     println!("{:<26} {:>10} {:>14} {:>14}", "", "cold", "one changed", "archive");
     println!("{:<26} {:>9.3}s {:>13.3}s {:>14}", "hangar (package)", hc.as_secs_f64(), h1.as_secs_f64(), hangar_size);
-    println!("{:<26} {:>9.3}s {:>13.3}s {:>14}", "zip crate 7 (writer only)", cc.as_secs_f64(), c1.as_secs_f64(), crate_size);
+    println!(
+        "{:<26} {:>9.3}s {:>13.3}s {:>14}",
+        "zip crate 7 (writer only)",
+        cc.as_secs_f64(),
+        c1.as_secs_f64(),
+        crate_size
+    );
     println!(
         "hangar vs the zip crate: cold {:.2}x faster, one changed {:.2}x faster, size {:+.2}%",
         cc.as_secs_f64() / hc.as_secs_f64(),

@@ -50,6 +50,7 @@
 pub mod aws;
 pub mod build;
 pub mod cli;
+pub mod deploy;
 pub mod inputs;
 #[macro_use]
 mod macros;
@@ -75,7 +76,10 @@ pub mod __private {
     };
 }
 pub use model::*;
-pub use ops::{Error, PackageOptions, Packaged, PublishOptions, Published, SynthOptions, Synthesized, init};
+pub use ops::{
+    AgentOutputs, Approval, DeployOptions, Deployed, Destroyed, Diffed, Error, Info, PackageOptions, Packaged,
+    PublishOptions, Published, StackOptions, SynthOptions, Synthesized, init,
+};
 pub use util::digest::Digest;
 pub use validate::{Diagnostic, Diagnostics, Subject};
 

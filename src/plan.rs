@@ -432,7 +432,13 @@ impl Planner<'_> {
     fn code(&mut self, agent: &Agent, entry_point: &str, runtime: Python) -> Result<Option<ArtifactPlan>, PlanError> {
         let root = agent.package_root(&self.app.root);
         if !root.is_dir() {
-            self.fail(Code::MissingPath, agent, "package.root", root.display().to_string(), "an existing directory to package");
+            self.fail(
+                Code::MissingPath,
+                agent,
+                "package.root",
+                root.display().to_string(),
+                "an existing directory to package",
+            );
             return Ok(None);
         }
         let selector = Selector::package(agent.package.as_ref())

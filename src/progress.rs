@@ -17,6 +17,8 @@ pub trait Progress: Send + Sync {
     fn message(&self, _message: &str) {}
     /// The phase is over.
     fn finish(&self) {}
+    /// A line to keep above the bar (a stack event, a notice).
+    fn line(&self, _line: &str) {}
 }
 
 /// Reports nothing.
@@ -67,5 +69,13 @@ impl Progress for Bar {
 
     fn finish(&self) {
         self.bar.finish_and_clear();
+    }
+
+    fn line(&self, line: &str) {
+        if self.bar.is_hidden() {
+            eprintln!("{line}");
+        } else {
+            self.bar.println(line);
+        }
     }
 }

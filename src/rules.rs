@@ -13,8 +13,10 @@
 /// What a rule says when a value breaks it: the allowed form, as prose.
 pub type Allowed = &'static str;
 
-pub(crate) const SUBNET_ID: Allowed = "`subnet-` followed by 8 or 17 lowercase hex digits, e.g. subnet-0123456789abcdef0";
-pub(crate) const SECURITY_GROUP_ID: Allowed = "`sg-` followed by 8 or 17 lowercase hex digits, e.g. sg-0123456789abcdef0";
+pub(crate) const SUBNET_ID: Allowed =
+    "`subnet-` followed by 8 or 17 lowercase hex digits, e.g. subnet-0123456789abcdef0";
+pub(crate) const SECURITY_GROUP_ID: Allowed =
+    "`sg-` followed by 8 or 17 lowercase hex digits, e.g. sg-0123456789abcdef0";
 pub(crate) const ARN: Allowed = "an ARN `arn:<partition>:<service>:<region>:<account>:<resource>` with partition aws, aws-cn, aws-us-gov or aws-iso*, a lowercase service, a 12-digit (or empty, or `aws`) account and a non-empty resource";
 pub(crate) const ROLE_ARN: Allowed =
     "an IAM role ARN `arn:<partition>:iam::<12-digit account>:role/<path/><name>`, name of [A-Za-z0-9+=,.@_-]";
@@ -34,8 +36,7 @@ pub(crate) const ENV_KEY: Allowed =
 pub(crate) const ENV_VALUE: Allowed = "at most 2048 characters";
 pub(crate) const HEADER_NAME: Allowed =
     "1-256 characters: a letter, then letters, digits, `_` or `-` (pattern ^[A-Za-z][A-Za-z0-9_-]{0,255}$)";
-pub(crate) const TAG_KEY: Allowed =
-    "1-128 characters of ASCII letters, digits, whitespace and `_ . : / = + - @` (AgentCore's tag rule), not starting with `aws:`";
+pub(crate) const TAG_KEY: Allowed = "1-128 characters of ASCII letters, digits, whitespace and `_ . : / = + - @` (AgentCore's tag rule), not starting with `aws:`";
 pub(crate) const TAG_VALUE: Allowed =
     "0-256 characters of ASCII letters, digits, whitespace and `_ . : / = + - @` (AgentCore's tag rule)";
 pub(crate) const IAM_TAG_KEY: Allowed = "1-128 characters of letters, digits, spaces (no tabs or line breaks) and `_ . : / = + - @` (IAM's tag rule: the tag lands on a role), not starting with `aws:`";
@@ -339,7 +340,11 @@ fn agentcore_tag_chars(s: &str) -> bool {
 /// space separators but not tabs or line breaks).
 fn iam_tag_chars(s: &str) -> bool {
     let space_separator = |c: char| {
-        matches!(c, ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'..='\u{200a}' | '\u{2028}' | '\u{2029}' | '\u{202f}' | '\u{205f}' | '\u{3000}')
+        matches!(
+            c,
+            ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+                ..='\u{200a}' | '\u{2028}' | '\u{2029}' | '\u{202f}' | '\u{205f}' | '\u{3000}'
+        )
     };
     s.chars().all(|c| c.is_alphanumeric() || space_separator(c) || "_.:/=+-@".contains(c))
 }

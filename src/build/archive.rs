@@ -109,8 +109,7 @@ pub(crate) fn build_archive(
         }
         drop(tx);
         let mut compressed = Handout { rx, ready: HashMap::new() };
-        let result =
-            writer.write_all(inputs, &reuse, previous_file.as_ref(), checkpoints, &pool, &mut compressed);
+        let result = writer.write_all(inputs, &reuse, previous_file.as_ref(), checkpoints, &pool, &mut compressed);
         if result.is_err() {
             pool.stop();
         }
@@ -387,7 +386,9 @@ impl Writer<'_> {
         let header = header_of(input, e.method, e.crc32, e.compressed_size, e.uncompressed_size);
         let data_offset = self.zip.start_entry(header).map_err(|e| self.write_err(e))?;
         self.zip
-            .append_with(e.compressed_size, |sink| sink.copy_range(&previous.file, e.data_offset, e.compressed_size, None))
+            .append_with(e.compressed_size, |sink| {
+                sink.copy_range(&previous.file, e.data_offset, e.compressed_size, None)
+            })
             .map_err(|err| self.copy_err(err, &previous.path))?;
         self.entries.push(ArchiveEntry { name: input.file.rel.clone(), header_offset, data_offset, ..e.clone() });
         self.progress.advance(e.uncompressed_size);

@@ -62,7 +62,13 @@ impl CodeBuild<'_> {
         let stored = self.store.code_path(&asset.input_hash);
         if let Some(meta) = self.store.code_artifact(&asset.input_hash) {
             place(&stored)?;
-            return Ok(report(AssetStatus::Cached, meta.sha256, meta.size, EntryCounts::cached(meta.entry_count), None));
+            return Ok(report(
+                AssetStatus::Cached,
+                meta.sha256,
+                meta.size,
+                EntryCounts::cached(meta.entry_count),
+                None,
+            ));
         }
 
         let mut vendored = Vec::new();
@@ -94,8 +100,7 @@ impl CodeBuild<'_> {
         let inputs: Vec<Input<'_>> = merged.into_values().collect();
         let total: u64 = inputs.iter().map(|i| i.file.stat.size).sum();
         self.progress.start(&format!("packaging {}", asset.agents.join(", ")), total);
-        let (meta, counts) =
-            build_archive(self.store, &asset.input_hash, &inputs, &slot(asset, code), self.progress)?;
+        let (meta, counts) = build_archive(self.store, &asset.input_hash, &inputs, &slot(asset, code), self.progress)?;
         self.progress.finish();
         place(&stored)?;
         Ok(report(AssetStatus::Built, meta.sha256, meta.size, counts, dependencies))

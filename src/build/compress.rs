@@ -246,7 +246,9 @@ mod tests {
         std::fs::remove_file(dir.path().join("a.py")).unwrap();
         let e = compress_file(&files[0], tmp).err().expect("a vanished file is an error");
         assert!(
-            matches!(e, EntryError::Vanished(_)) && e.to_string().contains("a.py") && e.to_string().contains("vanished"),
+            matches!(e, EntryError::Vanished(_))
+                && e.to_string().contains("a.py")
+                && e.to_string().contains("vanished"),
             "{e}"
         );
 

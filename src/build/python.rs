@@ -214,9 +214,7 @@ fn no_wheel(e: ToolError, runtime: Python) -> BuildError {
             .map(|p| p.trim().trim_end_matches('.').to_owned())
     });
     match package {
-        Some(package) => {
-            BuildError::NoWheel { package, python: runtime.version().to_owned(), detail: message.clone() }
-        }
+        Some(package) => BuildError::NoWheel { package, python: runtime.version().to_owned(), detail: message.clone() },
         None => e.into(),
     }
 }

@@ -104,10 +104,8 @@ impl Store {
         meta.written = WrittenStat::of(&fs::metadata(&path)?);
         meta.entry_count = meta.entries.len();
         let header = ArchiveMeta { entries: Vec::new(), checkpoints: Vec::new(), ..meta.clone() };
-        self.dir.write(
-            &dir.join(format!("{input_hash}.json")),
-            &serde_json::to_vec(&header).map_err(io::Error::other)?,
-        )?;
+        self.dir
+            .write(&dir.join(format!("{input_hash}.json")), &serde_json::to_vec(&header).map_err(io::Error::other)?)?;
         Ok(meta)
     }
 

@@ -1,11 +1,13 @@
-//! The infra binary's command line: `<bin> synth [--stage dev] [--out hangar.out] [--json]`.
+//! The infra binary's command line: `<bin> <synth|package|deploy|diff|destroy|info|prune>
+//! [--stage dev] [--out hangar.out] [--profile P] [--region R] [--json]`.
 //!
 //! `#[hangar::main]` calls [`main`] (or [`main_async`]); a program with its own `main` calls
 //! [`run`] with its App, or [`run_with`] to choose the arguments and where output goes.
 //! Exit code 0 means success; with `--json`, stdout holds exactly one JSON document.
 //!
 //! The command line reads the environment (through the `from_env` constructors of the
-//! options): `DOCKER_HOST`, `HANGAR_PYTHON`, `HANGAR_DIR_CACHE`, and the AWS SDK's own.
+//! options): `DOCKER_HOST`, `HANGAR_PYTHON`, `HANGAR_DIR_CACHE`, `HANGAR_REGISTRY`, and the AWS
+//! SDK's own (`AWS_PROFILE`, `AWS_REGION`, `AWS_ENDPOINT_URL`, credentials).
 
 use std::ffi::OsString;
 use std::future::Future;
@@ -18,12 +20,16 @@ use std::sync::Arc;
 use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand};
 use serde_json::{Value, json};
 
+mod deploy;
 mod tool;
 
 pub use self::tool::{hangar_main, hangar_run_with};
 use crate::build::{AssetStatus, ImageReport};
 use crate::model::App;
-use crate::ops::{Error, PackageOptions, Packaged, SynthOptions, Synthesized, init};
+use crate::ops::{
+    Approval, DeployOptions, Error, PackageOptions, Packaged, PublishOptions, StackOptions, SynthOptions, Synthesized,
+    init,
+};
 use crate::plan::Plan;
 use crate::progress::{Bar, Progress, Silent};
 use crate::util::text::human_bytes;
@@ -45,6 +51,12 @@ struct Cli {
     /// More log output on stderr (-v, -vv).
     #[arg(short, long, global = true, action = ArgAction::Count)]
     verbose: u8,
+    /// The AWS profile (default: AWS_PROFILE, else `default`).
+    #[arg(long, global = true, value_name = "PROFILE")]
+    profile: Option<String>,
+    /// The AWS region (default: AWS_REGION, else the profile's).
+    #[arg(long, global = true, value_name = "REGION")]
+    region: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -61,6 +73,31 @@ enum Command {
         #[arg(long, default_value_t = 2, value_name = "N")]
         concurrency: usize,
     },
+    /// Package what is not published yet, upload and push it, and apply a change set; nothing is built or changed when the deployed template is this one.
+    Deploy {
+        /// Apply changes that remove, replace or touch IAM without asking.
+        #[arg(long, short)]
+        yes: bool,
+        /// Rebuild everything, ignoring the local cache.
+        #[arg(long)]
+        no_cache: bool,
+        /// How many images build at once.
+        #[arg(long, default_value_t = 2, value_name = "N")]
+        concurrency: usize,
+    },
+    /// Show what a deploy would change (resources, properties, assets to publish). Changes nothing.
+    Diff,
+    /// Delete the stack. The assets bucket and repositories stay.
+    Destroy {
+        /// Do not ask.
+        #[arg(long, short)]
+        yes: bool,
+        /// Also delete the code archives and images the stack references.
+        #[arg(long)]
+        purge: bool,
+    },
+    /// The stack's status and each agent's outputs.
+    Info,
     /// Remove cache entries no run has used for a while, and leftovers of interrupted runs.
     Prune {
         /// Remove entries unused for this many days.
@@ -75,6 +112,10 @@ impl Command {
             Command::Synth => "synth",
             Command::Package { .. } => "package",
             Command::Prune { .. } => "prune",
+            Command::Deploy { .. } => "deploy",
+            Command::Diff => "diff",
+            Command::Destroy { .. } => "destroy",
+            Command::Info => "info",
         }
     }
 }
@@ -208,6 +249,45 @@ async fn execute(app: &App, cli: Cli, out: &mut dyn Write, err: &mut dyn Write) 
             packaged.map(|p| (package_json(&p), package_text(&p)))
         }
         Command::Prune { older_than } => hangar_prune(app, older_than),
+        Command::Deploy { yes, no_cache, concurrency } => {
+            let progress = progress_for(&cli);
+            let mut package =
+                PackageOptions::from_env(&cli.stage).out_dir(&cli.out).progress(progress).concurrency(concurrency);
+            if no_cache {
+                package = package.no_cache();
+            }
+            let aws = aws_config(&cli).await;
+            let options = DeployOptions::new(PublishOptions::from_env(package, aws))
+                .approval(approval(yes))
+                .profile(cli.profile.clone());
+            let deployed = app.deploy(&options).await;
+            if let Ok(d) = &deployed {
+                for w in d.packaged.iter().flat_map(|p| &p.images).flat_map(|i| &i.warnings) {
+                    let _ = writeln!(err, "warning: {w}");
+                }
+            }
+            deployed.map(|d| (deploy::deploy_json(&d), deploy::deploy_text(&d)))
+        }
+        Command::Diff => {
+            let package = PackageOptions::from_env(&cli.stage).out_dir(&cli.out);
+            let options = DeployOptions::new(PublishOptions::from_env(package, aws_config(&cli).await))
+                .profile(cli.profile.clone());
+            app.diff(&options).await.map(|d| (deploy::diff_json(&d), deploy::diff_text(&d)))
+        }
+        Command::Destroy { yes, purge } => {
+            let mut options = StackOptions::new(&cli.stage, aws_config(&cli).await)
+                .approval(approval(yes))
+                .progress(progress_for(&cli))
+                .profile(cli.profile.clone());
+            if purge {
+                options = options.purge();
+            }
+            app.destroy(&options).await.map(|d| (deploy::destroy_json(&d), deploy::destroy_text(&d)))
+        }
+        Command::Info => {
+            let options = StackOptions::new(&cli.stage, aws_config(&cli).await).profile(cli.profile.clone());
+            app.info(&options).await.map(|i| (deploy::info_json(&i), deploy::info_text(&i)))
+        }
     };
     // A closed stdout (`| head`) is not worth a panic; the exit code still tells.
     let _ = match &result {
@@ -217,6 +297,28 @@ async fn execute(app: &App, cli: Cli, out: &mut dyn Write, err: &mut dyn Write) 
         Err(e) => writeln!(err, "error: {e}"),
     };
     if result.is_ok() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
+/// The progress display: a bar and stack events on stderr, or nothing with `--json`.
+fn progress_for(cli: &Cli) -> Arc<dyn Progress> {
+    if cli.json { Arc::new(Silent) } else { Arc::new(Bar::stderr()) }
+}
+
+/// `--yes`, else ask on the terminal (and refuse without one).
+fn approval(yes: bool) -> Approval {
+    if yes { Approval::Yes } else { Approval::Prompt }
+}
+
+/// The AWS SDK's configuration chain, with `--profile` and `--region` first.
+async fn aws_config(cli: &Cli) -> aws_config::SdkConfig {
+    let mut loader = crate::aws::loader();
+    if let Some(profile) = &cli.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(region) = &cli.region {
+        loader = loader.region(aws_config::Region::new(region.clone()));
+    }
+    loader.load().await
 }
 
 fn hangar_prune(app: &App, days: u64) -> Result<(Value, String), Error> {

@@ -37,15 +37,15 @@ use std::time::SystemTime;
 
 use rayon::prelude::*;
 
-pub use self::file::{FileStat, SelectedFile};
 pub(crate) use self::file::RACY;
+pub use self::file::{FileStat, SelectedFile};
 pub use self::hash::{HashError, hash_file, hash_files};
 use self::listings::Listings;
 use self::stat_cache::{STAT_FILE, StatCache, key};
 pub use self::walk::{SelectError, select};
 use crate::patterns::Selector;
-pub use crate::util::cache_dir::CacheMode;
 use crate::util::cache_dir::CacheDir;
+pub use crate::util::cache_dir::CacheMode;
 use crate::util::digest::Digest;
 
 const LISTINGS_FILE: &str = "dirs-v1.bin";

@@ -122,6 +122,11 @@ impl AgentNames {
         format!("{}Id", self.runtime())
     }
 
+    /// The output `MyAgentRuntimeVersion`.
+    pub fn runtime_version_output(&self) -> String {
+        format!("{}Version", self.runtime())
+    }
+
     /// The output `MyAgentInvocationUrl`.
     pub fn invocation_url(&self) -> String {
         format!("{}InvocationUrl", self.base)
@@ -141,9 +146,9 @@ impl AgentNames {
     /// field that decides it.
     fn logical_ids<'a>(&self, agent: &'a Agent) -> Vec<LogicalId<'a>> {
         let name = |id: String| LogicalId { id, field: IdField::Name, value: agent.name() };
-        let mut ids = Vec::with_capacity(6 + 2 * agent.endpoints.len());
+        let mut ids = Vec::with_capacity(7 + 2 * agent.endpoints.len());
         let runtime = self.runtime();
-        ids.extend([format!("{runtime}Arn"), format!("{runtime}Id"), runtime].map(name));
+        ids.extend([format!("{runtime}Arn"), format!("{runtime}Id"), format!("{runtime}Version"), runtime].map(name));
         ids.extend([self.invocation_url(), self.role_arn_output()].map(name));
         if matches!(agent.role, None | Some(Role::Generated(_))) {
             ids.push(name(self.role()));

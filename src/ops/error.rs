@@ -3,11 +3,13 @@
 use std::path::PathBuf;
 
 use crate::build::BuildError;
+use crate::deploy::DeployError;
 use crate::plan::{PlanError, agent_prefix};
 use crate::publish::PublishError;
 use crate::validate::Diagnostics;
 
-/// Why a hangar operation (`synth`, `package`, `publish`, `prune`) failed. Each variant holds
+/// Why a hangar operation (`synth`, `package`, `publish`, `deploy`, `diff`, `destroy`, `info`,
+/// `prune`) failed. Each variant holds
 /// the error of the layer that failed, as its [`source`](std::error::Error::source).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -36,6 +38,9 @@ pub enum Error {
         /// What went wrong.
         source: PublishError,
     },
+    /// Deploying failed: AWS configuration, the assets bucket, an upload, the stack.
+    #[error(transparent)]
+    Deploy(Box<DeployError>),
     /// Writing an output (the template, the manifest) or the cache failed.
     #[error("{}: {source}", .path.display())]
     Io {
@@ -48,8 +53,8 @@ pub enum Error {
 }
 
 impl Error {
-    /// What kind of failure this is, as `--json` names it: `invalid`, `io`, `package` or
-    /// `publish`.
+    /// What kind of failure this is, as `--json` names it: `invalid`, `io`, `package`,
+    /// `publish`, `credentials`, `not-approved` or `deploy`.
     pub fn kind(&self) -> &'static str {
         match self {
             Error::Invalid(_) => "invalid",
@@ -58,6 +63,11 @@ impl Error {
             Error::Plan(_) | Error::Io { .. } => "io",
             Error::Build { .. } => "package",
             Error::Publish { .. } => "publish",
+            Error::Deploy(e) => match e.as_ref() {
+                DeployError::Credentials { .. } | DeployError::NoRegion { .. } => "credentials",
+                DeployError::NotApproved { .. } => "not-approved",
+                _ => "deploy",
+            },
         }
     }
 

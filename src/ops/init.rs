@@ -270,7 +270,8 @@ fn app() -> App {{
             created.push(path);
         }
         let gitignore = self.dir.join(".gitignore");
-        let added = add_lines(&gitignore, &GITIGNORE).map_err(|source| InitError::Io { path: gitignore.clone(), source })?;
+        let added =
+            add_lines(&gitignore, &GITIGNORE).map_err(|source| InitError::Io { path: gitignore.clone(), source })?;
         Ok(Written { created, gitignore: added.then_some(gitignore) })
     }
 }

@@ -1,13 +1,20 @@
-//! The operations users call: [`App::synth`], [`App::package`], [`App::publish`] and
-//! [`App::prune`], and [`init`] for a new infra crate. Each composes the layers below (plan,
+//! The operations users call: [`App::synth`], [`App::package`], [`App::publish`],
+//! [`App::deploy`], [`App::diff`], [`App::destroy`], [`App::info`] and [`App::prune`], and
+//! [`init`] for a new infra crate. Each composes the layers below (plan,
 //! synth, builders, publish) and writes the outputs; [`Error`] gathers their errors.
 
+mod deploy;
 mod error;
 pub mod init;
 mod package;
 mod publish;
 mod synth;
 
+pub use self::deploy::change_line as deploy_change_line;
+pub use self::deploy::{
+    AgentOutputs, Approval, AssetDiff, CodeUpload, DeployOptions, Deployed, Destroyed, Diffed, Info,
+    MAX_INLINE_TEMPLATE, StackOptions, UploadStatus,
+};
 pub use self::error::Error;
 pub use self::package::{PackageOptions, Packaged};
 pub use self::publish::{PublishOptions, Published};

@@ -142,6 +142,18 @@ impl PackageOptions {
     pub(crate) fn docker_host_str(&self) -> &str {
         &self.docker_host
     }
+
+    pub(crate) fn progress_ref(&self) -> &dyn Progress {
+        self.progress.as_ref()
+    }
+
+    pub(crate) fn out_dir_path(&self) -> &std::path::Path {
+        &self.out_dir
+    }
+
+    pub(crate) fn cache_options(&self) -> &CacheOptions {
+        &self.cache
+    }
 }
 
 /// What [`App::package`] produced.
@@ -175,8 +187,9 @@ impl App {
         self.package_then(options, async |_: &Plan| Ok(HashSet::new())).await
     }
 
-    /// [`App::package`], asking `elsewhere` once the plan is made which images need no local
-    /// build (those a registry already has): they are reported [`AssetStatus::Remote`](crate::build::AssetStatus::Remote).
+    /// [`App::package`], asking `elsewhere` once the plan is made which assets need no local
+    /// build: images a registry has (reported [`AssetStatus::Remote`](crate::build::AssetStatus::Remote))
+    /// and code archives already published (not built, not reported).
     pub(crate) async fn package_then<F>(&self, options: &PackageOptions, elsewhere: F) -> Result<Packaged, Error>
     where
         F: AsyncFnOnce(&Plan) -> Result<HashSet<Digest>, Error>,
@@ -200,6 +213,10 @@ impl App {
         let mut reports = Vec::new();
         for (i, asset) in plan.assets.iter().enumerate() {
             if let AssetSource::Code(code) = &asset.source {
+                // Published already (found by its key): nothing to build.
+                if remote.contains(&asset.input_hash) {
+                    continue;
+                }
                 let report = blocking(|| builder.build(asset, code))
                     .map_err(|source| Error::Build { agent: asset.agents.first().cloned(), source })?;
                 manifest.assets[i].output = Some(BuiltOutput::new(report.sha256.clone(), report.size));
@@ -238,7 +255,8 @@ impl App {
     /// println!("{} entries, {} bytes", pruned.removed, pruned.bytes);
     /// ```
     pub fn prune(&self, older_than: std::time::Duration) -> Result<PruneReport, Error> {
-        store::prune(&self.root, older_than).map_err(|source| Error::Io { path: self.root.join(".hangar/cache"), source })
+        store::prune(&self.root, older_than)
+            .map_err(|source| Error::Io { path: self.root.join(".hangar/cache"), source })
     }
 }
 

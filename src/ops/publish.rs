@@ -71,46 +71,78 @@ pub struct Published {
     pub images: Vec<PushReport>,
 }
 
+impl PublishOptions {
+    pub(super) fn package_options(&self) -> &PackageOptions {
+        &self.package
+    }
+
+    pub(super) fn aws(&self) -> &aws_config::SdkConfig {
+        &self.aws
+    }
+}
+
+fn agent_err(asset: &Asset, source: PublishError) -> Error {
+    Error::Publish { agent: asset.agents.first().cloned(), source }
+}
+
+/// Connects to the registry (when the plan has images), ensures each image's repository and
+/// finds which images it has already: those need neither a build nor a push.
+pub(super) async fn probe_images(
+    plan: &Plan,
+    ecr: aws_sdk_ecr::Client,
+    options: &PublishOptions,
+) -> Result<(Option<Registry>, HashSet<Digest>), Error> {
+    let mut present = HashSet::new();
+    let images: Vec<_> = plan.images().collect();
+    let Some(&(first, _)) = images.first() else { return Ok((None, present)) };
+    let registry = Registry::connect(ecr, options.registry.as_deref(), options.package.docker_host_str())
+        .await
+        .map_err(|e| agent_err(first, e))?;
+    for (asset, image) in &images {
+        registry.ensure_repository(&image.repository).await.map_err(|e| agent_err(asset, e))?;
+        if registry.has(asset, image).await.map_err(|e| agent_err(asset, e))? {
+            present.insert(asset.input_hash);
+        }
+    }
+    Ok((Some(registry), present))
+}
+
+/// Pushes every image of `plan` that is not `present`, a few at a time.
+pub(super) async fn push_images(
+    registry: &Registry,
+    plan: &Plan,
+    present: &HashSet<Digest>,
+    options: &PublishOptions,
+) -> Result<Vec<PushReport>, Error> {
+    let pushes: Vec<Result<PushReport, Error>> = futures_util::stream::iter(plan.images())
+        .map(|(asset, image)| async move {
+            if present.contains(&asset.input_hash) {
+                return Ok(registry.present(asset, image));
+            }
+            registry.push(asset, image, options.attempts).await.map_err(|e| agent_err(asset, e))
+        })
+        .buffered(options.package.image_concurrency())
+        .collect()
+        .await;
+    pushes.into_iter().collect()
+}
+
 impl App {
     /// Packages and pushes every image to its ECR repository (created with scan on push and
     /// immutable tags). An image its registry already has is neither built nor pushed.
     pub async fn publish(&self, options: &PublishOptions) -> Result<Published, Error> {
-        let agent_err =
-            |asset: &Asset, source: PublishError| Error::Publish { agent: asset.agents.first().cloned(), source };
         let mut registry: Option<Registry> = None;
         let mut present: HashSet<Digest> = HashSet::new();
         let packaged = self
             .package_then(&options.package, async |plan: &Plan| {
-                let images: Vec<_> = plan.images().collect();
-                let Some(&(first, _)) = images.first() else { return Ok(HashSet::new()) };
-                let r = Registry::connect(&options.aws, options.registry.as_deref(), options.package.docker_host_str())
-                    .await
-                    .map_err(|e| agent_err(first, e))?;
-                for (asset, image) in &images {
-                    r.ensure_repository(&image.repository).await.map_err(|e| agent_err(asset, e))?;
-                    if r.has(asset, image).await.map_err(|e| agent_err(asset, e))? {
-                        present.insert(asset.input_hash);
-                    }
-                }
-                registry = Some(r);
+                (registry, present) = probe_images(plan, aws_sdk_ecr::Client::new(&options.aws), options).await?;
                 Ok(present.clone())
             })
             .await?;
-        let Some(registry) = registry else { return Ok(Published { packaged, images: Vec::new() }) };
-        let pushes: Vec<Result<PushReport, Error>> = futures_util::stream::iter(packaged.synth.plan.images())
-            .map(|(asset, image)| {
-                let (registry, present) = (&registry, &present);
-                async move {
-                    if present.contains(&asset.input_hash) {
-                        return Ok(registry.present(asset, image));
-                    }
-                    registry.push(asset, image, options.attempts).await.map_err(|e| agent_err(asset, e))
-                }
-            })
-            .buffered(options.package.image_concurrency())
-            .collect()
-            .await;
-        let images = pushes.into_iter().collect::<Result<_, _>>()?;
+        let images = match &registry {
+            Some(r) => push_images(r, &packaged.synth.plan, &present, options).await?,
+            None => Vec::new(),
+        };
         Ok(Published { packaged, images })
     }
 }

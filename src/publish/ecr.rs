@@ -29,11 +29,7 @@ fn odd(operation: &'static str, message: &str) -> PublishError {
 /// `GetAuthorizationToken`, decoded. The token's expiry is not checked here: the registry
 /// decides, and its refusal is reported as such.
 pub(super) async fn authorization(client: &aws_sdk_ecr::Client) -> Result<Authorization, PublishError> {
-    let out = client
-        .get_authorization_token()
-        .send()
-        .await
-        .map_err(|e| error("GetAuthorizationToken", "-", e))?;
+    let out = client.get_authorization_token().send().await.map_err(|e| error("GetAuthorizationToken", "-", e))?;
     let data = out
         .authorization_data()
         .first()

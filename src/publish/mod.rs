@@ -122,15 +122,14 @@ pub(crate) struct Registry {
 }
 
 impl Registry {
-    /// The account's registry (from `aws`), or `host` standing in for it, pushed to through the
+    /// The account's registry (through `client`), or `host` standing in for it, pushed to through the
     /// engine at `docker_host`.
     pub async fn connect(
-        aws: &aws_config::SdkConfig,
+        client: aws_sdk_ecr::Client,
         host: Option<&str>,
         docker_host: &str,
     ) -> Result<Registry, PublishError> {
         let engine = engine::connect(docker_host).await?;
-        let client = aws_sdk_ecr::Client::new(aws);
         let token = ecr::authorization(&client).await?;
         let registry = host.map_or_else(|| token.registry.clone(), str::to_owned);
         let credentials = DockerCredentials {

@@ -144,4 +144,3 @@ impl Manifest {
 pub fn template_file_name(stack: &str) -> String {
     format!("{stack}.template.json")
 }
-

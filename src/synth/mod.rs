@@ -44,7 +44,8 @@ pub fn synthesize(app: &App, plan: &Plan) -> Result<Template, Diagnostics> {
         t.outputs.retain(|_, o| o.essential);
     }
     let subject = || Subject::App(app.service().to_owned());
-    let limit = |value: String, allowed: String| Diagnostic::error(Code::StackLimit, subject(), "agents", value, allowed);
+    let limit =
+        |value: String, allowed: String| Diagnostic::error(Code::StackLimit, subject(), "agents", value, allowed);
     let mut problems = Vec::new();
     let split = "split the App into several Apps (stacks)";
     if t.resources.len() > MAX_RESOURCES {

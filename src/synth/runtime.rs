@@ -56,6 +56,11 @@ pub(super) fn runtime(ctx: &Context<'_>, agent: &Agent, plan: &AgentPlan, t: &mu
     t.output(names.runtime_arn_output(), format!("Runtime ARN of {who}"), get_att(&runtime_id, "AgentRuntimeArn"));
     t.extra_output(names.runtime_id_output(), format!("Runtime ID of {who}"), get_att(&runtime_id, "AgentRuntimeId"));
     t.extra_output(
+        names.runtime_version_output(),
+        format!("Runtime version of {who}"),
+        get_att(&runtime_id, "AgentRuntimeVersion"),
+    );
+    t.extra_output(
         names.invocation_url(),
         format!("Invocation URL of {who} (add ?qualifier=<endpoint> for a named endpoint)"),
         sub(format!(
@@ -113,7 +118,8 @@ fn network(network: &Network) -> Value {
 fn authorizer(jwt: &Jwt) -> Value {
     let mut a = Map::new();
     a.insert("DiscoveryUrl".into(), json!(jwt.discovery_url));
-    for (key, list) in [("AllowedAudience", &jwt.audience), ("AllowedClients", &jwt.clients), ("AllowedScopes", &jwt.scopes)]
+    for (key, list) in
+        [("AllowedAudience", &jwt.audience), ("AllowedClients", &jwt.clients), ("AllowedScopes", &jwt.scopes)]
     {
         if let Some(items) = list {
             a.insert(key.into(), json!(items));

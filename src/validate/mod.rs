@@ -172,10 +172,20 @@ fn check_agent(app: &App, agent: &Agent, c: &mut Checker<'_>) {
         let field = format!("endpoints[{i}]");
         c.rule(format!("{field}.name"), &ep.name, rules::resource_name(&ep.name));
         if ep.name.eq_ignore_ascii_case("DEFAULT") && ep.name != "default" {
-            c.fail(Code::InvalidValue, format!("{field}.name"), &ep.name, "a name other than `DEFAULT`, which AgentCore creates itself");
+            c.fail(
+                Code::InvalidValue,
+                format!("{field}.name"),
+                &ep.name,
+                "a name other than `DEFAULT`, which AgentCore creates itself",
+            );
         }
         if !endpoint_names.insert(ep.name.as_str()) {
-            c.fail(Code::Duplicate, format!("{field}.name"), &ep.name, "a name used by no other endpoint of this agent");
+            c.fail(
+                Code::Duplicate,
+                format!("{field}.name"),
+                &ep.name,
+                "a name used by no other endpoint of this agent",
+            );
         }
         if let Some(v) = &ep.version {
             c.rule(format!("{field}.version"), v.as_str(), v.check());
@@ -297,7 +307,12 @@ fn check_artifact(agent: &Agent, c: &mut Checker<'_>) {
         }
     }
     if agent.package.is_some() && (agent.image.is_some() || agent.s3.is_some()) {
-        c.fail(Code::Conflict, "package", "(set)", "package settings only for code agents (a handler without an S3 artifact or image)");
+        c.fail(
+            Code::Conflict,
+            "package",
+            "(set)",
+            "package settings only for code agents (a handler without an S3 artifact or image)",
+        );
     }
     match &agent.image {
         Some(ImageSource::Uri(uri)) => c.rule("artifact.image", uri.as_str(), uri.check()),
@@ -305,7 +320,12 @@ fn check_artifact(agent: &Agent, c: &mut Checker<'_>) {
             if let Some(file) = &build.dockerfile
                 && (file.is_empty() || file.starts_with('/') || file.split('/').any(|p| p == ".."))
             {
-                c.fail(Code::InvalidValue, "artifact.image.file", file, "a file name relative to the build context, without `..`");
+                c.fail(
+                    Code::InvalidValue,
+                    "artifact.image.file",
+                    file,
+                    "a file name relative to the build context, without `..`",
+                );
             }
             if let Some(repo) = &build.repository {
                 c.rule("artifact.image.repository", repo, rules::repository_name(repo));
@@ -313,7 +333,12 @@ fn check_artifact(agent: &Agent, c: &mut Checker<'_>) {
             for (k, v) in &build.build_args {
                 c.rule(format!("artifact.image.buildArgs.{k}"), k, rules::build_arg(k));
                 if v.contains('\0') {
-                    c.fail(Code::InvalidValue, format!("artifact.image.buildArgs.{k}"), v, "a value without NUL characters");
+                    c.fail(
+                        Code::InvalidValue,
+                        format!("artifact.image.buildArgs.{k}"),
+                        v,
+                        "a value without NUL characters",
+                    );
                 }
             }
             if let Some(p) = &build.platform {
@@ -426,7 +451,12 @@ fn check_role(role: &GeneratedRole, c: &mut Checker<'_>) {
         }
         for (op, keys) in &s.conditions {
             if keys.values().any(Vec::is_empty) || op.is_empty() {
-                c.fail(Code::InvalidValue, format!("{field}.Condition.{op}"), "[]", "a condition operator with at least one value per key");
+                c.fail(
+                    Code::InvalidValue,
+                    format!("{field}.Condition.{op}"),
+                    "[]",
+                    "a condition operator with at least one value per key",
+                );
             }
         }
     }

@@ -203,7 +203,11 @@ fn tags_follow_the_rules_of_where_they_land() {
 #[test]
 fn a_stage_too_long_is_a_diagnostic_not_a_panic() {
     let stage = "s".repeat(60);
-    for app in [App::new("svc").agent(bot()), App::new("svc").memory(Memory::new("chat")), App::new("svc").gateway(Gateway::new("tools"))] {
+    for app in [
+        App::new("svc").agent(bot()),
+        App::new("svc").memory(Memory::new("chat")),
+        App::new("svc").gateway(Gateway::new("tools")),
+    ] {
         let d = app.validate(&stage).unwrap_err();
         assert!(d.iter().any(|d| d.field == "stage" && d.code == Code::InvalidValue), "{d}");
     }
@@ -211,7 +215,9 @@ fn a_stage_too_long_is_a_diagnostic_not_a_panic() {
 
 #[test]
 fn diagnostics_have_codes_and_severities() {
-    let d = problems(&App::new("svc").agent(Agent::new("bot").image("docker.io/x")).agent(Agent::new("b").image(IMAGE).memory("m")));
+    let d = problems(
+        &App::new("svc").agent(Agent::new("bot").image("docker.io/x")).agent(Agent::new("b").image(IMAGE).memory("m")),
+    );
     let codes: Vec<(Code, Severity)> = d.iter().map(|d| (d.code, d.severity)).collect();
     assert_eq!(codes, [(Code::InvalidValue, Severity::Error), (Code::UnknownLink, Severity::Error)]);
     let json = serde_json::to_value(&d[1]).unwrap();

@@ -7,7 +7,9 @@
 #   answers there (no bridge, no iptables: builds run with network "none").
 # - An OCI registry (Debian docker-registry) on 127.0.0.1:5000, with htpasswd auth for the user
 #   `AWS` and the password moto's ECR hands out, storage under target/devenv/registry.
-# - moto_server (PyPI moto[server]) on 127.0.0.1:5001: S3, ECR, STS, IAM, CloudFormation.
+# - moto (PyPI moto[server]) on 127.0.0.1:5001: S3, ECR, STS, IAM, CloudFormation,
+#   bedrock-agentcore-control, started through tests/env/moto_launcher.py, which registers the
+#   AgentCore Runtime and RuntimeEndpoint as CloudFormation resources backed by that API.
 # - arm64 emulation for RUN steps (Debian qemu-user-static, binfmt_misc), and two base images
 #   made from Debian's arm64 packages, since no public image can be pulled here:
 #   hangar-dev/busybox:arm64 (a shell for RUN steps) and hangar-dev/python:3.11 (python3.11
@@ -167,9 +169,30 @@ fi
 export HANGAR_TEST_REGISTRY=127.0.0.1:5000
 
 # --- moto ---------------------------------------------------------------------------------------
+# Through tests/env/moto_launcher.py, which adds AgentCore runtimes to moto's CloudFormation.
+# A moto started otherwise, or from another version of the launcher, is replaced.
+LAUNCHER="$HANGAR_ROOT/tests/env/moto_launcher.py"
+launcher_stamp="$(sha256sum "$LAUNCHER" | cut -c1-16)"
+MOTO_PID="$DEVENV/moto.pid"
+running_stamp="$(cat "$DEVENV/moto.stamp" 2>/dev/null || true)"
+if curl -sf http://127.0.0.1:5001/moto-api/ >/dev/null 2>&1 && [[ "$running_stamp" != "$launcher_stamp" ]]; then
+    log "replacing the moto on 127.0.0.1:5001 (not this launcher)"
+    [[ -s "$MOTO_PID" ]] && kill "$(cat "$MOTO_PID")" 2>/dev/null || true
+    pkill -f "moto_server -H 127.0.0.1 -p 5001" 2>/dev/null || true
+    pkill -f "moto_launcher.py -H 127.0.0.1 -p 5001" 2>/dev/null || true
+    for _ in $(seq 1 50); do curl -sf http://127.0.0.1:5001/moto-api/ >/dev/null 2>&1 || break; sleep 0.1; done
+fi
 if ! curl -sf http://127.0.0.1:5001/moto-api/ >/dev/null 2>&1; then
-    log "starting moto_server on 127.0.0.1:5001"
-    nohup "$VENV/bin/moto_server" -H 127.0.0.1 -p 5001 > "$DEVENV/moto.log" 2>&1 &
-    wait_for moto_server "$DEVENV/moto.log" curl -sf http://127.0.0.1:5001/moto-api/
+    log "starting moto (tests/env/moto_launcher.py) on 127.0.0.1:5001"
+    nohup "$VENV/bin/python" "$LAUNCHER" -H 127.0.0.1 -p 5001 > "$DEVENV/moto.log" 2>&1 &
+    echo $! > "$MOTO_PID"
+    printf '%s' "$launcher_stamp" > "$DEVENV/moto.stamp"
+    wait_for moto "$DEVENV/moto.log" curl -sf http://127.0.0.1:5001/moto-api/
 fi
 export HANGAR_TEST_AWS_ENDPOINT=http://127.0.0.1:5001
+# Every AWS client of the tests (and of commands run after sourcing this) talks to moto, never
+# to AWS: the SDK's own variables, with moto's test credentials.
+export AWS_ENDPOINT_URL=http://127.0.0.1:5001 AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=testing \
+    AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN=testing
+unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE
+export HANGAR_REGISTRY=127.0.0.1:5000

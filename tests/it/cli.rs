@@ -87,10 +87,14 @@ fn help_lists_only_working_commands() {
         .take_while(|l| !l.is_empty())
         .filter_map(|l| l.split_whitespace().next())
         .collect();
-    assert_eq!(commands, ["synth", "package", "prune", "help"], "only commands that work are listed:\n{stdout}");
-    let (code, _, stderr) = run(&App::new("svc"), &["deploy"]);
+    assert_eq!(
+        commands,
+        ["synth", "package", "deploy", "diff", "destroy", "info", "prune", "help"],
+        "only commands that work are listed:\n{stdout}"
+    );
+    let (code, _, stderr) = run(&App::new("svc"), &["invoke"]);
     assert_ne!(code, ExitCode::SUCCESS);
-    assert!(stderr.contains("unrecognized subcommand 'deploy'"), "{stderr}");
+    assert!(stderr.contains("unrecognized subcommand 'invoke'"), "{stderr}");
 }
 
 #[test]
@@ -145,7 +149,8 @@ fn an_unoptimized_build_hints_at_the_profile_after_real_work() {
     std::fs::write(dir.path().join("lib/util.py"), "X = 2\n").unwrap();
     let (code, stdout, stderr) = run(&app, &["package", "--json", "--out", out]);
     assert_eq!(code, ExitCode::SUCCESS, "{stderr}");
-    let doc: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("stdout is one JSON document: {e}\n{stdout}"));
+    let doc: Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("stdout is one JSON document: {e}\n{stdout}"));
     assert_eq!(doc["packaged"][0]["status"], "built");
     assert!(!stdout.contains("hint:"), "{stdout}");
     assert_eq!(stderr.lines().filter(|l| *l == hint).count(), usize::from(!hangar::init::OPTIMIZED), "{stderr}");

@@ -17,34 +17,7 @@ use hangar::validate::Code;
 use hangar::{Packaged, PublishOptions};
 use serde_json::Value;
 
-use crate::support::write_tree;
-
-fn registry() -> String {
-    std::env::var("HANGAR_TEST_REGISTRY").expect("HANGAR_TEST_REGISTRY: run the tests through tests/run")
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap()
-}
-
-/// moto, as ECR's API.
-fn aws() -> aws_config::SdkConfig {
-    let endpoint =
-        std::env::var("HANGAR_TEST_AWS_ENDPOINT").expect("HANGAR_TEST_AWS_ENDPOINT: run the tests through tests/run");
-    runtime().block_on(
-        hangar::aws::loader()
-            .region(aws_config::Region::new("us-east-1"))
-            .endpoint_url(endpoint)
-            .credentials_provider(aws_sdk_ecr::config::Credentials::new("testing", "testing", None, None, "tests"))
-            .load(),
-    )
-}
-
-/// A unique name per test run, so tests do not see each other's images and repositories.
-fn unique(prefix: &str) -> String {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
-    format!("{prefix}-{}-{}", std::process::id(), nanos % 1_000_000_000)
-}
+use crate::support::{aws, registry, runtime, unique, write_tree};
 
 fn package(app: &App, out: &Path) -> Result<Packaged, hangar::Error> {
     app.package_blocking(&PackageOptions::new("dev").out_dir(out))
@@ -127,7 +100,10 @@ fn an_undeclared_build_arg_is_a_warning() {
     let warnings = &p.images[0].warnings;
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     let w = &warnings[0];
-    assert_eq!((w.code, w.field.as_str(), w.value.as_str()), (Code::UndeclaredBuildArg, "artifact.image.buildArgs.TYPO_ARG", "2"));
+    assert_eq!(
+        (w.code, w.field.as_str(), w.value.as_str()),
+        (Code::UndeclaredBuildArg, "artifact.image.buildArgs.TYPO_ARG", "2")
+    );
     assert_eq!(w.severity, hangar::validate::Severity::Warning);
     assert!(w.to_string().starts_with("agent `bot`: ") && w.allowed.contains("not declared"), "{w}");
 }
@@ -143,7 +119,10 @@ fn no_engine_is_one_line_saying_where_it_looked() {
     let err = runtime().block_on(app.package(&options)).unwrap_err();
     let text = err.to_string();
     assert!(!text.contains('\n'), "one line: {text}");
-    assert!(text.starts_with("agent `bot`: no Docker Engine answers at unix:///tmp/hangar-no-such-docker.sock"), "{text}");
+    assert!(
+        text.starts_with("agent `bot`: no Docker Engine answers at unix:///tmp/hangar-no-such-docker.sock"),
+        "{text}"
+    );
     assert!(text.contains("DOCKER_HOST"), "{text}");
     assert!(matches!(err, hangar::Error::Build { source: BuildError::NoEngine(_), .. }), "{err:?}");
 }

@@ -113,9 +113,13 @@ fn near_valid() -> impl Strategy<Value = String> {
     let re = |pattern: &str| proptest::string::string_regex(pattern).expect("a valid pattern");
     prop_oneof![
         re("(subnet|sg)-[0-9a-fA-Fg]{6,18}"),
-        re("arn:(aws|aws-cn|azure)?:(iam|s3|ecr)?:[a-z0-9-]{0,10}:([0-9]{11,13}|aws)?:(role|policy|user)?/?[A-Za-z0-9+=,.@_/-]{0,12}"),
+        re(
+            "arn:(aws|aws-cn|azure)?:(iam|s3|ecr)?:[a-z0-9-]{0,10}:([0-9]{11,13}|aws)?:(role|policy|user)?/?[A-Za-z0-9+=,.@_/-]{0,12}"
+        ),
         re("arn:aws:iam::([0-9]{12}|aws|):(role|policy|user)/[A-Za-z0-9+=,.@_/ -]{0,10}"),
-        re("([0-9]{12}\\.dkr\\.ecr\\.[a-z]{2}-[a-z]{4,6}-[0-9]\\.amazonaws\\.com|public\\.ecr\\.aws|docker\\.io)/[a-z0-9._/-]{0,12}(:[A-Za-z0-9._-]{0,8})?"),
+        re(
+            "([0-9]{12}\\.dkr\\.ecr\\.[a-z]{2}-[a-z]{4,6}-[0-9]\\.amazonaws\\.com|public\\.ecr\\.aws|docker\\.io)/[a-z0-9._/-]{0,12}(:[A-Za-z0-9._-]{0,8})?"
+        ),
         re("https?://[a-z0-9.-]{0,12}(/[a-z]{0,5})?/\\.well-known/openid-configuration"),
         re("[A-Za-z0-9_ -]{0,50}"),
         re("[1-9]?[0-9]{0,6}"),

@@ -144,7 +144,10 @@ fn archives_round_trip() {
     let modes: Vec<u32> = listing.iter().map(|(_, m, ..)| *m).collect();
     assert_eq!(modes, [0o100644, 0o100755, 0o100644, 0o100644, 0o100644]);
     let read = zip_crate_entries(zip);
-    assert_eq!(read.iter().map(|(n, m, _)| (n.as_str(), *m)).collect::<Vec<_>>(), names.iter().copied().zip(modes).collect::<Vec<_>>());
+    assert_eq!(
+        read.iter().map(|(n, m, _)| (n.as_str(), *m)).collect::<Vec<_>>(),
+        names.iter().copied().zip(modes).collect::<Vec<_>>()
+    );
     for (name, _, content) in &read {
         assert_eq!(content, &std::fs::read(dir.path().join(name)).unwrap(), "{name}, read by the zip crate");
     }
@@ -328,7 +331,10 @@ fn records_of_files_changed_as_the_run_began_are_not_kept() {
     let files = select(dir.path(), &Selector::package(None).unwrap()).unwrap();
     let meta = std::fs::metadata(dir.path().join("agent.py")).unwrap();
     let changed = SystemTime::UNIX_EPOCH
-        + Duration::new(std::os::unix::fs::MetadataExt::ctime(&meta) as u64, std::os::unix::fs::MetadataExt::ctime_nsec(&meta) as u32);
+        + Duration::new(
+            std::os::unix::fs::MetadataExt::ctime(&meta) as u64,
+            std::os::unix::fs::MetadataExt::ctime_nsec(&meta) as u32,
+        );
     let hashed_after = |started: SystemTime| {
         let cache = InputCache::open(dir.path(), &CacheOptions::new().started(started));
         cache.digests(&files).unwrap();

@@ -82,3 +82,35 @@ impl Rustc {
         self.out.path().join(Path::new(file).file_stem().unwrap().to_string_lossy().replace('-', "_"))
     }
 }
+
+/// The OCI registry the test setup starts (`host:port`).
+pub fn registry() -> String {
+    std::env::var("HANGAR_TEST_REGISTRY").expect("HANGAR_TEST_REGISTRY: run the tests through tests/run")
+}
+
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap()
+}
+
+/// The AWS configuration of the test setup's moto (S3, ECR, STS, IAM, CloudFormation with
+/// AgentCore, bedrock-agentcore-control), with test credentials.
+pub fn aws() -> aws_config::SdkConfig {
+    runtime().block_on(
+        hangar::aws::loader()
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url(aws_endpoint())
+            .credentials_provider(aws_sdk_ecr::config::Credentials::new("testing", "testing", None, None, "tests"))
+            .load(),
+    )
+}
+
+/// moto's address.
+pub fn aws_endpoint() -> String {
+    std::env::var("HANGAR_TEST_AWS_ENDPOINT").expect("HANGAR_TEST_AWS_ENDPOINT: run the tests through tests/run")
+}
+
+/// A unique name per test run, so tests do not see each other's stacks, images and repositories.
+pub fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    format!("{prefix}-{}-{}", std::process::id(), nanos % 1_000_000_000)
+}

@@ -36,7 +36,12 @@ fn synthesized_logical_ids_are_exactly_the_claimed_ones() {
         assert_eq!(synthesized, claimed, "{name}");
         kinds.extend(t.resources.values().map(|r| r.kind));
     }
-    for kind in ["AWS::BedrockAgentCore::Memory", "AWS::BedrockAgentCore::Gateway", "AWS::BedrockAgentCore::RuntimeEndpoint", "AWS::IAM::ManagedPolicy"] {
+    for kind in [
+        "AWS::BedrockAgentCore::Memory",
+        "AWS::BedrockAgentCore::Gateway",
+        "AWS::BedrockAgentCore::RuntimeEndpoint",
+        "AWS::IAM::ManagedPolicy",
+    ] {
         assert!(kinds.contains(kind), "the examples cover {kind}");
     }
 }

@@ -19,7 +19,7 @@ const LAYERS: &[&[&str]] = &[
     &["synth"],
     &["build"],
     &["publish"],
-    // deploy goes here
+    &["deploy"],
     &["ops"],
     &["cli"],
 ];
@@ -127,11 +127,14 @@ fn references(source: &Source) -> Vec<Vec<String>> {
     // `mod.rs` is its folder's module; `super` of `a/b.rs` is `a`.
     let mut found = Vec::new();
     let bytes = code.as_bytes();
-    for (start, prefix) in [("crate::", 0usize), ("super::", 1), ("self::", 2)].iter().flat_map(|(p, kind)| {
-        code.match_indices(p).map(move |(i, _)| (i, (*p, *kind)))
-    }) {
+    for (start, prefix) in [("crate::", 0usize), ("super::", 1), ("self::", 2)]
+        .iter()
+        .flat_map(|(p, kind)| code.match_indices(p).map(move |(i, _)| (i, (*p, *kind))))
+    {
         let (pat, kind) = prefix;
-        if start > 0 && (bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_' || bytes[start - 1] == b'$') {
+        if start > 0
+            && (bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_' || bytes[start - 1] == b'$')
+        {
             continue;
         }
         let rest = &code[start + pat.len()..];

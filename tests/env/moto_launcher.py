@@ -1,0 +1,335 @@
+"""moto_server, with AgentCore runtimes in its CloudFormation.
+
+moto 5.2.5's CloudFormation drops `AWS::BedrockAgentCore::*` resources (and fails on `Fn::GetAtt`
+of them), but moto implements the bedrock-agentcore-control API. This launcher registers
+`AWS::BedrockAgentCore::Runtime` and `AWS::BedrockAgentCore::RuntimeEndpoint` as CloudFormation
+models backed by that API (create, update, replace, delete; `Ref` and every `GetAtt`
+attribute), so that a stack deploys as it does on AWS and the runtime is visible through
+bedrock-agentcore-control afterwards.
+
+It also gives moto's change sets what CloudFormation does when a resource fails: moto raises
+out of ExecuteChangeSet; here the failing resource gets a `*_FAILED` event with its reason,
+what the change set created is removed, and the stack ends in `ROLLBACK_COMPLETE` (a failed
+create) or `UPDATE_ROLLBACK_COMPLETE` (a failed update), as on AWS.
+
+A Runtime whose code archive is not in S3 fails to create, as AgentCore's does.
+
+Usage: python moto_launcher.py -H 127.0.0.1 -p 5001   (moto_server's own arguments)
+"""
+
+import sys
+from typing import Any
+
+from moto.bedrockagentcorecontrol.models import bedrockagentcorecontrol_backends
+from moto.cloudformation import models as cfn_models
+from moto.cloudformation import parsing
+from moto.core.common_models import CloudFormationModel
+
+
+def _camel(key: str) -> str:
+    return key[:1].lower() + key[1:]
+
+
+# Maps whose keys are the user's, not property names.
+_USER_MAPS = {"EnvironmentVariables", "Tags"}
+
+
+def _api_shape(value: Any) -> Any:
+    """CloudFormation's PascalCase properties as the API's camelCase members."""
+    if isinstance(value, dict):
+        return {
+            _camel(k): (dict(v) if k in _USER_MAPS else _api_shape(v)) for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_api_shape(v) for v in value]
+    return value
+
+
+def _backend(account_id: str, region_name: str):
+    return bedrockagentcorecontrol_backends[account_id][region_name]
+
+
+class ResourceFailed(Exception):
+    """A resource CloudFormation could not create, update or delete."""
+
+    def __init__(self, logical_id: str, resource_type: str, operation: str, reason: str):
+        super().__init__(f"{logical_id} ({resource_type}): {reason}")
+        self.logical_id = logical_id
+        self.resource_type = resource_type
+        self.operation = operation
+        self.reason = reason
+
+
+def _check_code_in_s3(artifact: dict[str, Any], account_id: str) -> None:
+    s3 = artifact.get("CodeConfiguration", {}).get("Code", {}).get("S3")
+    if not s3:
+        return
+    from moto.s3.models import s3_backends
+
+    bucket, key = s3.get("Bucket"), s3.get("Prefix")
+    backend = s3_backends[account_id]["global"]
+    try:
+        found = backend.get_object(bucket, key)
+    except Exception:  # noqa: BLE001 - any miss is the same answer
+        found = None
+    if found is None:
+        raise ValueError(f"The code archive s3://{bucket}/{key} does not exist")
+
+
+def _runtime_arguments(props: dict[str, Any]) -> dict[str, Any]:
+    protocol = props.get("ProtocolConfiguration")
+    return {
+        "agent_runtime_artifact": _api_shape(props["AgentRuntimeArtifact"]),
+        "role_arn": props["RoleArn"],
+        "network_configuration": _api_shape(props.get("NetworkConfiguration", {"NetworkMode": "PUBLIC"})),
+        "description": props.get("Description"),
+        "authorizer_configuration": _api_shape(props.get("AuthorizerConfiguration")),
+        "request_header_configuration": _api_shape(props.get("RequestHeaderConfiguration")),
+        "protocol_configuration": {"serverProtocol": protocol} if protocol else None,
+        "lifecycle_configuration": _api_shape(props.get("LifecycleConfiguration")),
+        "environment_variables": props.get("EnvironmentVariables"),
+    }
+
+
+class Runtime(CloudFormationModel):
+    """`AWS::BedrockAgentCore::Runtime`: an agent runtime of bedrock-agentcore-control."""
+
+    # moto files models by the second part of their module name.
+    __module__ = "hangar_launcher.bedrockagentcorecontrol"
+
+    def __init__(self, runtime: Any, account_id: str, region_name: str):
+        self.runtime = runtime
+        self.account_id = account_id
+        self.region_name = region_name
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return "AgentRuntimeName"
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::BedrockAgentCore::Runtime"
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.runtime.agent_runtime_id
+
+    _ATTRIBUTES = {
+        "AgentRuntimeArn": lambda r: r.agent_runtime_arn,
+        "AgentRuntimeId": lambda r: r.agent_runtime_id,
+        "AgentRuntimeVersion": lambda r: r.agent_runtime_version,
+        "Status": lambda r: "READY",
+        "CreatedAt": lambda r: r.created_at.isoformat(),
+        "LastUpdatedAt": lambda r: r.last_updated_at.isoformat(),
+        "WorkloadIdentityDetails.WorkloadIdentityArn": lambda r: r.workload_identity_details["workloadIdentityArn"],
+    }
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr in cls._ATTRIBUTES
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+
+        if attribute_name not in self._ATTRIBUTES:
+            raise UnformattedGetAttTemplateException()
+        return self._ATTRIBUTES[attribute_name](self.runtime)
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        _check_code_in_s3(props["AgentRuntimeArtifact"], account_id)
+        runtime = _backend(account_id, region_name).create_agent_runtime(
+            agent_runtime_name=props["AgentRuntimeName"], tags=props.get("Tags"), **_runtime_arguments(props)
+        )
+        return cls(runtime, account_id, region_name)
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        props = cloudformation_json["Properties"]
+        _check_code_in_s3(props["AgentRuntimeArtifact"], account_id)
+        if props["AgentRuntimeName"] != original_resource.runtime.agent_runtime_name:
+            # The name is create-only: CloudFormation replaces the runtime.
+            new = cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+            original_resource.delete(account_id, region_name)
+            return new
+        runtime = _backend(account_id, region_name).update_agent_runtime(
+            agent_runtime_id=original_resource.runtime.agent_runtime_id, **_runtime_arguments(props)
+        )
+        return cls(runtime, account_id, region_name)
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        _backend(account_id, region_name).delete_agent_runtime(resource_name)
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        _backend(account_id, region_name).delete_agent_runtime(self.runtime.agent_runtime_id)
+
+    def is_created(self) -> bool:
+        return True
+
+
+class RuntimeEndpoint(CloudFormationModel):
+    """`AWS::BedrockAgentCore::RuntimeEndpoint`: a named endpoint of an agent runtime."""
+
+    # moto files models by the second part of their module name.
+    __module__ = "hangar_launcher.bedrockagentcorecontrol"
+
+    def __init__(self, endpoint: Any):
+        self.endpoint = endpoint
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return "Name"
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::BedrockAgentCore::RuntimeEndpoint"
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.endpoint.agent_runtime_endpoint_arn
+
+    _ATTRIBUTES = {
+        "AgentRuntimeEndpointArn": lambda e: e.agent_runtime_endpoint_arn,
+        "Id": lambda e: e.endpoint_id,
+        "AgentRuntimeArn": lambda e: e.agent_runtime_arn,
+        "Status": lambda e: "READY",
+        "LiveVersion": lambda e: e.live_version,
+        "TargetVersion": lambda e: e.target_version,
+        "CreatedAt": lambda e: e.created_at.isoformat(),
+        "LastUpdatedAt": lambda e: e.last_updated_at.isoformat(),
+    }
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr in cls._ATTRIBUTES
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+
+        if attribute_name not in self._ATTRIBUTES:
+            raise UnformattedGetAttTemplateException()
+        return self._ATTRIBUTES[attribute_name](self.endpoint)
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        endpoint = _backend(account_id, region_name).create_agent_runtime_endpoint(
+            agent_runtime_id=props["AgentRuntimeId"],
+            name=props["Name"],
+            agent_runtime_version=props.get("AgentRuntimeVersion"),
+            description=props.get("Description"),
+            tags=props.get("Tags"),
+        )
+        return cls(endpoint)
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        props = cloudformation_json["Properties"]
+        old = original_resource.endpoint
+        if props["Name"] != old.name or props["AgentRuntimeId"] != old.agent_runtime_id:
+            new = cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+            original_resource.delete(account_id, region_name)
+            return new
+        endpoint = _backend(account_id, region_name).update_agent_runtime_endpoint(
+            agent_runtime_id=old.agent_runtime_id,
+            endpoint_name=old.name,
+            agent_runtime_version=props.get("AgentRuntimeVersion"),
+            description=props.get("Description"),
+        )
+        return cls(endpoint)
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        pass  # deleted through `delete`, which knows the runtime
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        backend = _backend(account_id, region_name)
+        key = (self.endpoint.agent_runtime_id, self.endpoint.name)
+        # Deleting the runtime deletes its endpoints; either order works.
+        if key in backend.agent_runtime_endpoints:
+            backend.delete_agent_runtime_endpoint(*key)
+
+    def is_created(self) -> bool:
+        return True
+
+
+# --- Failures as CloudFormation reports them ----------------------------------------------------
+
+def _failing(operation: str, inner):
+    def wrapper(logical_id, resource_json, *args, **kwargs):
+        try:
+            return inner(logical_id, resource_json, *args, **kwargs)
+        except ResourceFailed:
+            raise
+        except Exception as e:  # noqa: BLE001 - every failure becomes the resource's
+            reason = getattr(e, "message", None) or str(e) or type(e).__name__
+            raise ResourceFailed(logical_id, resource_json.get("Type", "?"), operation, reason) from e
+
+    return wrapper
+
+
+parsing.parse_and_create_resource = _failing("CREATE", parsing.parse_and_create_resource)
+parsing.parse_and_update_resource = _failing("UPDATE", parsing.parse_and_update_resource)
+
+
+def _resource_event(stack, failed: ResourceFailed) -> None:
+    event = cfn_models.Event(
+        stack_id=stack.stack_id,
+        stack_name=stack.name,
+        logical_resource_id=failed.logical_id,
+        physical_resource_id="",
+        resource_type=failed.resource_type,
+        resource_status=f"{failed.operation}_FAILED",
+        resource_status_reason=failed.reason,
+        resource_properties=None,
+    )
+    stack.events.append(event)
+
+
+_execute_change_set = cfn_models.CloudFormationBackend.execute_change_set
+
+
+def execute_change_set(self, change_set_name: str, stack_name: str | None = None) -> None:
+    change_set = self.change_sets.get(change_set_name) or next(
+        (cs for cs in self.change_sets.values() if cs.change_set_name == change_set_name), None
+    )
+    if change_set is None:
+        return _execute_change_set(self, change_set_name, stack_name)
+    stack = self.stacks[change_set.stack_id]
+    before = dict(stack.resource_map._parsed_resources)
+    try:
+        _execute_change_set(self, change_set_name, stack_name)
+        # moto keeps the outputs of the template the stack was made with (none, for a change
+        # set's stack): read them off the template just applied.
+        stack._parse_template()
+        stack.output_map = stack._create_output_map()
+    except ResourceFailed as failed:
+        _resource_event(stack, failed)
+        create = change_set.change_set_type == "CREATE"
+        rollback = "ROLLBACK" if create else "UPDATE_ROLLBACK"
+        stack._add_stack_event(f"{rollback}_IN_PROGRESS", resource_status_reason=str(failed))
+        # Remove what this change set added; an update keeps what was there before.
+        for logical_id, resource in list(stack.resource_map._parsed_resources.items()):
+            if logical_id not in before and isinstance(resource, CloudFormationModel):
+                try:
+                    stack.resource_map._delete_resource(resource, change_set.template_dict["Resources"][logical_id])
+                except Exception:  # noqa: BLE001 - best effort, as a rollback is
+                    pass
+                stack.resource_map._parsed_resources.pop(logical_id, None)
+        if not create:
+            stack.resource_map._resource_json_map = stack.template_dict["Resources"]
+        stack._add_stack_event(f"{rollback}_COMPLETE")
+        stack.status = f"{rollback}_COMPLETE"
+        change_set.execution_status = "EXECUTE_FAILED"
+        change_set.status_reason = str(failed)
+
+
+cfn_models.CloudFormationBackend.execute_change_set = execute_change_set
+
+
+if __name__ == "__main__":
+    from moto.server import main
+
+    main(sys.argv[1:])
