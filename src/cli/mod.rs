@@ -275,17 +275,18 @@ async fn execute(app: &App, cli: Cli, out: &mut dyn Write, err: &mut dyn Write) 
             app.diff(&options).await.map(|d| (deploy::diff_json(&d), deploy::diff_text(&d)))
         }
         Command::Destroy { yes, purge } => {
-            let mut options = StackOptions::new(&cli.stage, aws_config(&cli).await)
-                .approval(approval(yes))
-                .progress(progress_for(&cli))
-                .profile(cli.profile.clone());
+            let mut options =
+                named(StackOptions::from_env(&cli.stage, aws_config(&cli).await), &cli, StackOptions::profile)
+                    .approval(approval(yes))
+                    .progress(progress_for(&cli));
             if purge {
                 options = options.purge();
             }
             app.destroy(&options).await.map(|d| (deploy::destroy_json(&d), deploy::destroy_text(&d)))
         }
         Command::Info => {
-            let options = StackOptions::new(&cli.stage, aws_config(&cli).await).profile(cli.profile.clone());
+            let options =
+                named(StackOptions::from_env(&cli.stage, aws_config(&cli).await), &cli, StackOptions::profile);
             app.info(&options).await.map(|i| (deploy::info_json(&i), deploy::info_text(&i)))
         }
     };
@@ -302,6 +303,14 @@ async fn execute(app: &App, cli: Cli, out: &mut dyn Write, err: &mut dyn Write) 
 /// The progress display: a bar and stack events on stderr, or nothing with `--json`.
 fn progress_for(cli: &Cli) -> Arc<dyn Progress> {
     if cli.json { Arc::new(Silent) } else { Arc::new(Bar::stderr()) }
+}
+
+/// Options that name `--profile`, when given, in credential errors.
+fn named<T>(options: T, cli: &Cli, profile: fn(T, Option<String>) -> T) -> T {
+    match &cli.profile {
+        Some(p) => profile(options, Some(p.clone())),
+        None => options,
+    }
 }
 
 /// `--yes`, else ask on the terminal (and refuse without one).

@@ -59,13 +59,10 @@ pub struct Clients {
 
 impl Clients {
     /// Clients for `config`, after checking that it has a region and credentials: without
-    /// them, one error naming the profile (`profile`, else `AWS_PROFILE`, else `default`) and
+    /// them, one error naming the profile (`profile`, else `default`) and
     /// the region tried, before any call is made.
     pub async fn new(config: &aws_config::SdkConfig, profile: Option<&str>) -> Result<Clients, DeployError> {
-        let profile = profile
-            .map(str::to_owned)
-            .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
-            .unwrap_or_else(|| "default".to_owned());
+        let profile = profile.unwrap_or("default").to_owned();
         let region = config
             .region()
             .map(ToString::to_string)

@@ -83,6 +83,11 @@ impl DeployOptions {
         }
     }
 
+    /// [`DeployOptions::new`], naming `AWS_PROFILE` in credential errors.
+    pub fn from_env(publish: PublishOptions) -> Self {
+        DeployOptions::new(publish).profile(profile_from_env())
+    }
+
     /// The profile `aws` was loaded with, for errors to name (an `SdkConfig` does not say).
     pub fn profile(mut self, profile: Option<String>) -> Self {
         self.profile = profile;
@@ -292,6 +297,11 @@ impl StackOptions {
         }
     }
 
+    /// [`StackOptions::new`], naming `AWS_PROFILE` in credential errors.
+    pub fn from_env(stage: impl Into<String>, aws: aws_config::SdkConfig) -> Self {
+        StackOptions::new(stage, aws).profile(profile_from_env())
+    }
+
     /// The profile `aws` was loaded with, for errors to name (an `SdkConfig` does not say).
     pub fn profile(mut self, profile: Option<String>) -> Self {
         self.profile = profile;
@@ -359,6 +369,11 @@ pub struct Info {
     pub outputs: Vec<AgentOutputs>,
     /// AWS API calls made.
     pub aws_calls: usize,
+}
+
+/// `AWS_PROFILE`, the profile the SDK's chain reads.
+fn profile_from_env() -> Option<String> {
+    std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty())
 }
 
 fn deploy_err(e: DeployError) -> Error {
