@@ -1,7 +1,7 @@
 //! Reading an asset's inputs: which files it holds and what their contents hash to, before
 //! anything is planned or built (the role of ripgrep's `ignore`).
 //!
-//! - [`select`] walks a directory and returns the files a [`Selector`](crate::patterns::Selector)
+//! - [`select`] walks a directory and returns the files a [`Selector`]
 //!   selects, sorted, with their `stat`.
 //! - [`InputCache`] makes the next walk cheap: the stat cache (`stat-v1.bin`) turns an
 //!   unchanged file's `stat` into its digest without reading it, and the directory listings

@@ -1,5 +1,5 @@
-//! The operations users call: [`App::synth`], [`App::package`], [`App::publish`],
-//! [`App::deploy`], [`App::diff`], [`App::destroy`], [`App::info`] and [`App::prune`], and
+//! The operations users call: [`App::synth`](crate::App::synth), [`App::package`](crate::App::package), [`App::publish`](crate::App::publish),
+//! [`App::deploy`](crate::App::deploy), [`App::diff`](crate::App::diff), [`App::destroy`](crate::App::destroy), [`App::info`](crate::App::info) and [`App::prune`](crate::App::prune), and
 //! [`init`] for a new infra crate. Each composes the layers below (plan,
 //! synth, builders, publish) and writes the outputs; [`Error`] gathers their errors.
 

@@ -1,6 +1,6 @@
 //! Publishing: images to ECR (code archives to S3 come with deployment).
 //!
-//! A [`Registry`] is the account's ECR registry (or another host that stands in for it): it
+//! A `Registry` is the account's ECR registry (or another host that stands in for it): it
 //! ensures repositories (created with scan on push and immutable tags), holds a token from
 //! `GetAuthorizationToken`, answers whether `<repository>:<input-hash>` is already there, and
 //! pushes through the engine. The engine uploads each layer before the manifest, and skips
