@@ -25,9 +25,9 @@ use crate::deploy::{
 };
 use crate::model::App;
 use crate::model::names::{AgentNames, stack_name};
-use crate::plan::{AssetSource, DEFAULT_ASSETS_BUCKET, Plan};
+use crate::plan::{ArtifactPlan, AssetSource, DEFAULT_ASSETS_BUCKET, Plan};
 use crate::progress::Progress;
-use crate::publish::PushReport;
+use crate::publish::{PushReport, check_prebuilt, have_tags};
 use crate::util::digest::Digest;
 use crate::util::task::blocking;
 
@@ -578,6 +578,15 @@ impl App {
                     }
                     bucket = Some((b, status));
                 }
+                // A pre-built image must be there and run on AgentCore's arm64, or the
+                // deploy would "succeed" and the runtime fail when invoked.
+                for agent in &plan.agents {
+                    if let ArtifactPlan::ImageUri(image) = &agent.artifact {
+                        check_prebuilt(&clients.ecr, options.publish.registry_host(), &image.to_string())
+                            .await
+                            .map_err(|source| Error::Publish { agent: Some(agent.name.clone()), source })?;
+                    }
+                }
                 (registry, present_images) = probe_images(plan, clients.ecr.clone(), &options.publish).await?;
                 Ok(present_code.union(&present_images).copied().collect())
             })
@@ -682,38 +691,26 @@ impl App {
         let bucket = AssetsBucket::existing(&clients, &name);
         let mut assets = Vec::new();
         for asset in &synth.plan.assets {
-            match &asset.source {
-                AssetSource::Code(_) => {
-                    // A missing bucket answers 404 like a missing key.
-                    let key = asset.s3_key();
-                    let publish = !bucket.has(&key).await.unwrap_or(false);
-                    assets.push(AssetDiff {
-                        kind: "code",
-                        agents: asset.agents.clone(),
-                        destination: format!("s3://{name}/{key}"),
-                        publish,
-                    });
-                }
-                AssetSource::Image(image) => {
-                    let found = clients
-                        .ecr
-                        .describe_images()
-                        .repository_name(&image.repository)
-                        .image_ids(aws_sdk_ecr::types::ImageIdentifier::builder().image_tag(asset.image_tag()).build())
-                        .send()
-                        .await
-                        .is_ok_and(|o| !o.image_details().is_empty());
-                    let destination = format!("{}:{}", image.repository, asset.image_tag());
-                    assets.push(AssetDiff {
-                        kind: "image",
-                        agents: asset.agents.clone(),
-                        destination,
-                        publish: !found,
-                    });
-                }
-                #[allow(unreachable_patterns)]
-                _ => {}
+            if let AssetSource::Code(_) = &asset.source {
+                // A missing bucket answers 404 like a missing key.
+                let key = asset.s3_key();
+                let publish = !bucket.has(&key).await.unwrap_or(false);
+                assets.push(AssetDiff {
+                    kind: "code",
+                    agents: asset.agents.clone(),
+                    destination: format!("s3://{name}/{key}"),
+                    publish,
+                });
             }
+        }
+        let images: Vec<(String, String)> =
+            synth.plan.images().map(|(a, i)| (i.repository.clone(), a.image_tag())).collect();
+        let present = have_tags(&clients.ecr, options.publish.registry_host(), &images)
+            .await
+            .map_err(|source| Error::Publish { agent: None, source })?;
+        for (((asset, _), (repository, tag)), present) in synth.plan.images().zip(&images).zip(present) {
+            let destination = format!("{repository}:{tag}");
+            assets.push(AssetDiff { kind: "image", agents: asset.agents.clone(), destination, publish: !present });
         }
         let tags_changed = state.as_ref().is_some_and(|s| s.tags != self.tags);
         Ok(Diffed {

@@ -79,6 +79,10 @@ impl PublishOptions {
     pub(super) fn aws(&self) -> &aws_config::SdkConfig {
         &self.aws
     }
+
+    pub(super) fn registry_host(&self) -> Option<&str> {
+        self.registry.as_deref()
+    }
 }
 
 fn agent_err(asset: &Asset, source: PublishError) -> Error {

@@ -9,6 +9,7 @@
 //! [`crate::ops`]) drives it.
 
 mod ecr;
+mod oci;
 
 use std::time::{Duration, Instant};
 
@@ -100,6 +101,28 @@ pub enum PublishError {
         /// The engine's words.
         message: String,
     },
+    /// Reading an image's manifest from its registry failed.
+    #[error("reading {image} from its registry: {message}")]
+    Read {
+        /// The image.
+        image: String,
+        /// What the registry or the client said.
+        message: String,
+    },
+    /// A pre-built image is not in its registry.
+    #[error("the image {image} is not in its registry")]
+    Missing {
+        /// The image.
+        image: String,
+    },
+    /// A pre-built image does not offer the platform AgentCore runs.
+    #[error("the image {image} offers {} only; AgentCore runs linux/arm64 (build it with `--platform linux/arm64`)", found_list(.found))]
+    Platform {
+        /// The image.
+        image: String,
+        /// The platforms it offers.
+        found: Vec<String>,
+    },
     /// The push failed otherwise, however often it was tried.
     #[error("pushing {image} failed after {attempts} attempts: {message}")]
     Push {
@@ -110,6 +133,47 @@ pub enum PublishError {
         /// The engine's words.
         message: String,
     },
+}
+
+fn found_list(found: &[String]) -> String {
+    if found.is_empty() { "no platform".to_owned() } else { found.join(", ") }
+}
+
+/// Checks that each pre-built `image` is in its registry and offers `linux/arm64`, reading its
+/// manifest (and config) through the distribution API with the account's ECR token; `host`
+/// stands in for the account's registry, as for pushes.
+pub(crate) async fn check_prebuilt(
+    client: &aws_sdk_ecr::Client,
+    host: Option<&str>,
+    image: &str,
+) -> Result<(), PublishError> {
+    let token = ecr::authorization(client).await?;
+    let reader = oci::Reader::new(token.username, token.password, host);
+    match reader.platforms(image).await? {
+        None => Err(PublishError::Missing { image: image.to_owned() }),
+        Some(found) if found.iter().any(|p| p == "linux/arm64" || p.starts_with("linux/arm64/")) => Ok(()),
+        Some(found) => Err(PublishError::Platform { image: image.to_owned(), found }),
+    }
+}
+
+/// Whether the account's registry (or `host` standing in for it) has each
+/// `(repository, tag)`, read through the distribution API with one ECR token.
+pub(crate) async fn have_tags(
+    client: &aws_sdk_ecr::Client,
+    host: Option<&str>,
+    images: &[(String, String)],
+) -> Result<Vec<bool>, PublishError> {
+    if images.is_empty() {
+        return Ok(Vec::new());
+    }
+    let token = ecr::authorization(client).await?;
+    let registry = host.map_or_else(|| token.registry.clone(), str::to_owned);
+    let reader = oci::Reader::new(token.username, token.password, host);
+    let mut found = Vec::with_capacity(images.len());
+    for (repository, tag) in images {
+        found.push(reader.platforms(&format!("{registry}/{repository}:{tag}")).await?.is_some());
+    }
+    Ok(found)
 }
 
 /// Where images are pushed: the engine that pushes, ECR's API, the registry host and the

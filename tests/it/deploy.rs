@@ -210,6 +210,10 @@ fn the_docker_example_deploys_its_image_and_endpoint() {
     let again = deploy(&app, &options(&stage, out.path())).unwrap();
     assert!(!again.changed);
     assert_eq!(again.aws_calls, 2);
+    let diff = runtime().block_on(app.diff(&options(&stage, out.path()))).unwrap();
+    assert!(diff.is_empty(), "{diff:?}");
+    assert_eq!(diff.assets.len(), 1);
+    assert!(!diff.assets[0].publish, "the registry has the image (read without the engine): {diff:?}");
     runtime().block_on(app.destroy(&StackOptions::new(&stage, aws()).yes())).unwrap();
 }
 
@@ -246,8 +250,8 @@ fn a_failed_create_names_the_resource_and_the_next_deploy_recreates_the_stack() 
 fn iam_changes_are_not_applied_without_approval() {
     let stage = stage("a");
     let out = tempfile::tempdir().unwrap();
-    let app =
-        App::new("unapproved").agent(Agent::new("bot").image("123456789012.dkr.ecr.us-east-1.amazonaws.com/bot:1"));
+    write_tree(out.path(), &[("agent.py", &format!("print('{stage}')\n"))]);
+    let app = App::new("unapproved").root(out.path()).agent(Agent::new("bot").code("agent.py"));
     let err = deploy(&app, &options(&stage, out.path()).approval(Approval::Refuse)).unwrap_err();
     let hangar::Error::Deploy(e) = &err else { panic!("{err:?}") };
     let DeployError::NotApproved { what, .. } = e.as_ref() else { panic!("{err:?}") };
@@ -304,5 +308,44 @@ fn a_template_over_51200_bytes_goes_through_the_bucket() {
     assert_eq!(deployed.code.len(), 1, "30 agents, one archive");
     let again = deploy(&app, &options(&stage, &out)).unwrap();
     assert_eq!((again.changed, again.aws_calls), (false, 2));
+    runtime().block_on(app.destroy(&StackOptions::new(&stage, aws()).yes())).unwrap();
+}
+
+/// Publishes a `FROM scratch` image for `platform` with hangar, and returns its URI as an App
+/// names a pre-built image (the ECR form; reads go to the local registry, as pushes do).
+fn published_image(platform: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(dir.path(), &[("Dockerfile", "FROM scratch\nCOPY hello.txt /\n"), ("hello.txt", &unique(platform))]);
+    let service = unique("prebuilt").to_lowercase();
+    let app = App::new(&service).root(dir.path()).agent(Agent::new("bot").image(Image::build(".").platform(platform)));
+    let options =
+        PublishOptions::new(PackageOptions::new("dev").out_dir(dir.path().join("out")), aws()).registry(registry());
+    let published = runtime().block_on(app.publish(&options)).unwrap_or_else(|e| panic!("{e}"));
+    let pushed = &published.images[0];
+    format!("123456789012.dkr.ecr.us-east-1.amazonaws.com/{}:{}", pushed.repository, pushed.tag)
+}
+
+#[test]
+fn a_prebuilt_image_without_arm64_is_refused_before_anything_is_deployed() {
+    let out = tempfile::tempdir().unwrap();
+    let amd64 = published_image("linux/amd64");
+    let stage = stage("p");
+    let app = App::new("prebuilt").agent(Agent::new("bot").image(amd64.as_str()));
+    let err = deploy(&app, &options(&stage, out.path())).unwrap_err();
+    let text = err.to_string();
+    assert!(text.starts_with("agent `bot`: "), "{text}");
+    assert!(text.contains(&amd64) && text.contains("offers linux/amd64 only"), "{text}");
+    let (_, info) = cli(&app, &["info", "--stage", &stage]);
+    assert_eq!(info["status"], Value::Null, "no stack was made: {info}");
+
+    let missing = App::new("prebuilt")
+        .agent(Agent::new("bot").image("123456789012.dkr.ecr.us-east-1.amazonaws.com/nothing-here:1"));
+    let err = deploy(&missing, &options(&stage, out.path())).unwrap_err();
+    assert!(err.to_string().contains("is not in its registry"), "{err}");
+
+    let arm64 = published_image("linux/arm64");
+    let app = App::new("prebuilt").agent(Agent::new("bot").image(arm64.as_str()));
+    let deployed = deploy(&app, &options(&stage, out.path())).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(deployed.status, "CREATE_COMPLETE");
     runtime().block_on(app.destroy(&StackOptions::new(&stage, aws()).yes())).unwrap();
 }
