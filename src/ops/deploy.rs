@@ -582,7 +582,7 @@ impl App {
                 // deploy would "succeed" and the runtime fail when invoked.
                 for agent in &plan.agents {
                     if let ArtifactPlan::ImageUri(image) = &agent.artifact {
-                        check_prebuilt(&clients.ecr, options.publish.registry_host(), &image.to_string())
+                        check_prebuilt(&clients.ecr, options.publish.registry_host(), image.as_ref())
                             .await
                             .map_err(|source| Error::Publish { agent: Some(agent.name.clone()), source })?;
                     }
