@@ -21,14 +21,6 @@ impl EngineCallError {
     pub(crate) fn is_not_found(&self) -> bool {
         matches!(self.0, bollard::errors::Error::DockerResponseServerError { status_code: 404, .. })
     }
-
-    /// The HTTP status the engine answered with, if it answered.
-    pub(crate) fn status(&self) -> Option<u16> {
-        match self.0 {
-            bollard::errors::Error::DockerResponseServerError { status_code, .. } => Some(status_code),
-            _ => None,
-        }
-    }
 }
 
 impl From<bollard::errors::Error> for EngineCallError {

@@ -1,9 +1,9 @@
-//! Publishing: images to ECR (code archives to S3 come with deployment).
+//! Publishing: images to ECR (code archives go to S3 in [`crate::deploy`]).
 //!
 //! A `Registry` is the account's ECR registry (or another host that stands in for it): it
 //! ensures repositories (created with scan on push and immutable tags), holds a token from
-//! `GetAuthorizationToken`, answers whether `<repository>:<input-hash>` is already there, and
-//! pushes through the engine. The engine uploads each layer before the manifest, and skips
+//! `GetAuthorizationToken`, answers whether `<repository>:<input-hash>` is already there (read
+//! through the distribution API, without the engine), and pushes through the engine. The engine uploads each layer before the manifest, and skips
 //! layers the registry has, so a failed push never leaves a manifest pointing at missing blobs.
 //! Pushes are retried with backoff; refused credentials are not. `App::publish` (in
 //! [`crate::ops`]) drives it.
@@ -101,6 +101,14 @@ pub enum PublishError {
         /// The engine's words.
         message: String,
     },
+    /// The registry refused the credentials for a read.
+    #[error("reading {image}: the registry refused the credentials ({message})")]
+    Refused {
+        /// The image.
+        image: String,
+        /// What the registry said.
+        message: String,
+    },
     /// Reading an image's manifest from its registry failed.
     #[error("reading {image} from its registry: {message}")]
     Read {
@@ -183,6 +191,7 @@ pub(crate) struct Registry {
     client: aws_sdk_ecr::Client,
     registry: String,
     credentials: DockerCredentials,
+    reader: oci::Reader,
 }
 
 impl Registry {
@@ -196,13 +205,14 @@ impl Registry {
         let engine = engine::connect(docker_host).await?;
         let token = ecr::authorization(&client).await?;
         let registry = host.map_or_else(|| token.registry.clone(), str::to_owned);
+        let reader = oci::Reader::new(token.username.clone(), token.password.clone(), host);
         let credentials = DockerCredentials {
             username: Some(token.username),
             password: Some(token.password),
             serveraddress: Some(registry.clone()),
             ..DockerCredentials::default()
         };
-        Ok(Registry { engine, client, registry, credentials })
+        Ok(Registry { engine, client, registry, credentials, reader })
     }
 
     /// Creates the repository `name` unless it exists.
@@ -215,19 +225,14 @@ impl Registry {
         format!("{}/{}:{}", self.registry, image.repository, asset.image_tag())
     }
 
-    /// Whether the registry has the image (asked through the engine: 200, 404, 401...).
+    /// Whether the registry has the image, read through the distribution API (not the
+    /// engine): refused credentials are an error; an unreachable registry is "no", and the
+    /// push that follows retries and says so if it keeps failing.
     pub async fn has(&self, asset: &Asset, image: &ImageAsset) -> Result<bool, PublishError> {
-        let found =
-            self.engine.docker.inspect_registry_image(&self.uri(asset, image), Some(self.credentials.clone())).await;
-        match found.map_err(EngineCallError::from) {
-            Ok(_) => Ok(true),
-            Err(e) if e.is_not_found() => Ok(false),
-            Err(e) if e.status() == Some(401) => Err(self.auth_error(&image.repository, e.to_string())),
-            Err(e) => match classify(&self.registry, &image.repository, e.to_string(), 1) {
-                auth @ PublishError::Auth { .. } => Err(auth),
-                // Unreachable or odd: the push retries, and says so if it keeps failing.
-                _ => Ok(false),
-            },
+        match self.reader.platforms(&self.uri(asset, image)).await {
+            Ok(found) => Ok(found.is_some()),
+            Err(PublishError::Refused { message, .. }) => Err(self.auth_error(&image.repository, message)),
+            Err(_) => Ok(false),
         }
     }
 

@@ -46,7 +46,15 @@ impl Reader {
     /// registry does not have it.
     pub(crate) async fn platforms(&self, image: &str) -> Result<Option<Vec<String>>, PublishError> {
         let reference = self.reference(image)?;
-        let read = |e: OciDistributionError| PublishError::Read { image: image.to_owned(), message: e.to_string() };
+        let read = |e: OciDistributionError| match e {
+            OciDistributionError::AuthenticationFailure(_) | OciDistributionError::UnauthorizedError { .. } => {
+                PublishError::Refused { image: image.to_owned(), message: e.to_string() }
+            }
+            OciDistributionError::ServerError { code: 401 | 403, .. } => {
+                PublishError::Refused { image: image.to_owned(), message: e.to_string() }
+            }
+            _ => PublishError::Read { image: image.to_owned(), message: e.to_string() },
+        };
         let accepted = [
             OCI_IMAGE_INDEX_MEDIA_TYPE,
             IMAGE_MANIFEST_LIST_MEDIA_TYPE,
