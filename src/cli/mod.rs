@@ -257,10 +257,12 @@ async fn execute(app: &App, cli: Cli, out: &mut dyn Write, err: &mut dyn Write) 
                 package = package.no_cache();
             }
             let aws = aws_config(&cli).await;
-            let options = DeployOptions::new(PublishOptions::from_env(package, aws))
-                .approval(approval(yes))
-                .profile(cli.profile.clone());
-            let deployed = app.deploy(&options).await;
+            let options =
+                named(DeployOptions::from_env(PublishOptions::from_env(package, aws)), &cli, DeployOptions::profile)
+                    .approval(approval(yes));
+            let deployed =
+                interruptible(app.deploy(&options), "the stack goes on deploying; the next deploy waits for it", err)
+                    .await;
             if let Ok(d) = &deployed {
                 for w in d.packaged.iter().flat_map(|p| &p.images).flat_map(|i| &i.warnings) {
                     let _ = writeln!(err, "warning: {w}");
@@ -270,8 +272,8 @@ async fn execute(app: &App, cli: Cli, out: &mut dyn Write, err: &mut dyn Write) 
         }
         Command::Diff => {
             let package = PackageOptions::from_env(&cli.stage).out_dir(&cli.out);
-            let options = DeployOptions::new(PublishOptions::from_env(package, aws_config(&cli).await))
-                .profile(cli.profile.clone());
+            let publish = PublishOptions::from_env(package, aws_config(&cli).await);
+            let options = named(DeployOptions::from_env(publish), &cli, DeployOptions::profile);
             app.diff(&options).await.map(|d| (deploy::diff_json(&d), deploy::diff_text(&d)))
         }
         Command::Destroy { yes, purge } => {
@@ -282,7 +284,13 @@ async fn execute(app: &App, cli: Cli, out: &mut dyn Write, err: &mut dyn Write) 
             if purge {
                 options = options.purge();
             }
-            app.destroy(&options).await.map(|d| (deploy::destroy_json(&d), deploy::destroy_text(&d)))
+            interruptible(
+                app.destroy(&options),
+                "the stack goes on being deleted; run destroy again to wait for it",
+                err,
+            )
+            .await
+            .map(|d| (deploy::destroy_json(&d), deploy::destroy_text(&d)))
         }
         Command::Info => {
             let options =
@@ -303,6 +311,18 @@ async fn execute(app: &App, cli: Cli, out: &mut dyn Write, err: &mut dyn Write) 
 /// The progress display: a bar and stack events on stderr, or nothing with `--json`.
 fn progress_for(cli: &Cli) -> Arc<dyn Progress> {
     if cli.json { Arc::new(Silent) } else { Arc::new(Bar::stderr()) }
+}
+
+/// Runs `work` until it ends or Ctrl-C: then says what goes on without hangar and exits 130
+/// (CloudFormation keeps going; the next run attaches to it).
+async fn interruptible<T>(work: impl Future<Output = T>, after: &str, err: &mut dyn Write) -> T {
+    tokio::select! {
+        done = work => done,
+        _ = tokio::signal::ctrl_c() => {
+            let _ = writeln!(err, "interrupted: {after}");
+            std::process::exit(130);
+        }
+    }
 }
 
 /// Options that name `--profile`, when given, in credential errors.

@@ -349,3 +349,86 @@ fn a_prebuilt_image_without_arm64_is_refused_before_anything_is_deployed() {
     assert_eq!(deployed.status, "CREATE_COMPLETE");
     runtime().block_on(app.destroy(&StackOptions::new(&stage, aws()).yes())).unwrap();
 }
+
+#[test]
+fn the_assets_bucket_is_made_private_versioned_and_encrypted_and_a_foreign_one_is_refused() {
+    // A region of its own: the bucket is per account and region.
+    let west = runtime().block_on(
+        hangar::aws::loader()
+            .region(aws_config::Region::new("us-west-2"))
+            .endpoint_url(aws_endpoint())
+            .credentials_provider(aws_sdk_ecr::config::Credentials::new("testing", "testing", None, None, "tests"))
+            .load(),
+    );
+    let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&west).force_path_style(true).build());
+    let bucket = "hangar-assets-123456789012-us-west-2";
+    let location = aws_sdk_s3::types::CreateBucketConfiguration::builder()
+        .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::UsWest2)
+        .build();
+    runtime().block_on(async {
+        remove_bucket(&s3, bucket).await; // left by an earlier run against this moto
+        s3.create_bucket().bucket(bucket).create_bucket_configuration(location).send().await.unwrap();
+        // moto keeps a deleted bucket's tags for the next bucket of that name; S3 does not.
+        s3.delete_bucket_tagging().bucket(bucket).send().await.unwrap();
+    });
+    let stage = stage("w");
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(dir.path(), &[("agent.py", &format!("print('{stage}')\n"))]);
+    let app = App::new("west").root(dir.path()).agent(Agent::new("bot").code("agent.py"));
+    let options = || {
+        let package = PackageOptions::new(&stage).out_dir(dir.path().join("out"));
+        DeployOptions::new(PublishOptions::new(package, west.clone())).yes()
+    };
+    let err = runtime().block_on(app.deploy(&options())).unwrap_err();
+    assert!(err.to_string().contains(&format!("the bucket {bucket} exists but hangar did not create it")), "{err}");
+    let listed = runtime().block_on(s3.list_objects_v2().bucket(bucket).send()).unwrap();
+    assert_eq!(listed.key_count(), Some(0), "nothing was written into it");
+
+    runtime().block_on(remove_bucket(&s3, bucket));
+    let deployed = runtime().block_on(app.deploy(&options())).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(deployed.bucket, Some((bucket.to_owned(), hangar::deploy::BucketStatus::Created)));
+    runtime().block_on(async {
+        // moto answers with a root element this SDK does not parse: read the status off the body.
+        let enabled = match s3.get_bucket_versioning().bucket(bucket).send().await {
+            Ok(v) => v.status().map(|s| s.as_str()) == Some("Enabled"),
+            Err(e) => e
+                .raw_response()
+                .and_then(|r| r.body().bytes())
+                .is_some_and(|b| String::from_utf8_lossy(b).contains("<Status>Enabled</Status>")),
+        };
+        assert!(enabled, "versioning is on");
+        let block = s3.get_public_access_block().bucket(bucket).send().await.unwrap();
+        let block = block.public_access_block_configuration().unwrap();
+        assert_eq!(
+            [
+                block.block_public_acls(),
+                block.ignore_public_acls(),
+                block.block_public_policy(),
+                block.restrict_public_buckets()
+            ],
+            [Some(true); 4]
+        );
+        let encryption = s3.get_bucket_encryption().bucket(bucket).send().await.unwrap();
+        let rule = &encryption.server_side_encryption_configuration().unwrap().rules()[0];
+        assert_eq!(rule.apply_server_side_encryption_by_default().unwrap().sse_algorithm().as_str(), "AES256");
+        let tags = s3.get_bucket_tagging().bucket(bucket).send().await.unwrap();
+        assert!(tags.tag_set().iter().any(|t| t.key() == hangar::deploy::MARKER_TAG));
+    });
+    runtime().block_on(app.destroy(&StackOptions::new(&stage, west.clone()).yes().purge())).unwrap();
+}
+
+/// Deletes `bucket` with every version in it, if it is there.
+async fn remove_bucket(s3: &aws_sdk_s3::Client, bucket: &str) {
+    let Ok(listed) = s3.list_object_versions().bucket(bucket).send().await else { return };
+    for v in listed.versions() {
+        let key = v.key().unwrap_or_default();
+        let _ =
+            s3.delete_object().bucket(bucket).key(key).set_version_id(v.version_id().map(str::to_owned)).send().await;
+    }
+    for m in listed.delete_markers() {
+        let key = m.key().unwrap_or_default();
+        let _ =
+            s3.delete_object().bucket(bucket).key(key).set_version_id(m.version_id().map(str::to_owned)).send().await;
+    }
+    s3.delete_bucket().bucket(bucket).send().await.unwrap();
+}
