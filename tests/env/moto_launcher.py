@@ -257,15 +257,31 @@ class RuntimeEndpoint(CloudFormationModel):
 
 # --- Failures as CloudFormation reports them ----------------------------------------------------
 
+def _stack_of(resources_map, account_id: str, region_name: str):
+    backend = cfn_models.cloudformation_backends[account_id][region_name]
+    return backend.stacks.get(getattr(resources_map, "stack_id", None))
+
+
 def _failing(operation: str, inner):
-    def wrapper(logical_id, resource_json, *args, **kwargs):
+    """Runs a resource operation with the stack events CloudFormation writes for it
+    (`<OP>_IN_PROGRESS`, then `<OP>_COMPLETE`); a failure becomes a ResourceFailed."""
+
+    def wrapper(logical_id, resource_json, resources_map, account_id, region_name, *args, **kwargs):
+        stack = _stack_of(resources_map, account_id, region_name)
+        kind = resource_json.get("Type", "?")
+        if stack is not None:
+            _resource_event(stack, logical_id, kind, f"{operation}_IN_PROGRESS")
         try:
-            return inner(logical_id, resource_json, *args, **kwargs)
+            resource = inner(logical_id, resource_json, resources_map, account_id, region_name, *args, **kwargs)
         except ResourceFailed:
             raise
         except Exception as e:  # noqa: BLE001 - every failure becomes the resource's
             reason = getattr(e, "message", None) or str(e) or type(e).__name__
-            raise ResourceFailed(logical_id, resource_json.get("Type", "?"), operation, reason) from e
+            raise ResourceFailed(logical_id, kind, operation, reason) from e
+        if stack is not None:
+            physical = getattr(resource, "physical_resource_id", "") if resource is not None else ""
+            _resource_event(stack, logical_id, kind, f"{operation}_COMPLETE", physical=str(physical or ""))
+        return resource
 
     return wrapper
 
@@ -274,15 +290,15 @@ parsing.parse_and_create_resource = _failing("CREATE", parsing.parse_and_create_
 parsing.parse_and_update_resource = _failing("UPDATE", parsing.parse_and_update_resource)
 
 
-def _resource_event(stack, failed: ResourceFailed) -> None:
+def _resource_event(stack, logical_id: str, kind: str, status: str, reason=None, physical: str = "") -> None:
     event = cfn_models.Event(
         stack_id=stack.stack_id,
         stack_name=stack.name,
-        logical_resource_id=failed.logical_id,
-        physical_resource_id="",
-        resource_type=failed.resource_type,
-        resource_status=f"{failed.operation}_FAILED",
-        resource_status_reason=failed.reason,
+        logical_resource_id=logical_id,
+        physical_resource_id=physical,
+        resource_type=kind,
+        resource_status=status,
+        resource_status_reason=reason,
         resource_properties=None,
     )
     stack.events.append(event)
@@ -306,7 +322,7 @@ def execute_change_set(self, change_set_name: str, stack_name: str | None = None
         stack._parse_template()
         stack.output_map = stack._create_output_map()
     except ResourceFailed as failed:
-        _resource_event(stack, failed)
+        _resource_event(stack, failed.logical_id, failed.resource_type, f"{failed.operation}_FAILED", failed.reason)
         create = change_set.change_set_type == "CREATE"
         rollback = "ROLLBACK" if create else "UPDATE_ROLLBACK"
         stack._add_stack_event(f"{rollback}_IN_PROGRESS", resource_status_reason=str(failed))

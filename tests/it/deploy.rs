@@ -15,6 +15,16 @@ use serde_json::Value;
 use crate::examples;
 use crate::support::{aws, aws_endpoint, registry, runtime, unique, write_tree};
 
+/// A progress display that keeps the lines it is given (stack events, notices).
+#[derive(Default)]
+struct Lines(std::sync::Mutex<Vec<String>>);
+
+impl hangar::progress::Progress for Lines {
+    fn line(&self, line: &str) {
+        self.0.lock().unwrap().push(line.to_owned());
+    }
+}
+
 /// A stage of its own per test (at most 16 characters).
 fn stage(prefix: &str) -> String {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
@@ -236,13 +246,19 @@ fn a_failed_create_names_the_resource_and_the_next_deploy_recreates_the_stack() 
         s3.create_bucket().bucket(&bucket).send().await.unwrap();
         s3.put_object().bucket(&bucket).key(key).body(b"zip".to_vec().into()).send().await.unwrap();
     });
-    let deployed = deploy(&app, &options(&stage, out.path())).unwrap_or_else(|e| panic!("{e}"));
+    let lines = std::sync::Arc::new(Lines::default());
+    let package = PackageOptions::new(&stage).out_dir(out.path()).progress(lines.clone());
+    let options = DeployOptions::new(PublishOptions::new(package, aws())).yes();
+    let deployed = deploy(&app, &options).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(deployed.status, "CREATE_COMPLETE");
     assert!(
         deployed.notices.iter().any(|n| n.contains("ROLLBACK_COMPLETE") && n.contains("deleting it")),
         "{:?}",
         deployed.notices
     );
+    let lines = lines.0.lock().unwrap();
+    let shown = |status: &str, id: &str| lines.iter().any(|l| l.split_whitespace().take(2).eq([status, id]));
+    assert!(shown("CREATE_IN_PROGRESS", "BotRuntime") && shown("CREATE_COMPLETE", "BotRuntime"), "{lines:?}");
     runtime().block_on(app.destroy(&StackOptions::new(&stage, aws()).yes())).unwrap();
 }
 
