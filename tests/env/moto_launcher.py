@@ -91,7 +91,33 @@ def _runtime_arguments(props: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class Runtime(CloudFormationModel):
+class _Attributes:
+    """`GetAtt`'s answers, from `_ATTRIBUTES` (name -> getter of `_state()`).
+
+    A mixin, not a base class: moto finds models among CloudFormationModel's direct subclasses.
+    """
+
+    _ATTRIBUTES: dict = {}
+
+    def _state(self) -> Any:
+        raise NotImplementedError
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr in cls._ATTRIBUTES
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+
+        if attribute_name not in self._ATTRIBUTES:
+            raise UnformattedGetAttTemplateException()
+        return self._ATTRIBUTES[attribute_name](self._state())
+
+    def is_created(self) -> bool:
+        return True
+
+
+class Runtime(_Attributes, CloudFormationModel):
     """`AWS::BedrockAgentCore::Runtime`: an agent runtime of bedrock-agentcore-control."""
 
     # moto files models by the second part of their module name.
@@ -124,16 +150,8 @@ class Runtime(CloudFormationModel):
         "WorkloadIdentityDetails.WorkloadIdentityArn": lambda r: r.workload_identity_details["workloadIdentityArn"],
     }
 
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr in cls._ATTRIBUTES
-
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
-
-        if attribute_name not in self._ATTRIBUTES:
-            raise UnformattedGetAttTemplateException()
-        return self._ATTRIBUTES[attribute_name](self.runtime)
+    def _state(self) -> Any:
+        return self.runtime
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
@@ -165,11 +183,8 @@ class Runtime(CloudFormationModel):
     def delete(self, account_id: str, region_name: str) -> None:
         _backend(account_id, region_name).delete_agent_runtime(self.runtime.agent_runtime_id)
 
-    def is_created(self) -> bool:
-        return True
 
-
-class RuntimeEndpoint(CloudFormationModel):
+class RuntimeEndpoint(_Attributes, CloudFormationModel):
     """`AWS::BedrockAgentCore::RuntimeEndpoint`: a named endpoint of an agent runtime."""
 
     # moto files models by the second part of their module name.
@@ -201,16 +216,8 @@ class RuntimeEndpoint(CloudFormationModel):
         "LastUpdatedAt": lambda e: e.last_updated_at.isoformat(),
     }
 
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr in cls._ATTRIBUTES
-
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
-
-        if attribute_name not in self._ATTRIBUTES:
-            raise UnformattedGetAttTemplateException()
-        return self._ATTRIBUTES[attribute_name](self.endpoint)
+    def _state(self) -> Any:
+        return self.endpoint
 
     @classmethod
     def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
@@ -250,9 +257,6 @@ class RuntimeEndpoint(CloudFormationModel):
         # Deleting the runtime deletes its endpoints; either order works.
         if key in backend.agent_runtime_endpoints:
             backend.delete_agent_runtime_endpoint(*key)
-
-    def is_created(self) -> bool:
-        return True
 
 
 # --- Failures as CloudFormation reports them ----------------------------------------------------
