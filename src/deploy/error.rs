@@ -105,11 +105,12 @@ pub enum DeployError {
         what: &'static str,
     },
     /// The change needs approval and none was given.
-    #[error("stack {stack}: the change set {what}; {how}")]
+    #[error("stack {stack}: {what}; {how}")]
     NotApproved {
         /// The stack.
         stack: String,
-        /// What needs approval: "replaces AssistantRuntime, changes IAM (AssistantRole)".
+        /// What needs approval: "the change set replaces AssistantRuntime, changes IAM
+        /// (AssistantRole)".
         what: String,
         /// How to approve: "pass --yes" or "the answer was no".
         how: &'static str,

@@ -93,6 +93,8 @@ pub enum ChangeSetOutcome {
     Ready {
         /// The change set's ID.
         id: String,
+        /// The ID of its stack (new, for a `CREATE` change set).
+        stack_id: String,
         /// What it changes.
         changes: Vec<ResourceChange>,
     },
@@ -222,8 +224,8 @@ impl<'a> Stack<'a> {
         for (k, v) in tags {
             request = request.tags(Tag::builder().key(k).value(v).build());
         }
-        let id = match request.send().await {
-            Ok(out) => out.id().unwrap_or(&name).to_owned(),
+        let (id, stack_id) = match request.send().await {
+            Ok(out) => (out.id().unwrap_or(&name).to_owned(), out.stack_id().unwrap_or(&self.name).to_owned()),
             Err(e) if e.as_service_error().and_then(|s| s.message()).is_some_and(is_no_changes) => {
                 return Ok(ChangeSetOutcome::NoChanges);
             }
@@ -257,7 +259,7 @@ impl<'a> Stack<'a> {
                 }
             };
             match status {
-                Some(ChangeSetStatus::CreateComplete) => return Ok(ChangeSetOutcome::Ready { id, changes }),
+                Some(ChangeSetStatus::CreateComplete) => return Ok(ChangeSetOutcome::Ready { id, stack_id, changes }),
                 Some(ChangeSetStatus::Failed) if is_no_changes(&reason) => {
                     // An empty change set is clutter in the console; it is not needed.
                     let _ = self.cfn.delete_change_set().change_set_name(&id).stack_name(&self.name).send().await;

@@ -424,7 +424,7 @@ async fn approve(approval: Approval, stack: &str, what: String, changes: &[Resou
         }
         Approval::Prompt => {}
     }
-    let mut question = format!("Stack {stack}: the change set {what}.\n");
+    let mut question = format!("Stack {stack}: {what}.\n");
     for c in changes {
         question.push_str(&format!("  {}\n", change_line(c)));
     }
@@ -458,7 +458,7 @@ fn needs_approval(changes: &[ResourceChange]) -> Option<String> {
         .filter(|(_, ids, _)| !ids.is_empty())
         .map(|(what, ids, end)| format!("{what}{ids}{end}"))
         .collect();
-    (!parts.is_empty()).then(|| parts.join(", "))
+    (!parts.is_empty()).then(|| format!("the change set {}", parts.join(", ")))
 }
 
 /// The bucket's name for this App in `account` and `region`, and whether the user named it.
@@ -614,7 +614,7 @@ impl App {
         let create = state.as_ref().is_none_or(|s| s.status == "REVIEW_IN_PROGRESS");
         let outcome = stack.change_set(create, &source, &tags).await.map_err(deploy_err)?;
         let bucket_report = bucket.as_ref().map(|(b, s)| (b.name.clone(), *s));
-        let (id, changes) = match outcome {
+        let (id, stack_id, changes) = match outcome {
             ChangeSetOutcome::NoChanges => {
                 let s = state.expect("an empty change set is an update's");
                 let mut d = done(&s, notices, 0);
@@ -622,7 +622,7 @@ impl App {
                 d.aws_calls = clients.calls.get();
                 return Ok(d);
             }
-            ChangeSetOutcome::Ready { id, changes } => (id, changes),
+            ChangeSetOutcome::Ready { id, stack_id, changes } => (id, stack_id, changes),
         };
         for c in &changes {
             progress.line(&format!("  {}", change_line(c)));
@@ -635,10 +635,6 @@ impl App {
         }
         let since = stack.last_event().await;
         stack.execute(&id).await.map_err(deploy_err)?;
-        let stack_id = match &state {
-            Some(s) => s.id.clone(),
-            None => stack.describe().await.map_err(deploy_err)?.map(|s| s.id).unwrap_or_else(|| stack.name.clone()),
-        };
         let (end, failure) = stack.wait(&stack_id, since).await.map_err(deploy_err)?;
         let end = end.ok_or_else(|| {
             deploy_err(DeployError::NoStack { stack: stack.name.clone(), region: clients.region.clone() })
@@ -743,7 +739,7 @@ impl App {
             return Ok(destroyed);
         };
         destroyed.existed = true;
-        let what = format!("deletes the stack and its {} agents' runtimes", self.agents.len());
+        let what = format!("destroying deletes the stack, with the runtimes of its {} agents", self.agents.len());
         let removal = ResourceChange {
             action: "Remove".to_owned(),
             logical_id: name.clone(),
@@ -939,7 +935,7 @@ mod tests {
                 change("Add", "Role", "AWS::IAM::Role", None),
             ])
             .as_deref(),
-            Some("removes Old, replaces B, C, changes IAM (Role)")
+            Some("the change set removes Old, replaces B, C, changes IAM (Role)")
         );
     }
 
