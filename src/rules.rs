@@ -60,6 +60,8 @@ pub(crate) const PLATFORM: Allowed =
     "an image platform `<os>/<arch>[/<variant>]`, e.g. linux/arm64 (AgentCore runs linux/arm64)";
 pub(crate) const BUILD_ARG: Allowed = "a build argument name: a letter or `_`, then letters, digits or `_`";
 pub(crate) const IAM_ACTION: Allowed = "an IAM action `<service>:<Action>` (wildcards `*` allowed), or `*`";
+pub(crate) const STATEMENT_SID: Allowed = "1 or more ASCII letters and digits (IAM's rule for a statement's Sid)";
+pub(crate) const CONDITION_OPERATOR: Allowed = "an IAM condition operator, e.g. StringEquals, ArnLike, NumericLessThan, Bool, IpAddress, Null (case-sensitive; `...IfExists` and `ForAllValues:`/`ForAnyValue:` allowed)";
 pub(crate) const IAM_RESOURCE: Allowed = "`*`, an ARN, or an ARN with `${...}` CloudFormation substitutions";
 pub(crate) const GATEWAY_NAME: Allowed = "1-48 characters: letters and digits, optionally separated by single `-`";
 pub(crate) const MEMORY_EXPIRY: Allowed = "3-365 days";
@@ -466,6 +468,52 @@ pub(crate) fn build_arg(s: &str) -> Result<(), Allowed> {
         && (b[0].is_ascii_alphabetic() || b[0] == b'_')
         && all(s, |c| c.is_ascii_alphanumeric() || c == b'_');
     ok_if(ok, BUILD_ARG)
+}
+
+/// A statement's `Sid`: `^[A-Za-z0-9]+$`.
+pub(crate) fn statement_sid(s: &str) -> Result<(), Allowed> {
+    ok_if(!s.is_empty() && all(s, |b| b.is_ascii_alphanumeric()), STATEMENT_SID)
+}
+
+/// IAM's condition operators, exactly (they are case-sensitive).
+const CONDITION_OPERATORS: &[&str] = &[
+    "StringEquals",
+    "StringNotEquals",
+    "StringEqualsIgnoreCase",
+    "StringNotEqualsIgnoreCase",
+    "StringLike",
+    "StringNotLike",
+    "NumericEquals",
+    "NumericNotEquals",
+    "NumericLessThan",
+    "NumericLessThanEquals",
+    "NumericGreaterThan",
+    "NumericGreaterThanEquals",
+    "DateEquals",
+    "DateNotEquals",
+    "DateLessThan",
+    "DateLessThanEquals",
+    "DateGreaterThan",
+    "DateGreaterThanEquals",
+    "Bool",
+    "BinaryEquals",
+    "IpAddress",
+    "NotIpAddress",
+    "ArnEquals",
+    "ArnLike",
+    "ArnNotEquals",
+    "ArnNotLike",
+];
+
+/// A condition operator: one of IAM's, optionally `...IfExists` and a `ForAllValues:` or
+/// `ForAnyValue:` set prefix; or `Null` (which takes neither suffix).
+pub(crate) fn condition_operator(s: &str) -> Result<(), Allowed> {
+    let base = s.strip_prefix("ForAllValues:").or_else(|| s.strip_prefix("ForAnyValue:")).unwrap_or(s);
+    let ok = base == "Null" || {
+        let op = base.strip_suffix("IfExists").unwrap_or(base);
+        CONDITION_OPERATORS.contains(&op)
+    };
+    ok_if(ok, CONDITION_OPERATOR)
 }
 
 /// IAM policy actions: `s3:GetObject`, `bedrock:Invoke*`, `*`.

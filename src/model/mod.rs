@@ -21,6 +21,7 @@ pub use ids::{
 };
 pub use linked::{DEFAULT_EVENT_EXPIRY_DAYS, Gateway, Memory};
 pub use network::Network;
+pub(crate) use role::GENERATED_SIDS;
 pub use role::{Effect, GeneratedRole, Role, Statement};
 
 /// A service: its agents, and what they link to. One App is one CloudFormation stack per stage.

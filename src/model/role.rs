@@ -116,6 +116,11 @@ pub enum Effect {
     Deny,
 }
 
+/// The `Sid`s of the statements hangar writes into a generated role's inline policy; a user
+/// statement may not take one (Sids are unique within a policy).
+pub(crate) const GENERATED_SIDS: &[&str] =
+    &["WorkloadIdentity", "CodeArtifact", "ImagePull", "ImageToken", "Memory", "Gateway"];
+
 /// One IAM policy statement. Resources may use CloudFormation substitutions such as
 /// `arn:${AWS::Partition}:s3:::my-bucket-${AWS::AccountId}/*`.
 #[must_use]

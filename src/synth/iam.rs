@@ -247,3 +247,37 @@ fn user_statement(s: &Statement) -> Value {
     }
     Value::Object(v)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::model::GENERATED_SIDS;
+    use crate::prelude::*;
+
+    /// Validation keeps users off hangar's Sids by that list: it must hold every Sid hangar
+    /// writes into a role's inline policy.
+    #[test]
+    fn generated_sids_are_listed() {
+        let image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/bot:1";
+        let app = App::new("svc")
+            .memory(Memory::new("chat"))
+            .gateway(Gateway::new("tools"))
+            .agent(Agent::new("img").image(image).memory("chat").gateway("tools"))
+            .agent(Agent::new("zip").s3(S3Object::new("bucket", "agent.zip")).handler("main.py"));
+        let plan = app.plan("dev").unwrap();
+        let template = crate::synth::synthesize(&app, &plan).unwrap();
+        let mut sids = std::collections::BTreeSet::new();
+        for (_, role) in template.of_type("AWS::IAM::Role") {
+            for policy in role.properties.get("Policies").and_then(|p| p.as_array()).into_iter().flatten() {
+                for s in policy["PolicyDocument"]["Statement"].as_array().unwrap() {
+                    sids.insert(s["Sid"].as_str().unwrap().to_owned());
+                }
+            }
+        }
+        for sid in ["WorkloadIdentity", "ImagePull", "CodeArtifact", "Memory", "Gateway"] {
+            assert!(sids.contains(sid), "{sid} is among {sids:?}: the test covers it");
+        }
+        for sid in &sids {
+            assert!(GENERATED_SIDS.contains(&sid.as_str()), "{sid} is written but not in GENERATED_SIDS");
+        }
+    }
+}

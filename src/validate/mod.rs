@@ -11,6 +11,7 @@ use std::time::Duration;
 mod diagnostic;
 
 pub use self::diagnostic::{Code, Diagnostic, Diagnostics, Severity, Subject};
+use crate::model::GENERATED_SIDS;
 use crate::model::names::{self, LogicalId, Owner};
 use crate::model::{
     Agent, App, Claim, ClaimOperator, ClaimValue, ClaimValueType, GeneratedRole, ImageSource, Jwt, Network, Role,
@@ -121,6 +122,7 @@ pub fn validate(app: &App, stage: &str) -> Result<(), Diagnostics> {
     }
     check_linked(app, stage, &mut out);
     check_collisions(app, stage, &mut out);
+    check_role_names(app, &mut out);
     if out.is_empty() { Ok(()) } else { Err(Diagnostics(out)) }
 }
 
@@ -435,8 +437,19 @@ fn check_role(role: &GeneratedRole, c: &mut Checker<'_>) {
     if let Some(name) = &role.name {
         c.rule("role.name", name, rules::role_name(name));
     }
+    let mut sids: HashMap<&str, usize> = HashMap::new();
     for (i, s) in role.statements.iter().enumerate() {
         let field = format!("role.statements[{i}]");
+        if let Some(sid) = &s.sid {
+            c.rule(format!("{field}.Sid"), sid, rules::statement_sid(sid));
+            if GENERATED_SIDS.contains(&sid.as_str()) {
+                let allowed = format!("a Sid other than hangar's own ({})", GENERATED_SIDS.join(", "));
+                c.fail(Code::Duplicate, format!("{field}.Sid"), sid, allowed);
+            } else if let Some(first) = sids.insert(sid, i) {
+                let allowed = format!("a Sid unique in the role (role.statements[{first}] has it)");
+                c.fail(Code::Duplicate, format!("{field}.Sid"), sid, allowed);
+            }
+        }
         if s.actions.is_empty() {
             c.fail(Code::Count, format!("{field}.Action"), "[]", "at least one action");
         }
@@ -450,6 +463,9 @@ fn check_role(role: &GeneratedRole, c: &mut Checker<'_>) {
             c.rule(format!("{field}.Resource[{j}]"), r, rules::iam_resource(r));
         }
         for (op, keys) in &s.conditions {
+            if !op.is_empty() {
+                c.rule(format!("{field}.Condition.{op}"), op, rules::condition_operator(op));
+            }
             if keys.values().any(Vec::is_empty) || op.is_empty() {
                 c.fail(
                     Code::InvalidValue,
@@ -462,6 +478,10 @@ fn check_role(role: &GeneratedRole, c: &mut Checker<'_>) {
     }
     for (i, p) in role.managed_policies.iter().enumerate() {
         c.rule(format!("role.managedPolicies[{i}]"), p.as_str(), p.check());
+        if let Some(first) = role.managed_policies[..i].iter().position(|q| q == p) {
+            let allowed = format!("each policy once (role.managedPolicies[{first}] is the same)");
+            c.fail(Code::Duplicate, format!("role.managedPolicies[{i}]"), p.as_str(), allowed);
+        }
     }
     if role.managed_policies.len() > MAX_USER_MANAGED_POLICIES {
         c.fail(
@@ -475,6 +495,21 @@ fn check_role(role: &GeneratedRole, c: &mut Checker<'_>) {
         c.rule("role.permissionsBoundary", p.as_str(), p.check());
     }
     c.tags("role.tags", &role.tags, TagTargets::Iam);
+}
+
+/// Two generated roles given the same name would be one IAM role.
+fn check_role_names(app: &App, out: &mut Vec<Diagnostic>) {
+    let mut seen: HashMap<&str, &str> = HashMap::new();
+    for agent in &app.agents {
+        let Some(Role::Generated(GeneratedRole { name: Some(name), .. })) = &agent.role else { continue };
+        if let Some(first) = seen.insert(name, agent.name()) {
+            let mut c = Checker { subject: Subject::Agent(agent.name().to_owned()), out };
+            let allowed = format!(
+                "a role name of its own (agent `{first}` has the same): IAM role names are unique in an account"
+            );
+            c.fail(Code::NameCollision, "role.name", name, allowed);
+        }
+    }
 }
 
 fn check_linked(app: &App, stage: &str, out: &mut Vec<Diagnostic>) {

@@ -105,6 +105,13 @@ cases! {
     statement_action_format: bot().role(Role::generated().statement(Statement::allow().action("s3 GetObject").resource("*"))) => "role.statements[0].Action[0]", "s3 GetObject", "`<service>:<Action>`";
     statement_needs_resources: bot().role(Role::generated().statement(Statement::allow().action("s3:GetObject"))) => "role.statements[0].Resource", "[]", "at least one resource";
     statement_resource_format: bot().role(Role::generated().statement(Statement::allow().action("s3:GetObject").resource("my-bucket/*"))) => "role.statements[0].Resource[0]", "my-bucket/*", "an ARN";
+    statement_sid_format: bot().role(Role::generated().statement(s3_read().sid("read-s3"))) => "role.statements[0].Sid", "read-s3", "ASCII letters and digits";
+    statement_sid_is_not_hangars: bot().role(Role::generated().statement(s3_read().sid("CodeArtifact"))) => "role.statements[0].Sid", "CodeArtifact", "other than hangar's own";
+    statement_sids_are_unique: bot().role(Role::generated().statement(s3_read().sid("Read")).statement(s3_read().sid("Read"))) => "role.statements[1].Sid", "Read", "role.statements[0] has it";
+    condition_operators_are_iam_s: bot().role(Role::generated().statement(s3_read().condition("StringEqualz", "aws:RequestedRegion", ["us-east-1"]))) => "role.statements[0].Condition.StringEqualz", "StringEqualz", "an IAM condition operator";
+    condition_operators_are_case_sensitive: bot().role(Role::generated().statement(s3_read().condition("stringequals", "aws:RequestedRegion", ["us-east-1"]))) => "role.statements[0].Condition.stringequals", "stringequals", "case-sensitive";
+    managed_policies_once: bot().role(Role::generated().managed_policy("arn:aws:iam::aws:policy/ReadOnlyAccess").managed_policy("arn:aws:iam::aws:policy/ReadOnlyAccess")) => "role.managedPolicies[1]", "ReadOnlyAccess", "each policy once";
+    endpoint_ids_collide_across_underscores: bot().endpoint(Endpoint::new("prod_a")).endpoint(Endpoint::new("prodA")) => "endpoints[1].name", "prodA", "is also produced by `endpoints[0].name` = \"prod_a\"";
     role_tags: bot().role(Role::generated().tag("aws:team", "x")) => "role.tags.aws:team", "aws:team", "not starting with `aws:`";
     tag_key_reserved_prefix: bot().tag("AWS:cost", "x") => "tags.AWS:cost", "AWS:cost", "not starting with `aws:`";
     tag_key_length: bot().tag("k".repeat(129), "x") => &format!("tags.{}", "k".repeat(129)), "kkkk", "1-128 characters";
@@ -265,4 +272,34 @@ fn a_valid_app_has_no_problems() {
         bot().memory("chat").jwt(jwt().audience(["x"]).claim(Claim::string_array("g").contains_any(["a", "b"]))),
     );
     assert_eq!(problems(&app), []);
+}
+
+fn s3_read() -> Statement {
+    Statement::allow().action("s3:GetObject").resource("arn:aws:s3:::bucket/*")
+}
+
+#[test]
+fn valid_condition_operators_and_sids_pass() {
+    let ops = [
+        "StringEquals",
+        "ArnLikeIfExists",
+        "ForAnyValue:StringLike",
+        "ForAllValues:StringEqualsIfExists",
+        "Null",
+        "Bool",
+    ];
+    let statement = ops.iter().fold(s3_read().sid("ReadBucket1"), |s, op| s.condition(*op, "aws:SomeKey", ["x"]));
+    assert_eq!(problems(&App::new("svc").agent(bot().role(Role::generated().statement(statement)))), []);
+}
+
+#[test]
+fn two_agents_cannot_share_a_role_name() {
+    let named = || Role::generated().name("shared-role");
+    let app = App::new("svc")
+        .agent(Agent::new("a").image(IMAGE).role(named()))
+        .agent(Agent::new("b").image(IMAGE).role(named()));
+    let d = problems(&app);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!((d[0].field.as_str(), d[0].code), ("role.name", Code::NameCollision));
+    assert!(d[0].to_string().contains("agent `a` has the same"), "{}", d[0]);
 }
