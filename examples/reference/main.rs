@@ -60,6 +60,14 @@ pub fn app() -> App {
                                 .action("secretsmanager:GetSecretValue")
                                 .resource(arn!("arn:aws:secretsmanager:us-east-1:123456789012:secret:my-secret-*")),
                         )
+                        // IAM policy variables reach IAM as written, beside CloudFormation's.
+                        .statement(
+                            Statement::allow()
+                                .sid("PerUserPrefix")
+                                .action("s3:PutObject")
+                                .resource("arn:${AWS::Partition}:s3:::my-bucket/users/${aws:userid}/*")
+                                .condition("StringLike", "s3:prefix", ["users/${aws:userid}/*"]),
+                        )
                         .managed_policy(policy_arn!("arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess"))
                         .permissions_boundary(policy_arn!("arn:aws:iam::123456789012:policy/MyPermissionsBoundary"))
                         .tag("CostCenter", "AI-Team"),

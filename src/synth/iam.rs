@@ -4,7 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use super::context::{Context, tag_list};
-use super::template::{Resource, get_att, maybe_sub, reference, sub};
+use super::template::{Resource, escape_sub, get_att, reference, sub, user_text};
 use crate::model::names::{GatewayNames, MemoryNames, SHARED_POLICY};
 use crate::model::{Agent, Effect, GeneratedRole, Role, Statement};
 use crate::plan::{AgentPlan, ArtifactPlan};
@@ -223,7 +223,9 @@ fn artifact_statements(ctx: &Context<'_>, plan: &AgentPlan) -> Vec<Value> {
         ArtifactPlan::S3 { bucket, key, version_id, .. } => {
             let actions: &[&str] =
                 if version_id.is_some() { &["s3:GetObject", "s3:GetObjectVersion"] } else { &["s3:GetObject"] };
-            vec![statement("CodeArtifact", actions, vec![sub(format!("arn:${{AWS::Partition}}:s3:::{bucket}/{key}"))])]
+            // The key is the object's name as written: literal inside the grant's `Fn::Sub` too.
+            let object = format!("arn:${{AWS::Partition}}:s3:::{bucket}/{}", escape_sub(key));
+            vec![statement("CodeArtifact", actions, vec![sub(object)])]
         }
     }
 }
@@ -241,7 +243,7 @@ fn user_statement(s: &Statement) -> Value {
         }),
     );
     v.insert("Action".into(), json!(s.actions));
-    v.insert("Resource".into(), Value::Array(s.resources.iter().map(|r| maybe_sub(r)).collect()));
+    v.insert("Resource".into(), Value::Array(s.resources.iter().map(|r| user_text(r)).collect()));
     if !s.conditions.is_empty() {
         v.insert("Condition".into(), json!(s.conditions));
     }

@@ -29,6 +29,40 @@ pub fn maybe_sub(text: &str) -> Value {
     if text.contains("${") { sub(text) } else { Value::String(text.to_owned()) }
 }
 
+/// `text` as a literal inside `Fn::Sub`: each `${` becomes `${!`, which `Fn::Sub` writes back
+/// as `${`.
+pub fn escape_sub(text: &str) -> String {
+    text.replace("${", "${!")
+}
+
+/// A user's string that may hold CloudFormation's `${AWS::Region}`-style substitutions and
+/// IAM policy variables (`${aws:username}`, `${s3:prefix}`: a colon, not `AWS::`). IAM's reach
+/// IAM as written: escaped inside `Fn::Sub` when CloudFormation has substitutions to make, the
+/// plain string when it has none.
+pub fn user_text(text: &str) -> Value {
+    if !text.contains("${") {
+        return Value::String(text.to_owned());
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut cloudformation = false;
+    let mut rest = text;
+    while let Some(i) = rest.find("${") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 2..];
+        let name = after.split('}').next().unwrap_or_default();
+        if !name.starts_with("AWS::") && !name.starts_with('!') && name.contains(':') {
+            out.push_str("${!"); // an IAM variable
+        } else {
+            // CloudFormation's (or the user's own `${!` escape, which only Fn::Sub undoes).
+            out.push_str("${");
+            cloudformation = true;
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    if cloudformation { sub(out) } else { Value::String(text.to_owned()) }
+}
+
 /// A resource: type, properties, and optional `DependsOn`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Resource {
@@ -131,5 +165,25 @@ impl Template {
     /// Resources of one type, for inspection: `template.of_type("AWS::IAM::Role")`.
     pub fn of_type<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = (&'a String, &'a Resource)> + 'a {
         self.resources.iter().filter(move |(_, r)| r.kind == kind)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn iam_variables_reach_iam_as_written() {
+        assert_eq!(user_text("arn:aws:s3:::b/${aws:username}/*"), json!("arn:aws:s3:::b/${aws:username}/*"));
+        assert_eq!(
+            user_text("arn:${AWS::Partition}:s3:::b/${aws:username}/*"),
+            json!({"Fn::Sub": "arn:${AWS::Partition}:s3:::b/${!aws:username}/*"})
+        );
+        assert_eq!(user_text("arn:aws:s3:::b/*"), json!("arn:aws:s3:::b/*"));
+        assert_eq!(user_text("arn:aws:s3:::${Bucket}/*"), json!({"Fn::Sub": "arn:aws:s3:::${Bucket}/*"}));
+        assert_eq!(user_text("a/${!literal}"), json!({"Fn::Sub": "a/${!literal}"}));
+        assert_eq!(escape_sub("k/${x}.zip"), "k/${!x}.zip");
     }
 }
