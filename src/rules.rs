@@ -516,14 +516,15 @@ pub(crate) fn condition_operator(s: &str) -> Result<(), Allowed> {
     ok_if(ok, CONDITION_OPERATOR)
 }
 
-/// IAM policy actions: `s3:GetObject`, `bedrock:Invoke*`, `*`.
+/// IAM policy actions: `s3:GetObject`, `bedrock:Invoke*`, `*`. IAM reads the service prefix
+/// without regard to case (`S3:GetObject` is `s3:GetObject`).
 pub(crate) fn iam_action(s: &str) -> Result<(), Allowed> {
     if s == "*" {
         return Ok(());
     }
     let ok = s.split_once(':').is_some_and(|(service, action)| {
         !service.is_empty()
-            && all(service, |b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && all(service, |b| b.is_ascii_alphanumeric() || b == b'-')
             && !action.is_empty()
             && all(action, |b| b.is_ascii_alphanumeric() || b == b'*' || b == b'?')
     });

@@ -105,6 +105,24 @@ impl Checker<'_> {
         }
     }
 
+    /// The tags that land on one resource, merged from `parts` (the App's first, the
+    /// resource's own last): over the limit together although no part is (those are reported
+    /// where they are set).
+    fn merged_tags(&mut self, field: &str, parts: &[&BTreeMap<String, String>], with: &str) {
+        let union =
+            |parts: &[&BTreeMap<String, String>]| parts.iter().flat_map(|p| p.keys()).collect::<BTreeSet<_>>().len();
+        let n = union(parts);
+        let (own, inherited) = parts.split_last().map_or((0, 0), |(own, rest)| (own.len(), union(rest)));
+        if n > MAX_TAGS && own <= MAX_TAGS && inherited <= MAX_TAGS {
+            self.fail(
+                Code::Count,
+                field,
+                format!("{n} tags with {with}"),
+                format!("at most {MAX_TAGS} tags on the resource, counting {with}"),
+            );
+        }
+    }
+
     fn length(&mut self, field: &str, value: &str, (min, max): (usize, usize)) {
         let n = value.chars().count();
         if n < min || n > max {
@@ -220,7 +238,10 @@ fn check_agent(app: &App, agent: &Agent, c: &mut Checker<'_>) {
     }
     match &agent.role {
         Some(Role::Arn(arn)) => c.rule("role", arn.as_str(), arn.check()),
-        Some(Role::Generated(role)) => check_role(role, c),
+        Some(Role::Generated(role)) => {
+            check_role(role, c);
+            c.merged_tags("role.tags", &[&app.tags, &agent.tags, &role.tags], "the App's and the agent's");
+        }
         None => {}
     }
     if let Some(d) = &agent.description {
@@ -524,6 +545,7 @@ fn check_linked(app: &App, stage: &str, out: &mut Vec<Diagnostic>) {
             c.length("description", d, (1, 4096));
         }
         c.tags("tags", &m.tags, TagTargets::AgentCore);
+        c.merged_tags("tags", &[&app.tags, &m.tags], "the App's");
         let physical = names::MemoryNames::new(&app.service, &m.name, stage).physical;
         if let Some(other) = seen.insert(physical.clone(), m.name.clone()) {
             c.fail(
@@ -542,6 +564,7 @@ fn check_linked(app: &App, stage: &str, out: &mut Vec<Diagnostic>) {
             c.length("description", d, (1, 200));
         }
         c.tags("tags", &g.tags, TagTargets::Both);
+        c.merged_tags("tags", &[&app.tags, &g.tags], "the App's");
         let physical = names::GatewayNames::new(&app.service, &g.name, stage).physical;
         if let Some(other) = seen.insert(physical.clone(), g.name.clone()) {
             c.fail(

@@ -303,3 +303,31 @@ fn two_agents_cannot_share_a_role_name() {
     assert_eq!((d[0].field.as_str(), d[0].code), ("role.name", Code::NameCollision));
     assert!(d[0].to_string().contains("agent `a` has the same"), "{}", d[0]);
 }
+
+#[test]
+fn tags_merged_onto_one_resource_count_together() {
+    let keys = |prefix: &str, n: usize| (0..n).map(move |i| format!("{prefix}{i}")).collect::<Vec<_>>();
+    let app = || keys("app", 30).into_iter().fold(App::new("svc"), |a, k| a.tag(k, "v"));
+    // 30 + 15 on the runtime are fine; the role adds 10 more of its own: 55.
+    let role = keys("role", 10).into_iter().fold(Role::generated(), |r, k| r.tag(k, "v"));
+    let agent = keys("agent", 15).into_iter().fold(bot(), |a, k| a.tag(k, "v")).role(role);
+    let d = problems(&app().agent(agent));
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!((d[0].field.as_str(), d[0].code), ("role.tags", Code::Count));
+    assert!(d[0].to_string().contains("55 tags with the App's and the agent's"), "{}", d[0]);
+    let memory = keys("m", 21).into_iter().fold(Memory::new("chat"), |m, k| m.tag(k, "v"));
+    let d = problems(&app().memory(memory));
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert!(d[0].to_string().contains("51 tags with the App's"), "{}", d[0]);
+    let gateway = keys("g", 21).into_iter().fold(Gateway::new("tools"), |g, k| g.tag(k, "v"));
+    assert_eq!(problems(&app().gateway(gateway)).len(), 1);
+    // Keys the App and the resource share count once.
+    let memory = keys("app", 30).into_iter().fold(Memory::new("chat"), |m, k| m.tag(k, "v"));
+    assert_eq!(problems(&app().memory(memory)), []);
+}
+
+#[test]
+fn iam_reads_action_prefixes_without_case() {
+    let statement = Statement::allow().action("S3:GetObject").action("Bedrock:InvokeModel").resource("*");
+    assert_eq!(problems(&App::new("svc").agent(bot().role(Role::generated().statement(statement)))), []);
+}
