@@ -62,7 +62,7 @@ pub(crate) const BUILD_ARG: Allowed = "a build argument name: a letter or `_`, t
 pub(crate) const IAM_ACTION: Allowed = "an IAM action `<service>:<Action>` (wildcards `*` allowed), or `*`";
 pub(crate) const STATEMENT_SID: Allowed = "1 or more ASCII letters and digits (IAM's rule for a statement's Sid)";
 pub(crate) const CONDITION_OPERATOR: Allowed = "an IAM condition operator, e.g. StringEquals, ArnLike, NumericLessThan, Bool, IpAddress, Null (case-sensitive; `...IfExists` and `ForAllValues:`/`ForAnyValue:` allowed)";
-pub(crate) const IAM_RESOURCE: Allowed = "`*`, an ARN, or an ARN with `${...}` CloudFormation substitutions";
+pub(crate) const IAM_RESOURCE: Allowed = "`*`, or an ARN `arn:<partition>:<service>:<region>:<account>:<resource>` (a known partition, an account that is empty, 12 digits or `aws`, a resource; wildcards and `${...}` substitutions allowed)";
 pub(crate) const GATEWAY_NAME: Allowed = "1-48 characters: letters and digits, optionally separated by single `-`";
 pub(crate) const MEMORY_EXPIRY: Allowed = "3-365 days";
 
@@ -531,9 +531,47 @@ pub(crate) fn iam_action(s: &str) -> Result<(), Allowed> {
     ok_if(ok, IAM_ACTION)
 }
 
-/// IAM policy resources: `*`, an ARN (wildcards allowed), or an ARN template with `${..}`.
+/// The partitions an ARN names.
+const PARTITIONS: &[&str] =
+    &["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"];
+
+/// IAM policy resources: `*`, or `arn:<partition>:<service>:<region>:<account>:<resource>`
+/// with a known partition, a service, an account that is empty, 12 digits or `aws` (AWS's own
+/// resources), and a resource. Wildcards go anywhere, `${...}` substitutions stand for
+/// anything, and spaces are allowed (S3 keys have them); control characters are not.
 pub(crate) fn iam_resource(s: &str) -> Result<(), Allowed> {
-    let ok = s == "*" || (s.starts_with("arn:") && s.split(':').count() >= 6 && !s.chars().any(char::is_whitespace));
+    if s == "*" {
+        return Ok(());
+    }
+    // `${AWS::Partition}` holds colons: each substitution counts as a wildcard.
+    let mut flat = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("${") {
+        flat.push_str(&rest[..i]);
+        match rest[i..].find('}') {
+            Some(end) => {
+                flat.push('*');
+                rest = &rest[i + end + 1..];
+            }
+            None => {
+                flat.push_str(&rest[i..]);
+                rest = "";
+            }
+        }
+    }
+    flat.push_str(rest);
+    let wild = |p: &str| p.contains(['*', '?']);
+    let parts: Vec<&str> = flat.splitn(6, ':').collect();
+    let ok = parts.len() == 6
+        && parts[0] == "arn"
+        && (PARTITIONS.contains(&parts[1]) || wild(parts[1]))
+        && !parts[2].is_empty()
+        && (parts[4].is_empty()
+            || parts[4] == "aws"
+            || wild(parts[4])
+            || (parts[4].len() == 12 && parts[4].bytes().all(|b| b.is_ascii_digit())))
+        && !parts[5].is_empty()
+        && !s.chars().any(char::is_control);
     ok_if(ok, IAM_RESOURCE)
 }
 

@@ -331,3 +331,36 @@ fn iam_reads_action_prefixes_without_case() {
     let statement = Statement::allow().action("S3:GetObject").action("Bedrock:InvokeModel").resource("*");
     assert_eq!(problems(&App::new("svc").agent(bot().role(Role::generated().statement(statement)))), []);
 }
+
+#[test]
+fn statement_resources_follow_iam_s_arn_pattern() {
+    let with = |r: &str| {
+        problems(
+            &App::new("svc")
+                .agent(bot().role(Role::generated().statement(Statement::allow().action("s3:GetObject").resource(r)))),
+        )
+    };
+    for bad in [
+        "arn:aws:s3:::",
+        "arn:foo:s3:::b",
+        "arn:aws:iam::12345:role/x",
+        "arn:aws::::x",
+        "arn:aws:s3:::b/a\nb",
+        "my-bucket/*",
+    ] {
+        let d = with(bad);
+        assert_eq!(d.len(), 1, "{bad:?} is refused: {d:#?}");
+        assert_eq!(d[0].field, "role.statements[0].Resource[0]");
+    }
+    for good in [
+        "*",
+        "arn:aws:s3:::b/my file",
+        "arn:${AWS::Partition}:s3:::b/*",
+        "arn:aws:bedrock:*::foundation-model/*",
+        "arn:aws:bedrock-agentcore:us-east-1:aws:browser/*",
+        "arn:aws-cn:iam::123456789012:role/x",
+        "arn:aws:logs:${AWS::Region}:${AWS::AccountId}:log-group:/a:*",
+    ] {
+        assert_eq!(with(good), [], "{good:?} is accepted");
+    }
+}
