@@ -92,7 +92,7 @@ impl Checker<'_> {
             self.fail(Code::Count, field, format!("{} tags", tags.len()), format!("at most {MAX_TAGS} tags"));
         }
         for (k, v) in tags {
-            let field = format!("{field}.{k}");
+            let field = key_path(field, k);
             let (key, value) = match lands_on {
                 TagTargets::AgentCore => (rules::tag_key(k), rules::tag_value(v)),
                 TagTargets::Iam => (rules::iam_tag_key(k), rules::iam_tag_value(v)),
@@ -129,6 +129,13 @@ impl Checker<'_> {
             self.fail(Code::Length, field, value, format!("{min}-{max} characters (found {n})"));
         }
     }
+}
+
+/// `parent.key`, or `parent."key"` with the key escaped when it holds anything but letters,
+/// digits and `_-:/@+=` (a dot, a space, a newline), so a path reads as one line and one way.
+fn key_path(parent: &str, key: &str) -> String {
+    let plain = !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-:/@+=".contains(&b));
+    if plain { format!("{parent}.{key}") } else { format!("{parent}.\"{}\"", key.escape_debug()) }
 }
 
 /// Checks the whole App for `stage`; every problem is reported, none stops the others.
@@ -229,8 +236,8 @@ fn check_agent(app: &App, agent: &Agent, c: &mut Checker<'_>) {
         );
     }
     for (k, v) in &agent.environment {
-        c.rule(format!("environment.{k}"), k.as_str(), k.check());
-        c.rule(format!("environment.{k}"), v, rules::env_value(v));
+        c.rule(key_path("environment", k.as_str()), k.as_str(), k.check());
+        c.rule(key_path("environment", k.as_str()), v, rules::env_value(v));
     }
 
     if let Some(headers) = &agent.request_headers {
@@ -485,12 +492,12 @@ fn check_role(role: &GeneratedRole, c: &mut Checker<'_>) {
         }
         for (op, keys) in &s.conditions {
             if !op.is_empty() {
-                c.rule(format!("{field}.Condition.{op}"), op, rules::condition_operator(op));
+                c.rule(key_path(&format!("{field}.Condition"), op), op, rules::condition_operator(op));
             }
             if keys.values().any(Vec::is_empty) || op.is_empty() {
                 c.fail(
                     Code::InvalidValue,
-                    format!("{field}.Condition.{op}"),
+                    key_path(&format!("{field}.Condition"), op),
                     "[]",
                     "a condition operator with at least one value per key",
                 );

@@ -364,3 +364,13 @@ fn statement_resources_follow_iam_s_arn_pattern() {
         assert_eq!(with(good), [], "{good:?} is accepted");
     }
 }
+
+#[test]
+fn keys_in_field_paths_are_escaped() {
+    let d = problems(&App::new("svc").agent(bot().tag("a b\n", "v")));
+    assert!(d.iter().any(|d| d.field == "tags.\"a b\\n\""), "{d:#?}");
+    assert!(d.iter().all(|d| !d.to_string().lines().any(|l| l.ends_with("a b"))), "no raw newline in {d:#?}");
+    let d = problems(&App::new("svc").agent(bot().env("A.B", "v")));
+    assert!(d.iter().any(|d| d.field == "environment.\"A.B\""), "{d:#?}");
+    assert_eq!(key_path("tags", "aws:team"), "tags.aws:team");
+}
