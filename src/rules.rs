@@ -45,7 +45,7 @@ pub(crate) const DESCRIPTION: Allowed = "1-1200 characters";
 pub(crate) const ENDPOINT_DESCRIPTION: Allowed = "1-256 characters";
 pub(crate) const ROLE_NAME: Allowed = "1-64 characters of letters, digits and `+ = , . @ _ -`";
 pub(crate) const RUNTIME_VERSION: Allowed = "a runtime version number 1-99999 without leading zeros";
-pub(crate) const CLAIM_NAME: Allowed = "1-255 characters of letters, digits and `_ . - :`";
+pub(crate) const CLAIM_NAME: Allowed = "1-255 characters of letters, digits and `_ . - : /`";
 pub(crate) const CLAIM_VALUE: Allowed = "1-255 characters of letters, digits and `_ . -`";
 pub(crate) const SCOPE: Allowed = "1-255 printable ASCII characters other than space, `\"` and `\\`";
 pub(crate) const JWT_LIST_ITEM: Allowed = "1-255 characters without spaces";
@@ -398,7 +398,9 @@ pub(crate) fn runtime_version(s: &str) -> Result<(), Allowed> {
 
 /// JWT custom claim names.
 pub(crate) fn claim_name(s: &str) -> Result<(), Allowed> {
-    ok_if((1..=255).contains(&s.len()) && all(s, |b| b.is_ascii_alphanumeric() || b"_.-:".contains(&b)), CLAIM_NAME)
+    // The Runtime schema's class `[A-Za-z0-9_.-:]` holds the range `.`-`:`, so `/` too: claim
+    // names such as `https://example.com/roles` (namespaced claims) are valid.
+    ok_if((1..=255).contains(&s.len()) && all(s, |b| b.is_ascii_alphanumeric() || b"_.-:/".contains(&b)), CLAIM_NAME)
 }
 
 /// JWT custom claim match values.

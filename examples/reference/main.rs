@@ -41,7 +41,9 @@ pub fn app() -> App {
                     .clients(["my-client-id"])
                     .scopes(["openid", "profile"])
                     .claim(Claim::string("department").equals("engineering"))
-                    .claim(Claim::string_array("groups").contains_any(["admins", "support"])),
+                    .claim(Claim::string_array("groups").contains_any(["admins", "support"]))
+                    // A namespaced claim, as Auth0 and others issue them.
+                    .claim(Claim::string("https://example.com/tier").equals("gold")),
                 )
                 .lifecycle(
                     Lifecycle::new().idle_timeout(Duration::from_secs(900)).max_lifetime(Duration::from_secs(3600)),

@@ -73,7 +73,7 @@ cases! {
     claim_type_matches_operator: bot().jwt(jwt().claim(Claim::string("groups").contains("admins"))) => "authorizer.jwt.customClaims[0].inboundTokenClaimValueType", "STRING", "STRING_ARRAY with CONTAINS";
     contains_any_takes_a_list: bot().jwt(jwt().claim(Claim::new("groups", ClaimValueType::StringArray, ClaimOperator::ContainsAny, ClaimValue::String("a".into())))) => "authorizer.jwt.customClaims[0].authorizingClaimMatchValue.claimMatchValue.matchValueString", "\"a\"", "a list of values";
     equals_takes_one_value: bot().jwt(jwt().claim(Claim::new("dept", ClaimValueType::String, ClaimOperator::Equals, ClaimValue::StringList(vec!["a".into()])))) => "authorizer.jwt.customClaims[0].authorizingClaimMatchValue.claimMatchValue.matchValueStringList", "\"a\"", "a single value";
-    claim_name_characters: bot().jwt(jwt().claim(Claim::string("dept name").equals("x"))) => "authorizer.jwt.customClaims[0].inboundTokenClaimName", "dept name", "letters, digits and `_ . - :`";
+    claim_name_characters: bot().jwt(jwt().claim(Claim::string("dept name").equals("x"))) => "authorizer.jwt.customClaims[0].inboundTokenClaimName", "dept name", "letters, digits and `_ . - : /`";
     claim_value_characters: bot().jwt(jwt().claim(Claim::string("dept").equals("r&d"))) => "authorizer.jwt.customClaims[0].authorizingClaimMatchValue.claimMatchValue.matchValueString", "r&d", "letters, digits and `_ . -`";
     contains_any_at_most_255: bot().jwt(jwt().claim(Claim::string_array("g").contains_any((0..256).map(|i| format!("v{i}"))))) => "authorizer.jwt.customClaims[0].authorizingClaimMatchValue.claimMatchValue.matchValueStringList", "v0", "1 to 255 entries (found 256)";
     idle_at_least_60s: bot().lifecycle(Lifecycle::new().idle_timeout(Duration::from_secs(59))) => "lifecycle.idleRuntimeSessionTimeout", "59s", "whole seconds from 60 to 1209600";
@@ -373,4 +373,10 @@ fn keys_in_field_paths_are_escaped() {
     let d = problems(&App::new("svc").agent(bot().env("A.B", "v")));
     assert!(d.iter().any(|d| d.field == "environment.\"A.B\""), "{d:#?}");
     assert_eq!(key_path("tags", "aws:team"), "tags.aws:team");
+}
+
+#[test]
+fn namespaced_claim_names_are_valid() {
+    let jwt = jwt().claim(Claim::string("https://example.com/roles").equals("admin"));
+    assert_eq!(problems(&App::new("svc").agent(bot().jwt(jwt))), []);
 }
