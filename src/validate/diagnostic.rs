@@ -23,11 +23,18 @@ pub enum Subject {
 
 impl fmt::Display for Subject {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Subject::App(n) => write!(f, "app `{n}`"),
-            Subject::Agent(n) => write!(f, "agent `{n}`"),
-            Subject::Memory(n) => write!(f, "memory `{n}`"),
-            Subject::Gateway(n) => write!(f, "gateway `{n}`"),
+        // A name is the user's text: control characters are escaped, so one diagnostic stays
+        // on its lines.
+        let (kind, n) = match self {
+            Subject::App(n) => ("app", n),
+            Subject::Agent(n) => ("agent", n),
+            Subject::Memory(n) => ("memory", n),
+            Subject::Gateway(n) => ("gateway", n),
+        };
+        if n.chars().any(char::is_control) {
+            write!(f, "{kind} `{}`", n.escape_debug())
+        } else {
+            write!(f, "{kind} `{n}`")
         }
     }
 }
@@ -181,7 +188,13 @@ fn show_value(value: &str) -> String {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: `{}` = {}\n    allowed: {}", self.subject, self.field, show_value(&self.value), self.allowed)
+        write!(f, "{}: `{}` = {}\n    allowed: ", self.subject, self.field, show_value(&self.value))?;
+        // `allowed` may quote other names of the user's (a collision's other side).
+        if self.allowed.chars().any(char::is_control) {
+            write!(f, "{}", self.allowed.escape_debug())
+        } else {
+            f.write_str(&self.allowed)
+        }
     }
 }
 

@@ -380,3 +380,136 @@ fn namespaced_claim_names_are_valid() {
     let jwt = jwt().claim(Claim::string("https://example.com/roles").equals("admin"));
     assert_eq!(problems(&App::new("svc").agent(bot().jwt(jwt))), []);
 }
+
+mod arbitrary {
+    //! No string in any field makes validation, planning or synthesis panic: each one is
+    //! either a diagnostic or a template.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Arbitrary text, and text near the limits: long runs, `${`, quotes, control characters.
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "[a-zA-Z0-9_:./${}* -]{0,70}",
+            (1usize..400).prop_map(|n| "a".repeat(n)),
+            Just(String::new()),
+            Just("${aws:username}\n\t\u{0}é".to_owned()),
+        ]
+    }
+
+    fn app(s: &[String]) -> App {
+        let statement = Statement::allow().sid(s[0].clone()).action(s[1].clone()).resource(s[2].clone()).condition(
+            s[3].clone(),
+            s[4].clone(),
+            [s[5].clone()],
+        );
+        let role = Role::generated().name(s[6].clone()).statement(statement).tag(s[7].clone(), s[8].clone());
+        let jwt = Jwt::discovery_url(s[9].as_str())
+            .audience([s[10].clone()])
+            .claim(Claim::string(s[11].clone()).equals(s[12].clone()));
+        let agent = Agent::new(s[13].as_str())
+            .image(s[14].as_str())
+            .description(s[15].clone())
+            .env(s[16].as_str(), s[17].clone())
+            .endpoint(Endpoint::new(s[18].clone()).description(s[19].clone()))
+            .request_headers([s[20].as_str()])
+            .jwt(jwt)
+            .role(role)
+            .tag(s[21].clone(), s[22].clone())
+            .memory(s[23].clone());
+        App::new(s[24].as_str())
+            .description(s[25].clone())
+            .tag(s[26].clone(), s[27].clone())
+            .memory(Memory::new(s[23].clone()).description(s[28].clone()).tag(s[7].clone(), s[8].clone()))
+            .gateway(Gateway::new(s[29].clone()).description(s[30].clone()))
+            .agent(agent)
+            .agent(Agent::new(agent_name_or(&s[31])).image(IMAGE).role(Role::arn(s[32].as_str())))
+    }
+
+    fn agent_name_or(s: &str) -> &str {
+        if s.is_empty() { "other" } else { s }
+    }
+
+    /// A valid value for each field `app` takes, in its order.
+    const VALID: [&str; 34] = [
+        "ReadBucket",
+        "s3:GetObject",
+        "arn:aws:s3:::bucket/*",
+        "StringEquals",
+        "aws:RequestedRegion",
+        "us-east-1",
+        "bot-role",
+        "Team",
+        "ai",
+        "https://idp.example.com/.well-known/openid-configuration",
+        "client",
+        "department",
+        "engineering",
+        "bot",
+        IMAGE,
+        "An agent",
+        "LOG_LEVEL",
+        "INFO",
+        "prod",
+        "Production",
+        "X-Trace-Id",
+        "Owner",
+        "me",
+        "chat",
+        "svc",
+        "A service",
+        "Env",
+        "dev",
+        "Chat memory",
+        "tools",
+        "Tools",
+        "other",
+        "arn:aws:iam::123456789012:role/existing",
+        "",
+    ];
+
+    /// Validates `app`; a valid one must plan and synthesize, and every diagnostic must print
+    /// without a raw control character.
+    fn check(app: &App, stage: &str) -> Result<(), TestCaseError> {
+        match app.validate(stage) {
+            Ok(()) => {
+                let plan = app.plan(stage).expect("a valid App of images plans without the disk");
+                crate::synth::synthesize(app, &plan).expect("a valid App synthesizes");
+            }
+            Err(d) => {
+                let text = d.to_string();
+                let raw: Vec<&str> = text.lines().filter(|l| l.chars().any(char::is_control)).collect();
+                prop_assert!(raw.is_empty(), "{raw:?}");
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn the_valid_values_are_valid() {
+        let app = app(&VALID.map(str::to_owned));
+        assert_eq!(app.validate("dev"), Ok(()));
+        check(&app, "dev").unwrap();
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        /// Every field arbitrary at once: validation reports, never panics.
+        #[test]
+        fn no_input_panics(s in proptest::collection::vec(text(), 34), stage in text()) {
+            check(&app(&s), &stage)?;
+        }
+
+        /// One field arbitrary, the others valid: when validation passes, planning and
+        /// synthesis run on the odd value too.
+        #[test]
+        fn no_single_field_panics(field in 0usize..34, value in text(), stage in prop_oneof![Just("dev".to_owned()), text()]) {
+            let mut s = VALID.map(str::to_owned);
+            s[field] = value;
+            check(&app(&s), &stage)?;
+        }
+    }
+}
