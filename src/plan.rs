@@ -290,6 +290,12 @@ impl Plan {
 /// The default assets bucket, resolved by CloudFormation: `hangar-assets-<account>-<region>`.
 pub const DEFAULT_ASSETS_BUCKET: &str = "hangar-assets-${AWS::AccountId}-${AWS::Region}";
 
+/// The App's assets bucket as the template names it: the one it was given, else
+/// [`DEFAULT_ASSETS_BUCKET`] (with `${AWS::...}` substitutions).
+pub fn assets_bucket(app: &App) -> &str {
+    app.assets_bucket.as_deref().unwrap_or(DEFAULT_ASSETS_BUCKET)
+}
+
 impl App {
     /// Validates, then plans: selects and hashes every asset's inputs. Problems found while
     /// planning (an empty selection, a missing Dockerfile...) are reported together.

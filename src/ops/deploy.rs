@@ -25,7 +25,7 @@ use crate::deploy::{
 };
 use crate::model::App;
 use crate::model::names::{AgentNames, stack_name};
-use crate::plan::{ArtifactPlan, AssetSource, DEFAULT_ASSETS_BUCKET, Plan};
+use crate::plan::{ArtifactPlan, AssetSource, Plan, assets_bucket};
 use crate::progress::Progress;
 use crate::publish::{PushReport, check_prebuilt, have_tags};
 use crate::util::digest::Digest;
@@ -463,8 +463,7 @@ fn needs_approval(changes: &[ResourceChange]) -> Option<String> {
 
 /// The bucket's name for this App in `account` and `region`, and whether the user named it.
 fn bucket_name(app: &App, account: &str, region: &str) -> (String, bool) {
-    let named = app.assets_bucket.as_deref();
-    (resolve_name(named.unwrap_or(DEFAULT_ASSETS_BUCKET), account, region), named.is_some())
+    (resolve_name(assets_bucket(app), account, region), app.assets_bucket.is_some())
 }
 
 /// The account: off the stack's ID when there is a stack, else from STS.

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use crate::model::App;
-use crate::plan::{AssetSource, DEFAULT_ASSETS_BUCKET, ImageAsset, Plan};
+use crate::plan::{AssetSource, ImageAsset, Plan, assets_bucket};
 
 /// The App (for the settings) and its plan (for names and assets).
 pub(super) struct Context<'a> {
@@ -23,7 +23,7 @@ impl Context<'_> {
 
     /// The assets bucket name, possibly with `${AWS::...}` substitutions.
     pub fn assets_bucket(&self) -> &str {
-        self.app.assets_bucket.as_deref().unwrap_or(DEFAULT_ASSETS_BUCKET)
+        assets_bucket(self.app)
     }
 
     /// The App's tags with `own` over them (the resource's own win).

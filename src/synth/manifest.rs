@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::model::App;
-use crate::plan::{AssetSource, DEFAULT_ASSETS_BUCKET, Plan};
+use crate::plan::{AssetSource, Plan, assets_bucket};
 
 /// `manifest.json`: every asset, its input hash, where it is built and where it goes.
 #[derive(Debug, Clone, Serialize)]
@@ -94,7 +94,7 @@ impl BuiltOutput {
 impl Manifest {
     /// The manifest of a planned App; `package` fills in each built asset's [`BuiltOutput`].
     pub fn new(app: &App, plan: &Plan) -> Manifest {
-        let bucket = app.assets_bucket.as_deref().unwrap_or(DEFAULT_ASSETS_BUCKET).to_owned();
+        let bucket = assets_bucket(app).to_owned();
         let assets = plan
             .assets
             .iter()
