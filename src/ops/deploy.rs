@@ -8,7 +8,6 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::IsTerminal;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
@@ -20,7 +19,7 @@ use super::package::Packaged;
 use super::publish::{PublishOptions, probe_images, push_images};
 use super::synth::{SynthOptions, Synthesized};
 use crate::deploy::{
-    AssetsBucket, BucketStatus, ChangeSetOutcome, Clients, DeployError, ResourceChange, ResourceDiff, Stack,
+    AssetsBucket, BucketStatus, ChangeSetOutcome, Clients, DeployError, Failure, ResourceChange, ResourceDiff, Stack,
     StackState, TemplateSource, resolve_name,
 };
 use crate::model::App;
@@ -380,6 +379,25 @@ fn deploy_err(e: DeployError) -> Error {
     Error::Deploy(Box::new(e))
 }
 
+/// A stack that ended in `status`: its first failing resource, or the stack itself with
+/// `otherwise` when no resource reported one.
+fn failed(stack: &str, status: String, failure: Option<Failure>, otherwise: &str) -> Error {
+    let f = failure.unwrap_or_else(|| Failure {
+        resource: stack.to_owned(),
+        resource_type: "AWS::CloudFormation::Stack".to_owned(),
+        status: status.clone(),
+        reason: otherwise.to_owned(),
+    });
+    deploy_err(DeployError::Failed {
+        stack: stack.to_owned(),
+        status,
+        resource: f.resource,
+        resource_type: f.resource_type,
+        resource_status: f.status,
+        reason: f.reason,
+    })
+}
+
 /// The stack's outputs, per agent of `app`.
 fn agent_outputs(app: &App, stage: &str, outputs: &BTreeMap<String, String>) -> Vec<AgentOutputs> {
     let get = |key: String| outputs.get(&key).cloned().unwrap_or_default();
@@ -639,20 +657,7 @@ impl App {
             deploy_err(DeployError::NoStack { stack: stack.name.clone(), region: clients.region.clone() })
         })?;
         if !matches!(end.status.as_str(), "CREATE_COMPLETE" | "UPDATE_COMPLETE") {
-            let f = failure.unwrap_or_else(|| crate::deploy::Failure {
-                resource: stack.name.clone(),
-                resource_type: "AWS::CloudFormation::Stack".to_owned(),
-                status: end.status.clone(),
-                reason: "no resource reported a failure".to_owned(),
-            });
-            return Err(deploy_err(DeployError::Failed {
-                stack: stack.name.clone(),
-                status: end.status,
-                resource: f.resource,
-                resource_type: f.resource_type,
-                resource_status: f.status,
-                reason: f.reason,
-            }));
+            return Err(failed(&stack.name, end.status.clone(), failure, "no resource reported a failure"));
         }
         Ok(Deployed {
             stack: stack.name.clone(),
@@ -758,20 +763,7 @@ impl App {
         stack.delete(&state.id).await.map_err(deploy_err)?;
         let (end, failure) = stack.wait(&state.id, since).await.map_err(deploy_err)?;
         if let Some(end) = end {
-            let f = failure.unwrap_or_else(|| crate::deploy::Failure {
-                resource: name.clone(),
-                resource_type: "AWS::CloudFormation::Stack".to_owned(),
-                status: end.status.clone(),
-                reason: "the stack was not deleted".to_owned(),
-            });
-            return Err(deploy_err(DeployError::Failed {
-                stack: name,
-                status: end.status,
-                resource: f.resource,
-                resource_type: f.resource_type,
-                resource_status: f.status,
-                reason: f.reason,
-            }));
+            return Err(failed(&name, end.status, failure, "the stack was not deleted"));
         }
         if options.purge {
             let account = state.account().unwrap_or_default().to_owned();
@@ -824,7 +816,6 @@ async fn upload_code(
     present: &HashSet<Digest>,
     options: &DeployOptions,
 ) -> Result<Vec<CodeUpload>, Error> {
-    let out_dir = options.publish.package_options().out_dir_path();
     let uploads = futures_util::stream::iter(plan.assets.iter().filter(|a| matches!(a.source, AssetSource::Code(_))))
         .map(|asset| async move {
             let key = asset.s3_key();
@@ -841,13 +832,14 @@ async fn upload_code(
             if present.contains(&asset.input_hash) {
                 return Ok(report(UploadStatus::Present, 0));
             }
-            let built = packaged.assets.iter().find(|r| r.input_hash == asset.input_hash.to_hex());
-            let Some(built) = built else { return Ok(report(UploadStatus::Present, 0)) };
+            let built = packaged
+                .assets
+                .iter()
+                .find(|r| r.input_hash == asset.input_hash.to_hex())
+                .expect("packaging builds every code archive the bucket lacks");
             let sha = Digest::from_hex(&built.sha256).expect("hangar writes hex digests");
-            let path =
-                out_dir.join(&built.path).canonicalize().unwrap_or_else(|_| Path::new(&built.path).to_path_buf());
             options.progress().message(&format!("uploading {url}"));
-            bucket.upload(&key, &path, &sha, built.size).await.map_err(deploy_err)?;
+            bucket.upload(&key, &built.path, &sha, built.size).await.map_err(deploy_err)?;
             Ok(report(UploadStatus::Uploaded, built.size))
         })
         .buffer_unordered(options.uploads)
