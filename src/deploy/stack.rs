@@ -262,7 +262,7 @@ impl<'a> Stack<'a> {
                 Some(ChangeSetStatus::CreateComplete) => return Ok(ChangeSetOutcome::Ready { id, stack_id, changes }),
                 Some(ChangeSetStatus::Failed) if is_no_changes(&reason) => {
                     // An empty change set is clutter in the console; it is not needed.
-                    let _ = self.cfn.delete_change_set().change_set_name(&id).stack_name(&self.name).send().await;
+                    self.discard(&id).await;
                     return Ok(ChangeSetOutcome::NoChanges);
                 }
                 Some(ChangeSetStatus::Failed) => {
@@ -335,7 +335,7 @@ impl<'a> Stack<'a> {
         let Ok(out) = self.cfn.describe_stack_events().stack_name(id).send().await else { return };
         // Newest first: the new ones are those before the last one seen.
         let new: Vec<_> =
-            out.stack_events().iter().take_while(|e| e.event_id() != seen.as_deref() || seen.is_none()).collect();
+            out.stack_events().iter().take_while(|e| seen.is_none() || e.event_id() != seen.as_deref()).collect();
         if let Some(first) = out.stack_events().first() {
             *seen = first.event_id().map(str::to_owned);
         }

@@ -46,14 +46,14 @@ impl Reader {
     /// registry does not have it.
     pub(crate) async fn platforms(&self, image: &str) -> Result<Option<Vec<String>>, PublishError> {
         let reference = self.reference(image)?;
+        let unreadable = |message: String| PublishError::Read { image: image.to_owned(), message };
         let read = |e: OciDistributionError| match e {
-            OciDistributionError::AuthenticationFailure(_) | OciDistributionError::UnauthorizedError { .. } => {
+            OciDistributionError::AuthenticationFailure(_)
+            | OciDistributionError::UnauthorizedError { .. }
+            | OciDistributionError::ServerError { code: 401 | 403, .. } => {
                 PublishError::Refused { image: image.to_owned(), message: e.to_string() }
             }
-            OciDistributionError::ServerError { code: 401 | 403, .. } => {
-                PublishError::Refused { image: image.to_owned(), message: e.to_string() }
-            }
-            _ => PublishError::Read { image: image.to_owned(), message: e.to_string() },
+            _ => unreadable(e.to_string()),
         };
         let accepted = [
             OCI_IMAGE_INDEX_MEDIA_TYPE,
@@ -66,8 +66,7 @@ impl Reader {
             Err(e) if not_found(&e) => return Ok(None),
             Err(e) => return Err(read(e)),
         };
-        let manifest: serde_json::Value = serde_json::from_slice(&raw)
-            .map_err(|e| PublishError::Read { image: image.to_owned(), message: e.to_string() })?;
+        let manifest: serde_json::Value = serde_json::from_slice(&raw).map_err(|e| unreadable(e.to_string()))?;
         if let Some(entries) = manifest.get("manifests").and_then(|m| m.as_array()) {
             // An index: its entries say their platforms (attestations are `unknown/unknown`).
             let platforms = entries
@@ -77,9 +76,14 @@ impl Reader {
                 .collect();
             return Ok(Some(platforms));
         }
-        let (_, _, config) = self.client.pull_manifest_and_config(&reference, &self.auth).await.map_err(read)?;
-        let config: serde_json::Value = serde_json::from_str(&config)
-            .map_err(|e| PublishError::Read { image: image.to_owned(), message: e.to_string() })?;
+        // An image manifest: its config (the blob it names) says the platform.
+        let digest = manifest
+            .pointer("/config/digest")
+            .and_then(|d| d.as_str())
+            .ok_or_else(|| unreadable("the manifest names no config".to_owned()))?;
+        let mut config = Vec::new();
+        self.client.pull_blob(&reference, digest, &mut config).await.map_err(read)?;
+        let config: serde_json::Value = serde_json::from_slice(&config).map_err(|e| unreadable(e.to_string()))?;
         Ok(Some(platform(&config).into_iter().collect()))
     }
 }
