@@ -24,9 +24,9 @@ use crate::deploy::{
 };
 use crate::model::App;
 use crate::model::names::{AgentNames, stack_name};
-use crate::plan::{ArtifactPlan, AssetSource, Plan, assets_bucket};
+use crate::plan::{AgentPlan, ArtifactPlan, AssetSource, Plan, assets_bucket};
 use crate::progress::Progress;
-use crate::publish::{PushReport, check_prebuilt, have_tags};
+use crate::publish::{PushReport, RegistryReads};
 use crate::util::digest::Digest;
 use crate::util::task::blocking;
 
@@ -597,11 +597,22 @@ impl App {
                 }
                 // A pre-built image must be there and run on AgentCore's arm64, or the
                 // deploy would "succeed" and the runtime fail when invoked.
-                for agent in &plan.agents {
-                    if let ArtifactPlan::ImageUri(image) = &agent.artifact {
-                        check_prebuilt(&clients.ecr, options.publish.registry_host(), image.as_ref())
-                            .await
-                            .map_err(|source| Error::Publish { agent: Some(agent.name.clone()), source })?;
+                let prebuilt: Vec<_> = plan
+                    .agents
+                    .iter()
+                    .filter_map(|a| match &a.artifact {
+                        ArtifactPlan::ImageUri(image) => Some((a, image)),
+                        _ => None,
+                    })
+                    .collect();
+                if let Some((first, _)) = prebuilt.first() {
+                    let publish_err =
+                        |agent: &AgentPlan, source| Error::Publish { agent: Some(agent.name.clone()), source };
+                    let reads = RegistryReads::connect(&clients.ecr, options.publish.registry_host())
+                        .await
+                        .map_err(|e| publish_err(first, e))?;
+                    for (agent, image) in &prebuilt {
+                        reads.check_prebuilt(image.as_ref()).await.map_err(|e| publish_err(agent, e))?;
                     }
                 }
                 (registry, present_images) = probe_images(plan, clients.ecr.clone(), &options.publish).await?;
@@ -703,14 +714,17 @@ impl App {
                 });
             }
         }
-        let images: Vec<(String, String)> =
-            synth.plan.images().map(|(a, i)| (i.repository.clone(), a.image_tag())).collect();
-        let present = have_tags(&clients.ecr, options.publish.registry_host(), &images)
-            .await
-            .map_err(|source| Error::Publish { agent: None, source })?;
-        for (((asset, _), (repository, tag)), present) in synth.plan.images().zip(&images).zip(present) {
-            let destination = format!("{repository}:{tag}");
-            assets.push(AssetDiff { kind: "image", agents: asset.agents.clone(), destination, publish: !present });
+        let images: Vec<_> = synth.plan.images().collect();
+        if !images.is_empty() {
+            let publish_err = |source| Error::Publish { agent: None, source };
+            let reads =
+                RegistryReads::connect(&clients.ecr, options.publish.registry_host()).await.map_err(publish_err)?;
+            for (asset, image) in images {
+                let tag = asset.image_tag();
+                let present = reads.has_tag(&image.repository, &tag).await.map_err(publish_err)?;
+                let destination = format!("{}:{tag}", image.repository);
+                assets.push(AssetDiff { kind: "image", agents: asset.agents.clone(), destination, publish: !present });
+            }
         }
         let tags_changed = state.as_ref().is_some_and(|s| s.tags != self.tags);
         Ok(Diffed {

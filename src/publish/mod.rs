@@ -147,41 +147,38 @@ fn found_list(found: &[String]) -> String {
     if found.is_empty() { "no platform".to_owned() } else { found.join(", ") }
 }
 
-/// Checks that each pre-built `image` is in its registry and offers `linux/arm64`, reading its
-/// manifest (and config) through the distribution API with the account's ECR token; `host`
-/// stands in for the account's registry, as for pushes.
-pub(crate) async fn check_prebuilt(
-    client: &aws_sdk_ecr::Client,
-    host: Option<&str>,
-    image: &str,
-) -> Result<(), PublishError> {
-    let token = ecr::authorization(client).await?;
-    let reader = oci::Reader::new(token.username, token.password, host);
-    match reader.platforms(image).await? {
-        None => Err(PublishError::Missing { image: image.to_owned() }),
-        Some(found) if found.iter().any(|p| p == "linux/arm64" || p.starts_with("linux/arm64/")) => Ok(()),
-        Some(found) => Err(PublishError::Platform { image: image.to_owned(), found }),
-    }
+/// Reads of the account's registry (or of `host` standing in for it) through the distribution
+/// API, with one ECR token.
+pub(crate) struct RegistryReads {
+    reader: oci::Reader,
+    registry: String,
 }
 
-/// Whether the account's registry (or `host` standing in for it) has each
-/// `(repository, tag)`, read through the distribution API with one ECR token.
-pub(crate) async fn have_tags(
-    client: &aws_sdk_ecr::Client,
-    host: Option<&str>,
-    images: &[(String, String)],
-) -> Result<Vec<bool>, PublishError> {
-    if images.is_empty() {
-        return Ok(Vec::new());
+impl RegistryReads {
+    /// Gets the token (`GetAuthorizationToken`).
+    pub(crate) async fn connect(
+        client: &aws_sdk_ecr::Client,
+        host: Option<&str>,
+    ) -> Result<RegistryReads, PublishError> {
+        let token = ecr::authorization(client).await?;
+        let registry = host.map_or_else(|| token.registry.clone(), str::to_owned);
+        Ok(RegistryReads { reader: oci::Reader::new(token.username, token.password, host), registry })
     }
-    let token = ecr::authorization(client).await?;
-    let registry = host.map_or_else(|| token.registry.clone(), str::to_owned);
-    let reader = oci::Reader::new(token.username, token.password, host);
-    let mut found = Vec::with_capacity(images.len());
-    for (repository, tag) in images {
-        found.push(reader.platforms(&format!("{registry}/{repository}:{tag}")).await?.is_some());
+
+    /// Checks that a pre-built `image` is in its registry and offers `linux/arm64`, reading
+    /// its manifest (and config).
+    pub(crate) async fn check_prebuilt(&self, image: &str) -> Result<(), PublishError> {
+        match self.reader.platforms(image).await? {
+            None => Err(PublishError::Missing { image: image.to_owned() }),
+            Some(found) if found.iter().any(|p| p == "linux/arm64" || p.starts_with("linux/arm64/")) => Ok(()),
+            Some(found) => Err(PublishError::Platform { image: image.to_owned(), found }),
+        }
     }
-    Ok(found)
+
+    /// Whether the registry has `<repository>:<tag>`.
+    pub(crate) async fn has_tag(&self, repository: &str, tag: &str) -> Result<bool, PublishError> {
+        Ok(self.reader.platforms(&format!("{}/{repository}:{tag}", self.registry)).await?.is_some())
+    }
 }
 
 /// Where images are pushed: the engine that pushes, ECR's API, the registry host and the
