@@ -86,8 +86,12 @@ pub use validate::{Diagnostic, Diagnostics, Subject};
 /// Everything an infra binary needs: `use hangar::prelude::*;`.
 pub mod prelude {
     pub use crate::model::{
-        Agent, App, Claim, ClaimOperator, ClaimValue, ClaimValueType, Effect, Endpoint, Gateway, Image, Jwt, Lifecycle,
-        Memory, Network, Package, Protocol, Python, Role, S3Object, Statement,
+        Agent, ApiKeyProvider, ApiSchema, App, Browser, Claim, ClaimOperator, ClaimValue, ClaimValueType, ClientAuth,
+        CodeInterpreter, Credentials, Custom, Discovery, Effect, Endpoint, Gateway, Grant, Image, Interceptor,
+        JsonSchema, Jwt, Lifecycle, Memory, MetadataType, Method, NamespaceKey, Network, OAuth2Provider, Package,
+        PassthroughProtocol, PrivateEndpoint, PrivateKeyJwt, Protocol, Python, RecordField, RecordStream, Reflection,
+        ReflectionOverride, Role, S3Location, S3Object, SecretRef, SelfManaged, Statement, Strategy, Tool, ToolSchema,
+        ToolSpec, Vendor, WorkloadIdentity,
     };
     pub use crate::ops::{PackageOptions, PublishOptions, SynthOptions};
     pub use crate::{

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use crate::inputs::{CacheOptions, HashError, InputCache, SelectError, SelectedFile};
 use crate::model::names::{self, AgentNames};
-use crate::model::{Agent, App, Image, ImageBuild, ImageRef, ImageSource, Python};
+use crate::model::{Agent, App, Image, ImageBuild, ImageRef, ImageSource, Python, SchemaFormat, ToolSpec};
 use crate::patterns::{PatternError, Selector};
 use crate::util::digest::{Digest, Hasher};
 use crate::validate::{Code, Diagnostic, Diagnostics, Subject};
@@ -98,6 +98,20 @@ pub struct Plan {
     pub agents: Vec<AgentPlan>,
     /// Unique by input hash and destination.
     pub assets: Vec<Asset>,
+    /// The schema files tools name, read and checked, by path as written.
+    pub documents: BTreeMap<PathBuf, Document>,
+    /// Problems that do not stop the run (a gateway open to anyone), to print.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// A schema file a tool names, read and checked while planning.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Document {
+    /// An OpenAPI document, Smithy model or JSON schema, as written (it is inlined).
+    Text(String),
+    /// A Lambda target's tools.
+    Tools(Vec<ToolSpec>),
 }
 
 /// One agent's names and resolved artifact.
@@ -278,6 +292,22 @@ impl Asset {
 }
 
 impl Plan {
+    /// The text of schema file `path` (read by planning, which reports a missing one).
+    pub fn document(&self, path: &Path) -> &str {
+        match self.documents.get(path) {
+            Some(Document::Text(t)) => t,
+            _ => "",
+        }
+    }
+
+    /// The tools of Lambda tool schema file `path`.
+    pub fn tools_document(&self, path: &Path) -> &[ToolSpec] {
+        match self.documents.get(path) {
+            Some(Document::Tools(t)) => t,
+            _ => &[],
+        }
+    }
+
     /// The image assets, with their build inputs.
     pub fn images(&self) -> impl Iterator<Item = (&Asset, &ImageAsset)> {
         self.assets.iter().filter_map(|a| match &a.source {
@@ -353,10 +383,13 @@ impl Planner<'_> {
                 agents.push(AgentPlan { name: agent.name().to_owned(), names, artifact });
             }
         }
+        let documents = self.documents();
         if !self.diags.is_empty() {
             return Err(PlanError::Invalid(Diagnostics(self.diags)));
         }
         Ok(Plan {
+            documents,
+            warnings: crate::validate::warnings(app),
             service: app.service.clone(),
             stage: self.stage.to_owned(),
             stack_name: names::stack_name(&app.service, self.stage),
@@ -364,6 +397,47 @@ impl Planner<'_> {
             agents,
             assets: self.assets,
         })
+    }
+
+    /// Reads and checks every schema file the tools name.
+    fn documents(&mut self) -> BTreeMap<PathBuf, Document> {
+        use crate::validate::documents::{check, parse_tools};
+        let mut out = BTreeMap::new();
+        for tool in &self.app.tools {
+            for (field, path, kind) in tool.schema_files() {
+                let subject = Subject::Tool(tool.name().to_owned());
+                let shown = path.display().to_string();
+                let text = match std::fs::read_to_string(self.app.root.join(path)) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        let allowed =
+                            format!("a readable file, relative to the App root {} ({e})", self.app.root.display());
+                        self.diags.push(Diagnostic::error(Code::MissingPath, subject, field, shown, allowed));
+                        continue;
+                    }
+                };
+                let doc = match kind {
+                    SchemaFormat::Tools => parse_tools(&text).map(Document::Tools),
+                    _ => check(kind, &text).map(|()| Document::Text(text)),
+                };
+                match doc {
+                    Ok(d) => {
+                        out.insert(path.to_path_buf(), d);
+                    }
+                    Err(problem) => {
+                        let what = match kind {
+                            SchemaFormat::Tools => "a Lambda tool schema",
+                            SchemaFormat::OpenApi => "an OpenAPI 3 document",
+                            SchemaFormat::Smithy => "a Smithy JSON model",
+                            SchemaFormat::Json => "a JSON document",
+                        };
+                        let allowed = format!("{what}: {problem}");
+                        self.diags.push(Diagnostic::error(Code::InvalidValue, subject, field, shown, allowed));
+                    }
+                }
+            }
+        }
+        out
     }
 
     fn fail(&mut self, code: Code, agent: &Agent, field: &str, value: impl Into<String>, allowed: impl Into<String>) {

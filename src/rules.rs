@@ -582,6 +582,194 @@ pub(crate) fn memory_expiry_days(days: u32) -> Result<(), Allowed> {
     ok_if((3..=365).contains(&days), MEMORY_EXPIRY)
 }
 
+pub(crate) const STRATEGY_NAME: Allowed = "1-48 characters: a letter, then letters, digits or `_`";
+pub(crate) const NAMESPACE: Allowed = "letters, digits, `-`, `_` and `/`, with `{variable}` placeholders (a letter, then letters and digits), e.g. /users/{actorId}/facts";
+pub(crate) const METADATA_KEY: Allowed = "1-128 characters of ASCII letters, digits, whitespace and `_ . : / = + - @`";
+pub(crate) const NAMESPACE_KEY: Allowed = "1-32 characters: a lowercase letter, then lowercase letters and digits (actorId, sessionId and memoryStrategyId are built in)";
+pub(crate) const NAMESPACE_VALUE: Allowed =
+    "1-64 characters: a lowercase letter or digit, then lowercase letters, digits, `-` or `_`";
+pub(crate) const KMS_KEY_ARN: Allowed = "a KMS key ARN `arn:<partition>:kms:<region>:<12-digit account>:key/<key id>`";
+pub(crate) const LAMBDA_ARN: Allowed =
+    "a Lambda function ARN `arn:<partition>:lambda:<region>:<12-digit account>:function:<name>[:<version or alias>]`";
+pub(crate) const SECRET_ARN: Allowed =
+    "a Secrets Manager secret ARN `arn:<partition>:secretsmanager:<region>:<12-digit account>:secret:<name>`";
+pub(crate) const HTTPS_URL: Allowed = "an https:// URL (host, optional port and path), without spaces";
+pub(crate) const S3_URI: Allowed = "an S3 URI `s3://<bucket>/<key>`";
+pub(crate) const ACCOUNT_ID: Allowed = "a 12-digit AWS account ID";
+pub(crate) const TARGET_NAME: Allowed = "1-100 letters and digits, optionally separated by single `-`";
+pub(crate) const PROVIDER_NAME: Allowed = "1-128 characters of letters, digits, `-` and `_`";
+pub(crate) const VPC_ID: Allowed = "`vpc-` followed by 8 or 17 lowercase letters or digits";
+pub(crate) const LATTICE_RESOURCE: Allowed =
+    "a VPC Lattice resource configuration `rcfg-` + 17 lowercase letters or digits, or its ARN";
+pub(crate) const RETURN_URL: Allowed = "a URL `<scheme>:<rest>` of 1-2048 characters without spaces";
+
+/// Memory strategy names: `^[a-zA-Z][a-zA-Z0-9_]{0,47}$`.
+pub(crate) fn strategy_name(s: &str) -> Result<(), Allowed> {
+    resource_name(s).map_err(|_| STRATEGY_NAME)
+}
+
+/// Memory namespaces: `^[a-zA-Z0-9\-_/]*(\{[a-zA-Z][a-zA-Z0-9]*\}[a-zA-Z0-9\-_/]*)*$`.
+pub(crate) fn namespace(s: &str) -> Result<(), Allowed> {
+    let plain = |c: u8| c.is_ascii_alphanumeric() || b"-_/".contains(&c);
+    let mut rest = s.as_bytes();
+    while let Some(&c) = rest.first() {
+        if c == b'{' {
+            let Some(end) = rest.iter().position(|&b| b == b'}') else { return Err(NAMESPACE) };
+            let var = &rest[1..end];
+            if var.is_empty() || !var[0].is_ascii_alphabetic() || !var.iter().all(u8::is_ascii_alphanumeric) {
+                return Err(NAMESPACE);
+            }
+            rest = &rest[end + 1..];
+        } else if plain(c) {
+            rest = &rest[1..];
+        } else {
+            return Err(NAMESPACE);
+        }
+    }
+    Ok(())
+}
+
+/// Record metadata keys and indexed keys.
+pub(crate) fn metadata_key(s: &str) -> Result<(), Allowed> {
+    ok_if((1..=128).contains(&s.len()) && agentcore_tag_chars(s), METADATA_KEY)
+}
+
+/// Namespace variable keys.
+pub(crate) fn namespace_key(s: &str) -> Result<(), Allowed> {
+    let b = s.as_bytes();
+    let ok = (1..=32).contains(&b.len())
+        && b[0].is_ascii_lowercase()
+        && all(s, |c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    ok_if(ok, NAMESPACE_KEY)
+}
+
+/// Allowed values of a namespace variable.
+pub(crate) fn namespace_value(s: &str) -> Result<(), Allowed> {
+    let b = s.as_bytes();
+    let ok = (1..=64).contains(&b.len())
+        && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
+        && all(s, |c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_');
+    ok_if(ok, NAMESPACE_VALUE)
+}
+
+/// KMS key ARNs (the Gateway schema's pattern, which the Memory's accepts too).
+pub(crate) fn kms_key_arn(s: &str) -> Result<(), Allowed> {
+    let p = parse_arn(s).map_err(|_| KMS_KEY_ARN)?;
+    let ok = matches!(p.partition, "aws" | "aws-cn" | "aws-us-gov")
+        && p.service == "kms"
+        && p.account.len() == 12
+        && p.resource
+            .strip_prefix("key/")
+            .is_some_and(|id| id.len() == 36 && all(id, |b| b.is_ascii_alphanumeric() || b == b'-'));
+    ok_if(ok, KMS_KEY_ARN)
+}
+
+/// Lambda function ARNs, optionally qualified.
+pub(crate) fn lambda_arn(s: &str) -> Result<(), Allowed> {
+    let p = parse_arn(s).map_err(|_| LAMBDA_ARN)?;
+    let mut parts = p.resource.split(':');
+    let ok = p.service == "lambda"
+        && !p.region.is_empty()
+        && p.account.len() == 12
+        && parts.next() == Some("function")
+        && parts.next().is_some_and(|n| !n.is_empty() && all(n, |b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)))
+        && parts.next().is_none_or(|q| {
+            q == "$LATEST" || (!q.is_empty() && all(q, |b| b.is_ascii_alphanumeric() || b"-_".contains(&b)))
+        })
+        && parts.next().is_none()
+        && s.len() <= 170;
+    ok_if(ok, LAMBDA_ARN)
+}
+
+/// Secrets Manager secret ARNs.
+pub(crate) fn secret_arn(s: &str) -> Result<(), Allowed> {
+    let p = parse_arn(s).map_err(|_| SECRET_ARN)?;
+    let ok = p.service == "secretsmanager"
+        && !p.region.is_empty()
+        && p.account.len() == 12
+        && p.resource
+            .strip_prefix("secret:")
+            .is_some_and(|n| !n.is_empty() && all(n, |b| b.is_ascii_alphanumeric() || b"/_+=.@-".contains(&b)));
+    ok_if(ok, SECRET_ARN)
+}
+
+/// `https://host[:port][/path]`.
+pub(crate) fn https_url(s: &str) -> Result<(), Allowed> {
+    let ok = s.strip_prefix("https://").is_some_and(|rest| {
+        let host = rest.split(['/', ':']).next().unwrap_or("");
+        !host.is_empty() && all(host, |b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+    }) && s.len() <= 2048
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control());
+    ok_if(ok, HTTPS_URL)
+}
+
+/// `s3://bucket/key`.
+pub(crate) fn s3_uri(s: &str) -> Result<(), Allowed> {
+    let ok = s
+        .strip_prefix("s3://")
+        .is_some_and(|rest| rest.split_once('/').is_some_and(|(b, k)| bucket_name(b).is_ok() && !k.is_empty()))
+        && s.len() <= 2048;
+    ok_if(ok, S3_URI)
+}
+
+/// 12-digit account IDs.
+pub(crate) fn account_id(s: &str) -> Result<(), Allowed> {
+    ok_if(s.len() == 12 && all(s, |b| b.is_ascii_digit()), ACCOUNT_ID)
+}
+
+/// Gateway target names: `^([0-9a-zA-Z][-]?){1,100}$`.
+pub(crate) fn target_name(s: &str) -> Result<(), Allowed> {
+    let alnum = s.bytes().filter(u8::is_ascii_alphanumeric).count();
+    let ok = (1..=100).contains(&alnum)
+        && s.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && !s.contains("--")
+        && all(s, |b| b.is_ascii_alphanumeric() || b == b'-');
+    ok_if(ok, TARGET_NAME)
+}
+
+/// Credential provider names: `^[a-zA-Z0-9\-_]+$`, 1-128.
+pub(crate) fn provider_name(s: &str) -> Result<(), Allowed> {
+    ok_if(
+        (1..=128).contains(&s.len()) && all(s, |b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+        PROVIDER_NAME,
+    )
+}
+
+/// VPC IDs.
+pub(crate) fn vpc_id(s: &str) -> Result<(), Allowed> {
+    let ok = s
+        .strip_prefix("vpc-")
+        .is_some_and(|r| (r.len() == 8 || r.len() == 17) && all(r, |b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+    ok_if(ok, VPC_ID)
+}
+
+/// VPC Lattice resource configurations: `rcfg-...` or its ARN.
+pub(crate) fn lattice_resource(s: &str) -> Result<(), Allowed> {
+    let id = |r: &str| {
+        r.strip_prefix("rcfg-")
+            .is_some_and(|x| x.len() == 17 && all(x, |b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+    };
+    let ok = id(s)
+        || parse_arn(s).is_ok_and(|p| {
+            p.service == "vpc-lattice"
+                && p.account.len() == 12
+                && p.resource.strip_prefix("resourceconfiguration/").is_some_and(id)
+        });
+    ok_if(ok, LATTICE_RESOURCE)
+}
+
+/// OAuth2 return URLs: `\w+:(/?/?)[^\s]+`.
+pub(crate) fn return_url(s: &str) -> Result<(), Allowed> {
+    let ok = (1..=2048).contains(&s.len())
+        && s.split_once(':').is_some_and(|(scheme, rest)| {
+            !scheme.is_empty()
+                && all(scheme, |b| b.is_ascii_alphanumeric() || b == b'_')
+                && !rest.trim_start_matches('/').is_empty()
+        })
+        && !s.chars().any(char::is_whitespace);
+    ok_if(ok, RETURN_URL)
+}
+
 /// The kinds of literal the macros crate checks at compile time, each with its one rule.
 /// The typed values' `FromStr` use the same table (`crate::model`), so the compile-time and
 /// run-time checks cannot disagree.

@@ -227,7 +227,13 @@ async fn execute(app: &App, cli: Cli, out: &mut dyn Write, err: &mut dyn Write) 
     let command = cli.command.name();
     let result: Result<(Value, String), Error> = match cli.command {
         Command::Synth => {
-            app.synth(&SynthOptions::from_env(&cli.stage).out_dir(&cli.out)).map(|s| (synth_json(&s), synth_text(&s)))
+            let synthesized = app.synth(&SynthOptions::from_env(&cli.stage).out_dir(&cli.out));
+            if let Ok(s) = &synthesized {
+                for w in &s.plan.warnings {
+                    let _ = writeln!(err, "warning: {w}");
+                }
+            }
+            synthesized.map(|s| (synth_json(&s), synth_text(&s)))
         }
         Command::Package { no_cache, concurrency } => {
             let progress: Arc<dyn Progress> = if cli.json { Arc::new(Silent) } else { Arc::new(Bar::stderr()) };
@@ -239,7 +245,7 @@ async fn execute(app: &App, cli: Cli, out: &mut dyn Write, err: &mut dyn Write) 
             let packaged = app.package(&options).await;
             if let Ok(p) = &packaged {
                 // stderr, in both modes: stdout stays the one JSON document.
-                for w in p.images.iter().flat_map(|i| &i.warnings) {
+                for w in p.synth.plan.warnings.iter().chain(p.images.iter().flat_map(|i| &i.warnings)) {
                     let _ = writeln!(err, "warning: {w}");
                 }
                 if !init::OPTIMIZED && did_real_work(p) {
@@ -421,6 +427,7 @@ fn synth_json(s: &Synthesized) -> Value {
         "resources": s.template.resources.len(),
         "outputs": s.template.outputs.len(),
         "assets": s.manifest.assets,
+        "warnings": s.plan.warnings,
     })
 }
 

@@ -7,6 +7,7 @@ use std::time::Duration;
 use super::artifact::{ImageSource, Package, Python, S3Object};
 use super::auth::Jwt;
 use super::ids::{AgentName, EnvKey, HeaderName, RuntimeVersion, SecurityGroupId, SubnetId};
+use super::memory::Memory;
 use super::network::Network;
 use super::role::Role;
 
@@ -52,7 +53,40 @@ pub struct Agent {
     pub(crate) role: Option<Role>,
     pub(crate) tags: BTreeMap<String, String>,
     pub(crate) memory: Option<String>,
+    /// A memory defined on the agent: moved into the App by [`App::agent`](crate::App::agent).
+    pub(crate) inline_memory: Option<Memory>,
     pub(crate) gateway: Option<String>,
+    pub(crate) browser: Option<String>,
+    pub(crate) code_interpreter: Option<String>,
+    pub(crate) credential_providers: Vec<String>,
+}
+
+/// What [`Agent::memory`] takes: the name of a memory of the App, or a memory of its own.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)] // configuration, made once per App: size does not matter
+pub enum MemoryLink {
+    /// A memory of the App, by name.
+    Named(String),
+    /// A memory defined on the agent (the App gains it).
+    Inline(Memory),
+}
+
+impl From<&str> for MemoryLink {
+    fn from(name: &str) -> Self {
+        MemoryLink::Named(name.to_owned())
+    }
+}
+
+impl From<String> for MemoryLink {
+    fn from(name: String) -> Self {
+        MemoryLink::Named(name)
+    }
+}
+
+impl From<Memory> for MemoryLink {
+    fn from(memory: Memory) -> Self {
+        MemoryLink::Inline(memory)
+    }
 }
 
 impl Agent {
@@ -77,7 +111,11 @@ impl Agent {
             role: None,
             tags: BTreeMap::new(),
             memory: None,
+            inline_memory: None,
             gateway: None,
+            browser: None,
+            code_interpreter: None,
+            credential_providers: Vec::new(),
         }
     }
 
@@ -204,10 +242,42 @@ impl Agent {
         self
     }
 
-    /// Link a memory defined in the App (`App::memory`) by name: read/write permissions and
-    /// `BEDROCK_AGENTCORE_MEMORY_ID` in the environment.
-    pub fn memory(mut self, name: impl Into<String>) -> Self {
-        self.memory = Some(name.into());
+    /// Link a memory: one defined in the App ([`App::memory`](crate::App::memory)) by name, or
+    /// a [`Memory`] of its own. The agent gets `BEDROCK_AGENTCORE_MEMORY_ID` in its environment
+    /// and event and record permissions on exactly that memory.
+    pub fn memory(mut self, memory: impl Into<MemoryLink>) -> Self {
+        match memory.into() {
+            MemoryLink::Named(name) => {
+                self.memory = Some(name);
+                self.inline_memory = None;
+            }
+            MemoryLink::Inline(m) => {
+                self.memory = Some(m.name.clone());
+                self.inline_memory = Some(m);
+            }
+        }
+        self
+    }
+
+    /// Link a custom browser of the App ([`App::browser`](crate::App::browser)) by name:
+    /// `BEDROCK_AGENTCORE_BROWSER_ID` in the environment and session permissions on exactly it.
+    pub fn browser(mut self, name: impl Into<String>) -> Self {
+        self.browser = Some(name.into());
+        self
+    }
+
+    /// Link a custom code interpreter of the App by name: `BEDROCK_AGENTCORE_CODE_INTERPRETER_ID`
+    /// in the environment and session permissions on exactly it.
+    pub fn code_interpreter(mut self, name: impl Into<String>) -> Self {
+        self.code_interpreter = Some(name.into());
+        self
+    }
+
+    /// Let the agent fetch credentials from a provider of the App
+    /// ([`App::credential_provider`](crate::App::credential_provider)): its API key or OAuth2
+    /// tokens, and exactly its secret.
+    pub fn credential_provider(mut self, name: impl Into<String>) -> Self {
+        self.credential_providers.push(name.into());
         self
     }
 

@@ -1,6 +1,7 @@
 //! Who may invoke a runtime: AWS IAM (SigV4, the default) or a custom JWT authorizer.
 
 use super::ids::DiscoveryUrl;
+use super::network::PrivateEndpoint;
 
 /// A `CUSTOM_JWT` authorizer: tokens from an OIDC identity provider (Cognito, Auth0, Okta...).
 ///
@@ -19,12 +20,22 @@ pub struct Jwt {
     pub(crate) clients: Option<Vec<String>>,
     pub(crate) scopes: Option<Vec<String>>,
     pub(crate) claims: Option<Vec<Claim>>,
+    pub(crate) private_endpoint: Option<PrivateEndpoint>,
+    pub(crate) advertised_scopes: std::collections::BTreeMap<String, String>,
 }
 
 impl Jwt {
     /// The provider's OIDC discovery URL (required), ending in `/.well-known/openid-configuration`.
     pub fn discovery_url(url: impl Into<DiscoveryUrl>) -> Self {
-        Jwt { discovery_url: url.into(), audience: None, clients: None, scopes: None, claims: None }
+        Jwt {
+            discovery_url: url.into(),
+            audience: None,
+            clients: None,
+            scopes: None,
+            claims: None,
+            private_endpoint: None,
+            advertised_scopes: std::collections::BTreeMap::new(),
+        }
     }
 
     /// `allowedAudience`: accepted `aud` values.
@@ -48,6 +59,18 @@ impl Jwt {
     /// Adds one `customClaims` rule.
     pub fn claim(mut self, claim: Claim) -> Self {
         self.claims.get_or_insert_with(Vec::new).push(claim);
+        self
+    }
+
+    /// Reaches the identity provider's discovery and keys privately, through VPC Lattice.
+    pub fn private_endpoint(mut self, endpoint: PrivateEndpoint) -> Self {
+        self.private_endpoint = Some(endpoint);
+        self
+    }
+
+    /// Gateways only: the scope advertised to MCP clients for `scope` (at most 50).
+    pub fn advertised_scope(mut self, scope: impl Into<String>, advertised: impl Into<String>) -> Self {
+        self.advertised_scopes.insert(scope.into(), advertised.into());
         self
     }
 

@@ -16,6 +16,7 @@
 
 use super::App;
 use super::agent::Agent;
+use super::gateway::DEFAULT_GATEWAY;
 use super::role::Role;
 use crate::util::digest::Digest;
 
@@ -192,6 +193,102 @@ impl MemoryNames {
     pub fn arn_output(&self) -> String {
         format!("{}Arn", self.base)
     }
+
+    /// `ChatMemoryRole`, the generated execution role of its strategies.
+    pub fn role(&self) -> String {
+        format!("{}Role", self.base)
+    }
+}
+
+/// What kind of linked resource a [`LinkedNames`] names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LinkedKind {
+    /// A custom browser: `<service>_<name>_<stage>`, `ResearchBrowser`.
+    Browser,
+    /// A custom code interpreter: `<service>_<name>_<stage>`, `AnalysisCodeInterpreter`.
+    CodeInterpreter,
+    /// A credential provider: `<service>-<name>-<stage>`, `GithubCredentialProvider`.
+    CredentialProvider,
+    /// A workload identity: `<service>-<name>-<stage>`, `WebAppWorkloadIdentity`.
+    WorkloadIdentity,
+}
+
+impl LinkedKind {
+    fn suffix(self) -> &'static str {
+        match self {
+            LinkedKind::Browser => "Browser",
+            LinkedKind::CodeInterpreter => "CodeInterpreter",
+            LinkedKind::CredentialProvider => "CredentialProvider",
+            LinkedKind::WorkloadIdentity => "WorkloadIdentity",
+        }
+    }
+}
+
+/// The physical name and logical IDs of a browser, code interpreter, credential provider or
+/// workload identity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkedNames {
+    /// Fitted to 48 characters.
+    pub physical: String,
+    base: String,
+}
+
+impl LinkedNames {
+    /// The names of the `kind` resource `name` of `service` in `stage`.
+    pub fn new(kind: LinkedKind, service: &str, name: &str, stage: &str) -> Self {
+        let physical = match kind {
+            LinkedKind::Browser | LinkedKind::CodeInterpreter => resource_name(service, name, stage),
+            LinkedKind::CredentialProvider | LinkedKind::WorkloadIdentity => gateway_name(service, name, stage),
+        };
+        LinkedNames { physical, base: logical_id(&[name, kind.suffix()]) }
+    }
+
+    /// `ResearchBrowser`.
+    pub fn resource(&self) -> String {
+        self.base.clone()
+    }
+
+    /// `ResearchBrowserRole`, its generated execution role.
+    pub fn role(&self) -> String {
+        format!("{}Role", self.base)
+    }
+
+    /// The output `ResearchBrowserId`.
+    pub fn id_output(&self) -> String {
+        format!("{}Id", self.base)
+    }
+
+    /// The output `ResearchBrowserArn`.
+    pub fn arn_output(&self) -> String {
+        format!("{}Arn", self.base)
+    }
+}
+
+/// The physical name and logical IDs of one tool in one gateway (a tool listed by two
+/// gateways is two targets).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToolNames {
+    /// The target's name in its gateway: the tool's name with `-` separators.
+    pub physical: String,
+    base: String,
+}
+
+impl ToolNames {
+    /// The names of tool `tool` in gateway `gateway`.
+    pub fn new(gateway: &str, tool: &str) -> Self {
+        ToolNames { physical: sanitize(tool, '-'), base: logical_id(&[gateway, "Gateway", tool, "Tool"]) }
+    }
+
+    /// `ToolsGatewayWeatherTool`.
+    pub fn resource(&self) -> String {
+        self.base.clone()
+    }
+
+    /// The output `ToolsGatewayWeatherToolId`.
+    pub fn id_output(&self) -> String {
+        format!("{}Id", self.base)
+    }
 }
 
 /// The physical name and logical IDs of a gateway.
@@ -278,6 +375,16 @@ pub enum Owner<'a> {
     Memory(&'a str),
     /// A gateway, by name.
     Gateway(&'a str),
+    /// A tool, by name.
+    Tool(&'a str),
+    /// A browser, by name.
+    Browser(&'a str),
+    /// A code interpreter, by name.
+    CodeInterpreter(&'a str),
+    /// A credential provider, by name.
+    CredentialProvider(&'a str),
+    /// A workload identity, by name.
+    WorkloadIdentity(&'a str),
 }
 
 /// Every logical ID (resources and outputs) the App's template holds in `stage`, by owner (in
@@ -292,13 +399,50 @@ pub fn logical_ids<'a>(app: &'a App, stage: &str) -> Vec<(Owner<'a>, Vec<Logical
     }
     for m in &app.memories {
         let n = MemoryNames::new(&app.service, &m.name, stage);
-        let ids = [n.resource(), n.id_output(), n.arn_output()].map(named(&m.name));
-        all.push((Owner::Memory(&m.name), ids.into()));
+        let mut ids: Vec<_> = [n.resource(), n.id_output(), n.arn_output()].map(named(&m.name)).into();
+        if m.generates_role() {
+            ids.push(named(&m.name)(n.role()));
+        }
+        all.push((Owner::Memory(&m.name), ids));
     }
-    for g in &app.gateways {
-        let n = GatewayNames::new(&app.service, &g.name, stage);
-        let ids = [n.role(), n.resource(), n.url_output(), n.id_output(), n.arn_output()].map(named(&g.name));
-        all.push((Owner::Gateway(&g.name), ids.into()));
+    for g in app.all_gateways() {
+        // The default gateway is made on the fly; its name is a constant.
+        let name = app.gateways.iter().find(|x| x.name == g.name).map_or(DEFAULT_GATEWAY, |x| x.name.as_str());
+        let n = GatewayNames::new(&app.service, name, stage);
+        let mut ids: Vec<_> = [n.resource(), n.url_output(), n.id_output(), n.arn_output()].map(named(name)).into();
+        if !matches!(g.role, Some(Role::Arn(_))) {
+            ids.push(named(name)(n.role()));
+        }
+        // A tool's IDs belong to the tool: two tools that collide in one gateway are named.
+        for t in &g.tools {
+            let Some(tool) = app.tools.iter().find(|x| &x.name == t) else { continue };
+            let n = ToolNames::new(&g.name, &tool.name);
+            all.push((Owner::Tool(&tool.name), [n.resource(), n.id_output()].map(named(&tool.name)).into()));
+        }
+        all.push((Owner::Gateway(name), ids));
+    }
+    let linked = |kind, name: &'a str, role: bool| {
+        let n = LinkedNames::new(kind, &app.service, name, stage);
+        let mut ids: Vec<_> = [n.resource(), n.arn_output()].map(named(name)).into();
+        if matches!(kind, LinkedKind::Browser | LinkedKind::CodeInterpreter) {
+            ids.push(named(name)(n.id_output()));
+        }
+        if role {
+            ids.push(named(name)(n.role()));
+        }
+        ids
+    };
+    for b in &app.browsers {
+        all.push((Owner::Browser(&b.name), linked(LinkedKind::Browser, &b.name, b.generates_role())));
+    }
+    for c in &app.code_interpreters {
+        all.push((Owner::CodeInterpreter(&c.name), linked(LinkedKind::CodeInterpreter, &c.name, c.generates_role())));
+    }
+    for p in &app.credential_providers {
+        all.push((Owner::CredentialProvider(p.name()), linked(LinkedKind::CredentialProvider, p.name(), false)));
+    }
+    for w in &app.workload_identities {
+        all.push((Owner::WorkloadIdentity(&w.name), linked(LinkedKind::WorkloadIdentity, &w.name, false)));
     }
     for a in &app.agents {
         all.push((Owner::Agent(a.name()), AgentNames::new(&app.service, a.name(), stage).logical_ids(a)));

@@ -118,8 +118,29 @@ pub enum Effect {
 
 /// The `Sid`s of the statements hangar writes into a generated role's inline policy; a user
 /// statement may not take one (Sids are unique within a policy).
-pub(crate) const GENERATED_SIDS: &[&str] =
-    &["WorkloadIdentity", "CodeArtifact", "ImagePull", "ImageToken", "Memory", "Gateway"];
+pub(crate) const GENERATED_SIDS: &[&str] = &[
+    "WorkloadIdentity",
+    "CodeArtifact",
+    "ImagePull",
+    "ImageToken",
+    "Memory",
+    "MemoryKey",
+    "Gateway",
+    "Browser",
+    "CodeInterpreter",
+    "CredentialProviders",
+    "ProviderSecrets",
+    "InvokeFunctions",
+    "InvokeAgents",
+    "Schemas",
+    "GatewayKey",
+    "RecordStream",
+    "Notifications",
+    "Payloads",
+    "Recording",
+    "Policies",
+    "Certificates",
+];
 
 /// One IAM policy statement. Resources may use CloudFormation substitutions such as
 /// `arn:${AWS::Partition}:s3:::my-bucket-${AWS::AccountId}/*`.

@@ -5,8 +5,8 @@ use serde_json::{Map, Value, json};
 
 use super::context::{Context, tag_list};
 use super::template::{Resource, escape_sub, get_att, reference, sub, user_text};
-use crate::model::names::{GatewayNames, MemoryNames, SHARED_POLICY};
-use crate::model::{Agent, Effect, GeneratedRole, Role, Statement};
+use crate::model::names::{GatewayNames, LinkedKind, LinkedNames, MemoryNames, SHARED_POLICY};
+use crate::model::{Agent, Effect, GeneratedRole, Role, Secret, Statement};
 use crate::plan::{AgentPlan, ArtifactPlan};
 
 /// Trust for `bedrock-agentcore.amazonaws.com`, limited to this account's AgentCore resources
@@ -26,7 +26,7 @@ pub(super) fn agentcore_trust() -> Value {
     })
 }
 
-fn statement(sid: &str, actions: &[&str], resources: Vec<Value>) -> Value {
+pub(super) fn statement(sid: &str, actions: &[&str], resources: Vec<Value>) -> Value {
     json!({ "Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resources })
 }
 
@@ -92,14 +92,10 @@ pub(super) fn shared_policy(ctx: &Context<'_>) -> Resource {
                 "bedrock-agentcore:StopCodeInterpreterSession",
                 "bedrock-agentcore:UpdateBrowserStream",
             ],
-            ["aws", "${AWS::AccountId}"]
-                .iter()
-                .flat_map(|owner| {
-                    ["browser", "browser-custom", "code-interpreter", "code-interpreter-custom"].map(|kind| {
-                        sub(format!("arn:${{AWS::Partition}}:bedrock-agentcore:${{AWS::Region}}:{owner}:{kind}/*"))
-                    })
-                })
-                .collect(),
+            // The AWS-managed ones only: custom ones are granted to the agents that link them.
+            ["browser", "code-interpreter"]
+                .map(|kind| sub(format!("arn:${{AWS::Partition}}:bedrock-agentcore:${{AWS::Region}}:aws:{kind}/*")))
+                .into(),
         ),
     ];
     Resource::new(
@@ -114,10 +110,7 @@ pub(super) fn shared_policy(ctx: &Context<'_>) -> Resource {
 /// The runtime role of `agent`: the shared policy, what only this runtime needs (its workload
 /// identity; ECR, S3, memory and gateway access scoped to its own), then the user's additions.
 pub(super) fn runtime_role(ctx: &Context<'_>, agent: &Agent, plan: &AgentPlan) -> Resource {
-    let custom = match &agent.role {
-        Some(Role::Generated(r)) => r.clone(),
-        _ => GeneratedRole::default(),
-    };
+    let custom = customization(agent.role.as_ref());
     let mut statements = vec![statement(
         "WorkloadIdentity",
         &[
@@ -136,8 +129,72 @@ pub(super) fn runtime_role(ctx: &Context<'_>, agent: &Agent, plan: &AgentPlan) -
         ],
     )];
     statements.extend(artifact_statements(ctx, plan));
-    if let Some(m) = &agent.memory {
-        statements.push(statement(
+    statements.extend(linked_statements(ctx, agent));
+    let managed = vec![reference(SHARED_POLICY)];
+    let mut tags = ctx.tags(&agent.tags);
+    tags.extend(custom.tags.clone());
+    role(
+        format!("AgentCore runtime role of agent {} ({})", agent.name(), ctx.plan.stage),
+        "AgentCoreRuntime",
+        statements,
+        managed,
+        &custom,
+        &tags,
+    )
+}
+
+/// An IAM role AgentCore assumes: `statements` (exactly what hangar knows it needs) in the
+/// inline policy `policy_name`, then the user's additions from `custom`; `tags` as merged.
+pub(super) fn role(
+    description: String,
+    policy_name: &str,
+    mut statements: Vec<Value>,
+    mut managed: Vec<Value>,
+    custom: &GeneratedRole,
+    tags: &std::collections::BTreeMap<String, String>,
+) -> Resource {
+    statements.extend(custom.statements.iter().map(user_statement));
+    managed.extend(custom.managed_policies.iter().map(|arn| json!(arn)));
+    let mut p = Map::new();
+    p.insert("AssumeRolePolicyDocument".into(), agentcore_trust());
+    p.insert("Description".into(), json!(description));
+    if !managed.is_empty() {
+        p.insert("ManagedPolicyArns".into(), Value::Array(managed));
+    }
+    if let Some(b) = &custom.permissions_boundary {
+        p.insert("PermissionsBoundary".into(), json!(b));
+    }
+    if !statements.is_empty() {
+        p.insert(
+            "Policies".into(),
+            json!([{ "PolicyName": policy_name, "PolicyDocument": { "Version": "2012-10-17", "Statement": statements } }]),
+        );
+    }
+    if let Some(name) = &custom.name {
+        p.insert("RoleName".into(), json!(name));
+    }
+    if !tags.is_empty() {
+        p.insert("Tags".into(), tag_list(tags));
+    }
+    Resource::new("AWS::IAM::Role", Value::Object(p))
+}
+
+/// The customization of a generated role (none when the role is given by ARN or not set).
+pub(super) fn customization(role: Option<&Role>) -> GeneratedRole {
+    match role {
+        Some(Role::Generated(r)) => r.clone(),
+        _ => GeneratedRole::default(),
+    }
+}
+
+/// What linking gives a runtime: exactly its memory, gateway, browser, code interpreter and
+/// credential providers.
+fn linked_statements(ctx: &Context<'_>, agent: &Agent) -> Vec<Value> {
+    let (service, stage) = (&ctx.plan.service, &ctx.plan.stage);
+    let mut out = Vec::new();
+    if let Some(name) = &agent.memory {
+        let memory_arn = get_att(&MemoryNames::new(service, name, stage).resource(), "MemoryArn");
+        out.push(statement(
             "Memory",
             &[
                 "bedrock-agentcore:CreateEvent",
@@ -151,43 +208,139 @@ pub(super) fn runtime_role(ctx: &Context<'_>, agent: &Agent, plan: &AgentPlan) -
                 "bedrock-agentcore:ListSessions",
                 "bedrock-agentcore:RetrieveMemoryRecords",
             ],
-            vec![get_att(&MemoryNames::new(&ctx.plan.service, m, &ctx.plan.stage).resource(), "MemoryArn")],
+            vec![memory_arn],
         ));
+        if let Some(key) = ctx.app.memories.iter().find(|m| &m.name == name).and_then(|m| m.encryption_key.as_ref()) {
+            out.push(via_agentcore(statement("MemoryKey", &["kms:Decrypt", "kms:GenerateDataKey"], vec![json!(key)])));
+        }
     }
-    if let Some(g) = &agent.gateway {
-        statements.push(statement(
+    if let Some(g) = ctx.app.gateway_of(agent) {
+        out.push(statement(
             "Gateway",
             &["bedrock-agentcore:InvokeGateway"],
-            vec![get_att(&GatewayNames::new(&ctx.plan.service, g, &ctx.plan.stage).resource(), "GatewayArn")],
+            vec![get_att(&GatewayNames::new(service, g, stage).resource(), "GatewayArn")],
         ));
     }
-    statements.extend(custom.statements.iter().map(user_statement));
+    if let Some(b) = &agent.browser {
+        out.push(statement(
+            "Browser",
+            &[
+                "bedrock-agentcore:ConnectBrowserAutomationStream",
+                "bedrock-agentcore:ConnectBrowserLiveViewStream",
+                "bedrock-agentcore:GetBrowserSession",
+                "bedrock-agentcore:ListBrowserSessions",
+                "bedrock-agentcore:StartBrowserSession",
+                "bedrock-agentcore:StopBrowserSession",
+                "bedrock-agentcore:UpdateBrowserStream",
+            ],
+            vec![get_att(&LinkedNames::new(LinkedKind::Browser, service, b, stage).resource(), "BrowserArn")],
+        ));
+    }
+    if let Some(c) = &agent.code_interpreter {
+        let id = LinkedNames::new(LinkedKind::CodeInterpreter, service, c, stage).resource();
+        out.push(statement(
+            "CodeInterpreter",
+            &[
+                "bedrock-agentcore:GetCodeInterpreterSession",
+                "bedrock-agentcore:InvokeCodeInterpreter",
+                "bedrock-agentcore:ListCodeInterpreterSessions",
+                "bedrock-agentcore:StartCodeInterpreterSession",
+                "bedrock-agentcore:StopCodeInterpreterSession",
+            ],
+            vec![get_att(&id, "CodeInterpreterArn")],
+        ));
+    }
+    let providers: Vec<ProviderUse<'_>> =
+        agent.credential_providers.iter().map(|p| provider_use(ctx, p, !p.starts_with("arn:"))).collect();
+    out.extend(provider_statements(&providers));
+    out
+}
 
-    let mut p = Map::new();
-    p.insert("AssumeRolePolicyDocument".into(), agentcore_trust());
-    p.insert(
-        "Description".into(),
-        json!(format!("AgentCore runtime role of agent {} ({})", agent.name(), ctx.plan.stage)),
-    );
-    let mut managed = vec![reference(SHARED_POLICY)];
-    managed.extend(custom.managed_policies.iter().map(|arn| json!(arn)));
-    p.insert("ManagedPolicyArns".into(), Value::Array(managed));
-    if let Some(b) = &custom.permissions_boundary {
-        p.insert("PermissionsBoundary".into(), json!(b));
+/// A credential provider a role fetches credentials from: an App provider by name, or an
+/// existing one by ARN.
+pub(super) struct ProviderUse<'a> {
+    arn: Value,
+    api_key: bool,
+    oauth: bool,
+    secret: Option<&'a Secret>,
+}
+
+/// How `provider` (a name in the App, or an ARN) is used.
+pub(super) fn provider_use<'a>(ctx: &Context<'a>, provider: &str, named: bool) -> ProviderUse<'a> {
+    let found = named.then(|| ctx.app.credential_providers.iter().find(|p| p.name() == provider)).flatten();
+    match found {
+        Some(p) => {
+            let id = LinkedNames::new(LinkedKind::CredentialProvider, &ctx.plan.service, p.name(), &ctx.plan.stage)
+                .resource();
+            ProviderUse {
+                arn: get_att(&id, "CredentialProviderArn"),
+                api_key: p.is_api_key(),
+                oauth: !p.is_api_key(),
+                secret: p.secret(),
+            }
+        }
+        // An existing provider: its kind is in its ARN.
+        None => ProviderUse {
+            arn: json!(provider),
+            api_key: provider.contains("apikeycredentialprovider"),
+            oauth: !provider.contains("apikeycredentialprovider"),
+            secret: None,
+        },
     }
-    p.insert(
-        "Policies".into(),
-        json!([{ "PolicyName": "AgentCoreRuntime", "PolicyDocument": { "Version": "2012-10-17", "Statement": statements } }]),
-    );
-    if let Some(name) = &custom.name {
-        p.insert("RoleName".into(), json!(name));
+}
+
+/// Fetching credentials from exactly `providers`, and reading exactly their secrets.
+pub(super) fn provider_statements(providers: &[ProviderUse<'_>]) -> Vec<Value> {
+    if providers.is_empty() {
+        return Vec::new();
     }
-    let mut tags = ctx.tags(&agent.tags);
-    tags.extend(custom.tags.clone());
-    if !tags.is_empty() {
-        p.insert("Tags".into(), tag_list(&tags));
+    let mut actions = Vec::new();
+    if providers.iter().any(|p| p.api_key) {
+        actions.push("bedrock-agentcore:GetResourceApiKey");
     }
-    Resource::new("AWS::IAM::Role", Value::Object(p))
+    if providers.iter().any(|p| p.oauth) {
+        actions.push("bedrock-agentcore:GetResourceOauth2Token");
+    }
+    let mut resources =
+        vec![sub("arn:${AWS::Partition}:bedrock-agentcore:${AWS::Region}:${AWS::AccountId}:token-vault/default")];
+    resources.extend(providers.iter().map(|p| p.arn.clone()));
+    let mut out = vec![statement("CredentialProviders", &actions, resources)];
+    let mut secrets: Vec<Value> = Vec::new();
+    for p in providers {
+        match p.secret {
+            Some(Secret::Ref(r)) => secrets.push(secret_arn(&r.secret_id)),
+            // An existing provider's secret is the one AgentCore Identity manages for it.
+            None => secrets.push(sub(
+                "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:bedrock-agentcore-identity!*",
+            )),
+            Some(Secret::Inline) => {} // a validation error: never synthesized
+        }
+    }
+    secrets.dedup();
+    if !secrets.is_empty() {
+        out.push(statement("ProviderSecrets", &["secretsmanager:GetSecretValue"], secrets));
+    }
+    out
+}
+
+/// A secret's ARN: as given, or the ARN of the secret of that name (Secrets Manager appends a
+/// dash and 6 random characters).
+pub(super) fn secret_arn(id: &str) -> Value {
+    if id.starts_with("arn:") {
+        json!(id)
+    } else {
+        sub(format!(
+            "arn:${{AWS::Partition}}:secretsmanager:${{AWS::Region}}:${{AWS::AccountId}}:secret:{}-??????",
+            escape_sub(id)
+        ))
+    }
+}
+
+/// `statement`, usable only through AgentCore (`kms:ViaService`).
+pub(super) fn via_agentcore(mut statement: Value) -> Value {
+    statement["Condition"] =
+        json!({ "StringEquals": { "kms:ViaService": sub("bedrock-agentcore.${AWS::Region}.amazonaws.com") } });
+    statement
 }
 
 /// ECR pull for images, S3 read for code: scoped to the one repository or object.

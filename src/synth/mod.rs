@@ -15,10 +15,13 @@
 //! ```
 
 mod context;
+mod gateway;
 mod iam;
-mod linked;
+mod identity;
 mod manifest;
+mod memory;
 mod runtime;
+mod sandbox;
 pub mod template;
 
 use self::context::Context;
@@ -79,11 +82,23 @@ fn build(app: &App, plan: &Plan) -> Template {
     if app.agents.iter().any(|a| !matches!(a.role, Some(Role::Arn(_)))) {
         t.add(SHARED_POLICY, iam::shared_policy(&ctx));
     }
-    for m in &app.memories {
-        linked::memory(&ctx, m, &mut t);
+    for p in &app.credential_providers {
+        identity::credential_provider(&ctx, p, &mut t);
     }
-    for g in &app.gateways {
-        linked::gateway(&ctx, g, &mut t);
+    for w in &app.workload_identities {
+        identity::workload_identity(&ctx, w, &mut t);
+    }
+    for m in &app.memories {
+        memory::memory(&ctx, m, &mut t);
+    }
+    for g in app.all_gateways() {
+        gateway::gateway(&ctx, &g, &mut t);
+    }
+    for b in &app.browsers {
+        sandbox::browser(&ctx, b, &mut t);
+    }
+    for c in &app.code_interpreters {
+        sandbox::code_interpreter(&ctx, c, &mut t);
     }
     for (agent, agent_plan) in app.agents.iter().zip(&plan.agents) {
         debug_assert_eq!(agent.name(), agent_plan.name);

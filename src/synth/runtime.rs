@@ -7,10 +7,10 @@ use serde_json::{Map, Value, json};
 use super::context::Context;
 use super::iam;
 use super::template::{Resource, Template, get_att, maybe_sub, sub};
-use crate::model::names::{GatewayNames, MemoryNames};
-use crate::model::{Agent, ClaimValue, Jwt, Lifecycle, Network, Role};
+use crate::model::names::{GatewayNames, LinkedKind, LinkedNames, MemoryNames};
+use crate::model::{Agent, ClaimValue, Jwt, Lifecycle, Network, PrivateEndpoint, Role};
 use crate::plan::{AgentPlan, ArtifactPlan};
-use crate::validate::{GATEWAY_ENV, MEMORY_ENV};
+use crate::validate::{BROWSER_ENV, CODE_INTERPRETER_ENV, GATEWAY_ENV, MEMORY_ENV};
 
 /// Adds the agent's runtime, role (unless given), endpoints and outputs to `t`.
 pub(super) fn runtime(ctx: &Context<'_>, agent: &Agent, plan: &AgentPlan, t: &mut Template) {
@@ -105,7 +105,7 @@ fn endpoints(agent: &Agent, plan: &AgentPlan, tags: &BTreeMap<String, String>, t
 }
 
 /// `NetworkConfiguration`, always written.
-fn network(network: &Network) -> Value {
+pub(super) fn network(network: &Network) -> Value {
     let mut n = Map::new();
     n.insert("NetworkMode".into(), json!(network.mode()));
     if let Network::Vpc { subnets, security_groups } = network {
@@ -114,8 +114,8 @@ fn network(network: &Network) -> Value {
     Value::Object(n)
 }
 
-/// `CustomJWTAuthorizer`.
-fn authorizer(jwt: &Jwt) -> Value {
+/// `CustomJWTAuthorizer`, of a runtime or a gateway.
+pub(super) fn authorizer(jwt: &Jwt) -> Value {
     let mut a = Map::new();
     a.insert("DiscoveryUrl".into(), json!(jwt.discovery_url));
     for (key, list) in
@@ -142,7 +142,38 @@ fn authorizer(jwt: &Jwt) -> Value {
             .collect();
         a.insert("CustomClaims".into(), Value::Array(claims));
     }
+    if let Some(pe) = &jwt.private_endpoint {
+        a.insert("PrivateEndpoint".into(), private_endpoint(pe));
+    }
+    if !jwt.advertised_scopes.is_empty() {
+        a.insert("AdvertisedScopeMapping".into(), json!(jwt.advertised_scopes));
+    }
     Value::Object(a)
+}
+
+/// `PrivateEndpoint`: a Lattice resource configuration, or a VPC resource AgentCore manages.
+pub(super) fn private_endpoint(pe: &PrivateEndpoint) -> Value {
+    match pe {
+        PrivateEndpoint::Lattice(id) => {
+            json!({ "SelfManagedLatticeResource": { "ResourceConfigurationIdentifier": id } })
+        }
+        PrivateEndpoint::ManagedVpc(m) => {
+            let mut o = Map::new();
+            o.insert("VpcIdentifier".into(), json!(m.vpc));
+            o.insert("SubnetIds".into(), json!(m.subnets));
+            o.insert("EndpointIpAddressType".into(), json!(if m.ipv6 { "IPV6" } else { "IPV4" }));
+            if !m.security_groups.is_empty() {
+                o.insert("SecurityGroupIds".into(), json!(m.security_groups));
+            }
+            if let Some(d) = &m.routing_domain {
+                o.insert("RoutingDomain".into(), json!(d));
+            }
+            if !m.tags.is_empty() {
+                o.insert("Tags".into(), json!(m.tags));
+            }
+            json!({ "ManagedVpcResource": o })
+        }
+    }
 }
 
 fn lifecycle(l: &Lifecycle) -> Value {
@@ -163,8 +194,16 @@ fn environment(ctx: &Context<'_>, agent: &Agent) -> Map<String, Value> {
     if let Some(m) = &agent.memory {
         env.insert(MEMORY_ENV.into(), get_att(&MemoryNames::new(service, m, stage).resource(), "MemoryId"));
     }
-    if let Some(g) = &agent.gateway {
+    if let Some(g) = ctx.app.gateway_of(agent) {
         env.insert(GATEWAY_ENV.into(), get_att(&GatewayNames::new(service, g, stage).resource(), "GatewayUrl"));
+    }
+    if let Some(b) = &agent.browser {
+        let id = LinkedNames::new(LinkedKind::Browser, service, b, stage).resource();
+        env.insert(BROWSER_ENV.into(), get_att(&id, "BrowserId"));
+    }
+    if let Some(c) = &agent.code_interpreter {
+        let id = LinkedNames::new(LinkedKind::CodeInterpreter, service, c, stage).resource();
+        env.insert(CODE_INTERPRETER_ENV.into(), get_att(&id, "CodeInterpreterId"));
     }
     for (k, v) in &agent.environment {
         env.insert(k.to_string(), json!(v));

@@ -17,3 +17,10 @@ pub(crate) fn human_bytes(n: u64) -> String {
     }
     if unit == 0 { format!("{n} B") } else { format!("{v:.1} {}", UNITS[unit]) }
 }
+
+/// The first `n` characters of `text` on one line, with `…` when cut: a long value quoted in
+/// a diagnostic.
+pub(crate) fn shorten(text: &str, n: usize) -> String {
+    let line: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).take(n).collect();
+    if text.chars().count() > n { format!("{line}…") } else { line }
+}

@@ -19,6 +19,19 @@ pub enum Subject {
     Memory(String),
     /// A gateway, by name.
     Gateway(String),
+    /// A tool (gateway target), by name.
+    Tool(String),
+    /// A custom browser, by name.
+    Browser(String),
+    /// A custom code interpreter, by name.
+    #[serde(rename = "code-interpreter")]
+    CodeInterpreter(String),
+    /// A credential provider, by name.
+    #[serde(rename = "credential-provider")]
+    CredentialProvider(String),
+    /// A workload identity, by name.
+    #[serde(rename = "workload-identity")]
+    WorkloadIdentity(String),
 }
 
 impl fmt::Display for Subject {
@@ -30,6 +43,11 @@ impl fmt::Display for Subject {
             Subject::Agent(n) => ("agent", n),
             Subject::Memory(n) => ("memory", n),
             Subject::Gateway(n) => ("gateway", n),
+            Subject::Tool(n) => ("tool", n),
+            Subject::Browser(n) => ("browser", n),
+            Subject::CodeInterpreter(n) => ("code interpreter", n),
+            Subject::CredentialProvider(n) => ("credential provider", n),
+            Subject::WorkloadIdentity(n) => ("workload identity", n),
         };
         if n.chars().any(char::is_control) {
             write!(f, "{kind} `{}`", n.escape_debug())

@@ -9,8 +9,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;
 
 mod diagnostic;
+pub(crate) mod documents;
+mod linked;
 
 pub use self::diagnostic::{Code, Diagnostic, Diagnostics, Severity, Subject};
+pub(crate) use self::linked::warnings;
 use crate::model::GENERATED_SIDS;
 use crate::model::names::{self, LogicalId, Owner};
 use crate::model::{
@@ -36,6 +39,10 @@ pub const MAX_USER_MANAGED_POLICIES: usize = 9;
 pub const MEMORY_ENV: &str = "BEDROCK_AGENTCORE_MEMORY_ID";
 /// The environment variable of a linked gateway's MCP URL.
 pub const GATEWAY_ENV: &str = "BEDROCK_AGENTCORE_GATEWAY_URL";
+/// The environment variable of a linked custom browser's ID.
+pub const BROWSER_ENV: &str = "BEDROCK_AGENTCORE_BROWSER_ID";
+/// The environment variable of a linked custom code interpreter's ID.
+pub const CODE_INTERPRETER_ENV: &str = "BEDROCK_AGENTCORE_CODE_INTERPRETER_ID";
 
 /// The resource types a set of tags lands on: AgentCore and IAM accept different characters.
 #[derive(Clone, Copy)]
@@ -145,7 +152,7 @@ pub fn validate(app: &App, stage: &str) -> Result<(), Diagnostics> {
     for agent in &app.agents {
         check_agent(app, agent, &mut Checker { subject: Subject::Agent(agent.name().to_owned()), out: &mut out });
     }
-    check_linked(app, stage, &mut out);
+    linked::check(app, stage, &mut out);
     check_collisions(app, stage, &mut out);
     check_role_names(app, &mut out);
     if out.is_empty() { Ok(()) } else { Err(Diagnostics(out)) }
@@ -161,10 +168,20 @@ fn check_app(app: &App, stage: &str, out: &mut Vec<Diagnostic>) {
     if let Some(d) = &app.description {
         c.length("description", d, (1, 1024));
     }
-    let roles = app.agents.iter().any(|a| !matches!(a.role, Some(Role::Arn(_)))) || !app.gateways.is_empty();
+    let roles = app.agents.iter().any(|a| !matches!(a.role, Some(Role::Arn(_))))
+        || app.all_gateways().any(|g| !matches!(g.role, Some(Role::Arn(_))))
+        || app.memories.iter().any(crate::model::Memory::generates_role)
+        || app.browsers.iter().any(crate::model::Browser::generates_role)
+        || app.code_interpreters.iter().any(crate::model::CodeInterpreter::generates_role);
     c.tags("tags", &app.tags, if roles { TagTargets::Both } else { TagTargets::AgentCore });
-    if app.agents.is_empty() && app.memories.is_empty() && app.gateways.is_empty() {
-        c.fail(Code::Missing, "agents", "(none)", "at least one agent, memory or gateway: a stack needs a resource");
+    let linked = app.memories.len()
+        + app.all_gateways().count()
+        + app.credential_providers.len()
+        + app.workload_identities.len()
+        + app.browsers.len()
+        + app.code_interpreters.len();
+    if app.agents.is_empty() && linked == 0 {
+        c.fail(Code::Missing, "agents", "(none)", "at least one agent or linked resource: a stack needs a resource");
     }
 }
 
@@ -222,17 +239,20 @@ fn check_agent(app: &App, agent: &Agent, c: &mut Checker<'_>) {
         }
     }
 
+    let linked = [
+        (agent.memory.is_some(), MEMORY_ENV),
+        (app.gateway_of(agent).is_some(), GATEWAY_ENV),
+        (agent.browser.is_some(), BROWSER_ENV),
+        (agent.code_interpreter.is_some(), CODE_INTERPRETER_ENV),
+    ];
     let injected =
-        usize::from(agent.memory.as_ref().is_some_and(|_| !agent.environment.keys().any(|k| k.as_str() == MEMORY_ENV)))
-            + usize::from(
-                agent.gateway.as_ref().is_some_and(|_| !agent.environment.keys().any(|k| k.as_str() == GATEWAY_ENV)),
-            );
+        linked.iter().filter(|(on, key)| *on && !agent.environment.keys().any(|k| k.as_str() == *key)).count();
     if agent.environment.len() + injected > MAX_ENV {
         c.fail(
             Code::Count,
             "environment",
             format!("{} variables", agent.environment.len() + injected),
-            format!("at most {MAX_ENV} variables, counting those hangar adds for linked memory and gateway"),
+            format!("at most {MAX_ENV} variables, counting those hangar adds for linked resources"),
         );
     }
     for (k, v) in &agent.environment {
@@ -258,19 +278,6 @@ fn check_agent(app: &App, agent: &Agent, c: &mut Checker<'_>) {
     all_tags.extend(agent.tags.clone());
     let role = !matches!(agent.role, Some(Role::Arn(_)));
     c.tags("tags", &all_tags, if role { TagTargets::Both } else { TagTargets::AgentCore });
-
-    if let Some(m) = &agent.memory
-        && !app.memories.iter().any(|d| &d.name == m)
-    {
-        let defined: Vec<&str> = app.memories.iter().map(|d| d.name.as_str()).collect();
-        c.fail(Code::UnknownLink, "memory", m, defined_names("memory", "App::memory(Memory::new(..))", &defined));
-    }
-    if let Some(g) = &agent.gateway
-        && !app.gateways.iter().any(|d| &d.name == g)
-    {
-        let defined: Vec<&str> = app.gateways.iter().map(|d| d.name.as_str()).collect();
-        c.fail(Code::UnknownLink, "gateway", g, defined_names("gateway", "App::gateway(Gateway::new(..))", &defined));
-    }
 }
 
 fn defined_names(kind: &str, how: &str, defined: &[&str]) -> String {
@@ -462,19 +469,24 @@ fn check_claim(field: &str, claim: &Claim, c: &mut Checker<'_>) {
 }
 
 fn check_role(role: &GeneratedRole, c: &mut Checker<'_>) {
+    check_role_at("role", role, c);
+}
+
+/// A generated role's additions, under the field `at` (`role`, `memory.role`).
+fn check_role_at(at: &str, role: &GeneratedRole, c: &mut Checker<'_>) {
     if let Some(name) = &role.name {
-        c.rule("role.name", name, rules::role_name(name));
+        c.rule(format!("{at}.name"), name, rules::role_name(name));
     }
     let mut sids: HashMap<&str, usize> = HashMap::new();
     for (i, s) in role.statements.iter().enumerate() {
-        let field = format!("role.statements[{i}]");
+        let field = format!("{at}.statements[{i}]");
         if let Some(sid) = &s.sid {
             c.rule(format!("{field}.Sid"), sid, rules::statement_sid(sid));
             if GENERATED_SIDS.contains(&sid.as_str()) {
                 let allowed = format!("a Sid other than hangar's own ({})", GENERATED_SIDS.join(", "));
                 c.fail(Code::Duplicate, format!("{field}.Sid"), sid, allowed);
             } else if let Some(first) = sids.insert(sid, i) {
-                let allowed = format!("a Sid unique in the role (role.statements[{first}] has it)");
+                let allowed = format!("a Sid unique in the role ({at}.statements[{first}] has it)");
                 c.fail(Code::Duplicate, format!("{field}.Sid"), sid, allowed);
             }
         }
@@ -505,24 +517,24 @@ fn check_role(role: &GeneratedRole, c: &mut Checker<'_>) {
         }
     }
     for (i, p) in role.managed_policies.iter().enumerate() {
-        c.rule(format!("role.managedPolicies[{i}]"), p.as_str(), p.check());
+        c.rule(format!("{at}.managedPolicies[{i}]"), p.as_str(), p.check());
         if let Some(first) = role.managed_policies[..i].iter().position(|q| q == p) {
-            let allowed = format!("each policy once (role.managedPolicies[{first}] is the same)");
-            c.fail(Code::Duplicate, format!("role.managedPolicies[{i}]"), p.as_str(), allowed);
+            let allowed = format!("each policy once ({at}.managedPolicies[{first}] is the same)");
+            c.fail(Code::Duplicate, format!("{at}.managedPolicies[{i}]"), p.as_str(), allowed);
         }
     }
     if role.managed_policies.len() > MAX_USER_MANAGED_POLICIES {
         c.fail(
             Code::Count,
-            "role.managedPolicies",
+            format!("{at}.managedPolicies"),
             format!("{} policies", role.managed_policies.len()),
             format!("at most {MAX_USER_MANAGED_POLICIES} managed policies: IAM attaches at most 10 to a role, and hangar attaches one"),
         );
     }
     if let Some(p) = &role.permissions_boundary {
-        c.rule("role.permissionsBoundary", p.as_str(), p.check());
+        c.rule(format!("{at}.permissionsBoundary"), p.as_str(), p.check());
     }
-    c.tags("role.tags", &role.tags, TagTargets::Iam);
+    c.tags(&format!("{at}.tags"), &role.tags, TagTargets::Iam);
 }
 
 /// Two generated roles given the same name would be one IAM role.
@@ -536,50 +548,6 @@ fn check_role_names(app: &App, out: &mut Vec<Diagnostic>) {
                 "a role name of its own (agent `{first}` has the same): IAM role names are unique in an account"
             );
             c.fail(Code::NameCollision, "role.name", name, allowed);
-        }
-    }
-}
-
-fn check_linked(app: &App, stage: &str, out: &mut Vec<Diagnostic>) {
-    let mut seen = HashMap::new();
-    for m in &app.memories {
-        let mut c = Checker { subject: Subject::Memory(m.name.clone()), out };
-        c.rule("name", &m.name, rules::resource_name(&m.name));
-        if let Err(allowed) = rules::memory_expiry_days(m.event_expiry_days) {
-            c.fail(Code::InvalidValue, "eventExpiryDuration", m.event_expiry_days.to_string(), allowed);
-        }
-        if let Some(d) = &m.description {
-            c.length("description", d, (1, 4096));
-        }
-        c.tags("tags", &m.tags, TagTargets::AgentCore);
-        c.merged_tags("tags", &[&app.tags, &m.tags], "the App's");
-        let physical = names::MemoryNames::new(&app.service, &m.name, stage).physical;
-        if let Some(other) = seen.insert(physical.clone(), m.name.clone()) {
-            c.fail(
-                Code::NameCollision,
-                "name",
-                &m.name,
-                format!("a name distinct from memory `{other}` after sanitizing (both become {physical})"),
-            );
-        }
-    }
-    let mut seen = HashMap::new();
-    for g in &app.gateways {
-        let mut c = Checker { subject: Subject::Gateway(g.name.clone()), out };
-        c.rule("name", &g.name, rules::gateway_name(&g.name));
-        if let Some(d) = &g.description {
-            c.length("description", d, (1, 200));
-        }
-        c.tags("tags", &g.tags, TagTargets::Both);
-        c.merged_tags("tags", &[&app.tags, &g.tags], "the App's");
-        let physical = names::GatewayNames::new(&app.service, &g.name, stage).physical;
-        if let Some(other) = seen.insert(physical.clone(), g.name.clone()) {
-            c.fail(
-                Code::NameCollision,
-                "name",
-                &g.name,
-                format!("a name distinct from gateway `{other}` after sanitizing (both become {physical})"),
-            );
         }
     }
 }
@@ -607,6 +575,11 @@ fn check_collisions(app: &App, stage: &str, out: &mut Vec<Diagnostic>) {
         Owner::Agent(name) => Subject::Agent(name.to_owned()),
         Owner::Memory(name) => Subject::Memory(name.to_owned()),
         Owner::Gateway(name) => Subject::Gateway(name.to_owned()),
+        Owner::Tool(name) => Subject::Tool(name.to_owned()),
+        Owner::Browser(name) => Subject::Browser(name.to_owned()),
+        Owner::CodeInterpreter(name) => Subject::CodeInterpreter(name.to_owned()),
+        Owner::CredentialProvider(name) => Subject::CredentialProvider(name.to_owned()),
+        Owner::WorkloadIdentity(name) => Subject::WorkloadIdentity(name.to_owned()),
         Owner::Stack => Subject::App(app.service.clone()),
     };
     // Each ID, and who claimed it first.

@@ -388,6 +388,7 @@ mod arbitrary {
     use proptest::prelude::*;
 
     use super::*;
+    use proptest::strategy::Strategy;
 
     /// Arbitrary text, and text near the limits: long runs, `${`, quotes, control characters.
     fn text() -> impl Strategy<Value = String> {
@@ -511,5 +512,140 @@ mod arbitrary {
             s[field] = value;
             check(&app(&s), &stage)?;
         }
+    }
+}
+
+mod linked {
+    use crate::model::{Secret, SecretRef};
+    use crate::prelude::*;
+    use crate::validate::Code;
+
+    const IMAGE: &str = "123456789012.dkr.ecr.us-east-1.amazonaws.com/bot:1";
+    const LAMBDA: &str = "arn:aws:lambda:us-east-1:123456789012:function:f";
+
+    fn problems(app: &App) -> Vec<(String, Code, String, String)> {
+        app.validate("dev")
+            .err()
+            .map(|d| d.0.into_iter().map(|d| (d.subject.to_string(), d.code, d.field, d.value)).collect())
+            .unwrap_or_default()
+    }
+
+    fn has(app: &App, subject: &str, field: &str) -> bool {
+        let p = problems(app);
+        p.iter().any(|(s, _, f, _)| s == subject && f == field) || panic!("no {subject} {field} in {p:#?}")
+    }
+
+    #[test]
+    fn an_inline_secret_is_refused_naming_the_field_not_the_value() {
+        let mut p = ApiKeyProvider::new(
+            "key",
+            SecretRef::new("arn:aws:secretsmanager:us-east-1:123456789012:secret:k-AbCdEf", "k"),
+        );
+        p.secret = Secret::Inline;
+        let app = App::new("svc").credential_provider(p);
+        let d = app.validate("dev").unwrap_err();
+        assert_eq!(d.0[0].field, "apiKey");
+        assert_eq!(d.0[0].value, "(a secret, not shown)");
+        let oauth = OAuth2Provider::new("gh", Vendor::Github, "client");
+        assert!(has(&App::new("svc").credential_provider(oauth), "credential provider `gh`", "clientSecret"));
+    }
+
+    #[test]
+    fn links_to_undefined_resources_list_the_defined_ones() {
+        let app = App::new("svc")
+            .browser(Browser::new("web"))
+            .agent(Agent::new("bot").image(IMAGE).browser("webb").code_interpreter("x").credential_provider("nope"));
+        let p = problems(&app);
+        let browser = p.iter().find(|x| x.2 == "browser").unwrap();
+        assert_eq!((browser.1, browser.3.as_str()), (Code::UnknownLink, "webb"));
+        assert!(has(&app, "agent `bot`", "codeInterpreter") && has(&app, "agent `bot`", "credentialProviders[0]"));
+        let app = App::new("svc").gateway(Gateway::new("gw").tools(["missing"]));
+        assert!(has(&app, "gateway `gw`", "tools[0]"));
+    }
+
+    #[test]
+    fn each_target_kind_takes_its_credentials() {
+        let app =
+            App::new("svc")
+                .tool(Tool::openapi("api", ApiSchema::inline(r#"{"openapi": "3.0.0", "paths": {"/a": {}}}"#)))
+                .tool(Tool::mcp_server("mcp", "http://insecure.example.com"))
+                .tool(
+                    Tool::lambda("fn", LAMBDA, ToolSchema::inline([ToolSpec::new("t", "d")]))
+                        .credentials(Credentials::caller()),
+                )
+                .tool(
+                    Tool::openapi("key", ApiSchema::inline("openapi: 3.0.0\npaths: {/a: {}}"))
+                        .credentials(Credentials::api_key("idp")),
+                )
+                .credential_provider(OAuth2Provider::new("idp", Vendor::Okta, "c").client_secret(SecretRef::new(
+                    "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf",
+                    "k",
+                )));
+        assert!(has(&app, "tool `api`", "credentials"));
+        assert!(has(&app, "tool `mcp`", "mcp") && has(&app, "tool `mcp`", "credentials"));
+        assert!(has(&app, "tool `fn`", "credentials"));
+        // An OAuth2 provider named where an API key provider is needed.
+        assert!(has(&app, "tool `key`", "credentials.provider"));
+    }
+
+    #[test]
+    fn inline_documents_are_parsed() {
+        let app = App::new("svc")
+            .tool(Tool::openapi("api", ApiSchema::inline("swagger: '2.0'")).credentials(Credentials::caller()))
+            .tool(Tool::smithy("s", ApiSchema::inline("{}")))
+            .tool(Tool::lambda("fn", "arn:aws:lambda:us-east-1:123:function:f", ToolSchema::inline([])));
+        assert!(has(&app, "tool `api`", "openapi") && has(&app, "tool `s`", "smithy"));
+        assert!(has(&app, "tool `fn`", "function.arn") && has(&app, "tool `fn`", "toolSchema"));
+    }
+
+    #[test]
+    fn memory_strategies_are_checked() {
+        let m = Memory::new("mem")
+            .strategy(Strategy::semantic("a").namespace("/users/{actorId}").namespace_template("/{tenant}/x"))
+            .strategy(Strategy::semantic("b"))
+            .strategy(Strategy::summary("a").reflection(Reflection::new()))
+            .strategy(Strategy::custom("c", Custom::summary().extraction("m", "p")))
+            .strategy(Strategy::custom("d", Custom::self_managed(SelfManaged::new().message_count(51))))
+            .strategy(Strategy::user_preference("e").record_field(RecordField::number("n").allowed_values(["x"])))
+            .strategy(Strategy::episodic("f").record_expiry_days(7).namespace("bad namespace"));
+        let app = App::new("svc").memory(m);
+        let s = "memory `mem`";
+        assert!(has(&app, s, "strategies[0].namespaceTemplates[0]"), "tenant is no namespace key");
+        assert!(has(&app, s, "strategies[1]"), "a second semantic strategy");
+        assert!(has(&app, s, "strategies[2].name") && has(&app, s, "strategies[2].reflection"));
+        assert!(has(&app, s, "strategies[3].configuration.extraction"));
+        assert!(has(
+            &app,
+            s,
+            "strategies[4].configuration.selfManagedConfiguration.triggerConditions[0].messageBasedTrigger.messageCount"
+        ));
+        assert!(has(&app, s, "strategies[4].configuration.selfManagedConfiguration.invocationConfiguration.topicArn"));
+        assert!(has(&app, s, "strategies[5].memoryRecordSchema.metadataSchema[0].validation"));
+        assert!(has(&app, s, "strategies[6].recordExpiryDurationDays") && has(&app, s, "strategies[6].namespaces[0]"));
+        let ok = Memory::new("mem")
+            .namespace_key(NamespaceKey::new("tenant"))
+            .strategy(Strategy::semantic("a").namespace_template("/{tenant}/{actorId}"));
+        App::new("svc").memory(ok).validate("dev").unwrap();
+    }
+
+    #[test]
+    fn a_gateway_without_authorization_is_a_warning() {
+        let app = App::new("svc").gateway(Gateway::new("open").no_authorization());
+        let plan = app.plan("dev").unwrap();
+        assert_eq!(plan.warnings.len(), 1);
+        assert_eq!(plan.warnings[0].field, "authorizer");
+        assert!(plan.warnings[0].to_string().contains("anyone who knows the URL"));
+    }
+
+    #[test]
+    fn colliding_names_are_errors() {
+        let app = App::new("svc")
+            .tool(Tool::lambda("my_tool", LAMBDA, ToolSchema::inline([ToolSpec::new("t", "d")])))
+            .tool(Tool::lambda("my-tool", LAMBDA, ToolSchema::inline([ToolSpec::new("t", "d")])))
+            .browser(Browser::new("web"))
+            .browser(Browser::new("web"));
+        let p = problems(&app);
+        assert!(p.iter().any(|x| x.0 == "tool `my-tool`" && x.1 == Code::NameCollision), "{p:#?}");
+        assert!(p.iter().any(|x| x.0 == "browser `web`" && x.1 == Code::NameCollision), "{p:#?}");
     }
 }

@@ -21,6 +21,10 @@ pub mod vpc_jwt;
 #[path = "../../examples/reference/main.rs"]
 pub mod reference;
 
+#[allow(dead_code)]
+#[path = "../../examples/memory_gateway/main.rs"]
+pub mod memory_gateway;
+
 /// Every example by name.
 pub fn all() -> Vec<(&'static str, hangar::App)> {
     vec![
@@ -29,5 +33,6 @@ pub fn all() -> Vec<(&'static str, hangar::App)> {
         ("prebuilt_image", prebuilt_image::app()),
         ("vpc_jwt", vpc_jwt::app()),
         ("reference", reference::app()),
+        ("memory_gateway", memory_gateway::app()),
     ]
 }

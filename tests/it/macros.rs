@@ -7,6 +7,7 @@ use std::str::FromStr;
 use hangar::rules::LiteralKind;
 use hangar::*;
 use proptest::prelude::*;
+use proptest::strategy::Strategy;
 
 use crate::support::Rustc;
 

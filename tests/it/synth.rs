@@ -234,3 +234,106 @@ fn physical_names_fit_and_keep_the_stage() {
     assert!(name.len() <= 48 && name.ends_with("_production"), "{name}");
     assert!(name.starts_with("a_rather_long_service_name"), "{name}");
 }
+
+/// Every statement hangar writes into a generated role names its resources exactly: no `*`
+/// (but ECR's token, which has no resource), and the gateway role invokes exactly its
+/// targets' functions.
+#[test]
+fn linked_roles_name_exact_resources() {
+    for (name, app) in [("reference", examples::reference::app()), ("memory_gateway", examples::memory_gateway::app())]
+    {
+        let t = template(&app, "dev");
+        for (id, role) in t.of_type("AWS::IAM::Role") {
+            for policy in role.properties.get("Policies").and_then(Value::as_array).into_iter().flatten() {
+                for s in policy["PolicyDocument"]["Statement"].as_array().unwrap() {
+                    let sid = s["Sid"].as_str().unwrap_or("(user)");
+                    if sid == "ImageToken" {
+                        continue;
+                    }
+                    for r in s["Resource"].as_array().unwrap() {
+                        assert_ne!(r, "*", "{name}: {id} statement {sid} grants `*`");
+                    }
+                }
+            }
+        }
+    }
+    let t = template(&examples::memory_gateway::app(), "dev");
+    let statements = &t.resources["ToolsGatewayRole"].properties["Policies"][0]["PolicyDocument"]["Statement"];
+    let by_sid = |sid: &str| statements.as_array().unwrap().iter().find(|s| s["Sid"] == sid).cloned().unwrap();
+    assert_eq!(
+        by_sid("InvokeFunctions")["Resource"],
+        serde_json::json!(["arn:aws:lambda:us-east-1:123456789012:function:refunds"])
+    );
+    assert_eq!(
+        by_sid("ProviderSecrets")["Resource"],
+        serde_json::json!([
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:orders-api-AbCdEf",
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:docs-client-AbCdEf"
+        ])
+    );
+    // The runtime may use exactly its memory and its gateway.
+    let runtime = &t.resources["SupportAgentRole"].properties["Policies"][0]["PolicyDocument"]["Statement"];
+    let sids: Vec<&str> = runtime.as_array().unwrap().iter().filter_map(|s| s["Sid"].as_str()).collect();
+    assert_eq!(sids, ["WorkloadIdentity", "ImagePull", "ImageToken", "Memory", "Gateway"]);
+    let env = &t.resources["SupportAgentRuntime"].properties["EnvironmentVariables"];
+    assert_eq!(
+        env["BEDROCK_AGENTCORE_MEMORY_ID"],
+        serde_json::json!({ "Fn::GetAtt": ["ConversationsMemory", "MemoryId"] })
+    );
+    assert_eq!(
+        env["BEDROCK_AGENTCORE_GATEWAY_URL"],
+        serde_json::json!({ "Fn::GetAtt": ["ToolsGateway", "GatewayUrl"] })
+    );
+}
+
+/// Linked browsers and code interpreters reach the agent: their IDs in its environment, and
+/// session rights on exactly them (the shared policy keeps only the AWS-managed ones).
+#[test]
+fn browsers_and_code_interpreters_are_linked() {
+    let t = template(&examples::reference::app(), "dev");
+    let env = &t.resources["MyAgentRuntime"].properties["EnvironmentVariables"];
+    assert_eq!(
+        env["BEDROCK_AGENTCORE_BROWSER_ID"],
+        serde_json::json!({ "Fn::GetAtt": ["ResearchBrowser", "BrowserId"] })
+    );
+    assert_eq!(
+        env["BEDROCK_AGENTCORE_CODE_INTERPRETER_ID"],
+        serde_json::json!({ "Fn::GetAtt": ["AnalysisCodeInterpreter", "CodeInterpreterId"] })
+    );
+    let statements = &t.resources["MyAgentRole"].properties["Policies"][0]["PolicyDocument"]["Statement"];
+    let browser = statements.as_array().unwrap().iter().find(|s| s["Sid"] == "Browser").unwrap();
+    assert_eq!(browser["Resource"], serde_json::json!([{ "Fn::GetAtt": ["ResearchBrowser", "BrowserArn"] }]));
+    let shared = Value::Object(t.resources["HangarRuntimePolicy"].properties.clone()).to_string();
+    assert!(!shared.contains("browser-custom") && !shared.contains("code-interpreter-custom"), "{shared}");
+}
+
+/// No template holds a secret: providers carry Secrets Manager references only.
+#[test]
+fn no_secret_in_any_template() {
+    for (name, app) in examples::all() {
+        let json = template(&app, "dev").to_json();
+        for key in ["\"ClientSecret\"", "\"ApiKey\"", "\"ClientSecretSource\": \"MANAGED\""] {
+            assert!(!json.contains(key), "{name}: {key} in the template");
+        }
+    }
+}
+
+/// Tools that no gateway lists go to the default gateway, which every agent links when the
+/// App defines no gateway (as the Serverless Framework does).
+#[test]
+fn unlisted_tools_go_to_the_default_gateway() {
+    let app = App::new("svc")
+        .tool(Tool::lambda(
+            "echo",
+            "arn:aws:lambda:us-east-1:123456789012:function:echo",
+            ToolSchema::inline([ToolSpec::new("echo", "Echo")]),
+        ))
+        .agent(Agent::new("bot").image("123456789012.dkr.ecr.us-east-1.amazonaws.com/bot:1"));
+    let t = template(&app, "dev");
+    assert_eq!(t.resources["GatewayGatewayEchoTool"].kind, "AWS::BedrockAgentCore::GatewayTarget");
+    let env = &t.resources["BotRuntime"].properties["EnvironmentVariables"];
+    assert_eq!(
+        env["BEDROCK_AGENTCORE_GATEWAY_URL"],
+        serde_json::json!({ "Fn::GetAtt": ["GatewayGateway", "GatewayUrl"] })
+    );
+}
