@@ -4,8 +4,10 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use super::checker::{Checker, TagTargets, defined_names, key_path};
+use super::diagnostic::{Code, Diagnostic, Subject};
 use super::documents;
-use super::{Checker, Code, Diagnostic, Subject, TagTargets, check_jwt, check_role_at, defined_names, key_path};
+use super::shared::{check_jwt, check_role_at};
 use crate::model::names::{self, LinkedKind, LinkedNames};
 use crate::model::{
     ApiSchema, App, Authorizer, CredentialProvider, Credentials, Custom, CustomBase, Discovery, Gateway, Memory,

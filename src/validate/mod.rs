@@ -5,35 +5,34 @@
 //! Serverless configuration spells it (`network.subnets[1]`), the offending value and what is
 //! allowed. The rules on single values live in [`crate::rules`], shared with the macros crate.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
+mod checker;
 mod diagnostic;
 pub(crate) mod documents;
 mod linked;
+mod shared;
 
+pub use self::checker::MAX_TAGS;
+use self::checker::{Checker, TagTargets, key_path};
 pub use self::diagnostic::{Code, Diagnostic, Diagnostics, Severity, Subject};
 pub(crate) use self::linked::warnings;
-use crate::model::GENERATED_SIDS;
+pub use self::shared::MAX_USER_MANAGED_POLICIES;
+use self::shared::{check_jwt, check_role};
 use crate::model::names::{self, LogicalId, Owner};
-use crate::model::{
-    Agent, App, Claim, ClaimOperator, ClaimValue, ClaimValueType, GeneratedRole, ImageSource, Jwt, Network, Role,
-};
+use crate::model::{Agent, App, GeneratedRole, ImageSource, Network, Role};
 use crate::patterns::check_glob;
-use crate::rules::{self, Allowed};
+use crate::rules;
 
 /// The AgentCore lifecycle bounds, in seconds (CloudFormation's; 14 days).
 pub const LIFECYCLE_SECONDS: std::ops::RangeInclusive<u64> = 60..=1_209_600;
 /// At most this many environment variables per runtime.
 pub const MAX_ENV: usize = 50;
-/// At most this many tags per resource.
-pub const MAX_TAGS: usize = 50;
 /// At most this many subnets, and security groups.
 pub const MAX_VPC_ITEMS: usize = 16;
 /// At most this many allowed request headers.
 pub const MAX_HEADERS: usize = 20;
-/// IAM's default quota of managed policies per role (10), less the one hangar attaches.
-pub const MAX_USER_MANAGED_POLICIES: usize = 9;
 
 /// The environment variable of a linked memory's ID.
 pub const MEMORY_ENV: &str = "BEDROCK_AGENTCORE_MEMORY_ID";
@@ -43,107 +42,6 @@ pub const GATEWAY_ENV: &str = "BEDROCK_AGENTCORE_GATEWAY_URL";
 pub const BROWSER_ENV: &str = "BEDROCK_AGENTCORE_BROWSER_ID";
 /// The environment variable of a linked custom code interpreter's ID.
 pub const CODE_INTERPRETER_ENV: &str = "BEDROCK_AGENTCORE_CODE_INTERPRETER_ID";
-
-/// The resource types a set of tags lands on: AgentCore and IAM accept different characters.
-#[derive(Clone, Copy)]
-enum TagTargets {
-    AgentCore,
-    Iam,
-    Both,
-}
-
-/// Collects diagnostics for one subject.
-struct Checker<'a> {
-    subject: Subject,
-    out: &'a mut Vec<Diagnostic>,
-}
-
-impl Checker<'_> {
-    fn fail(&mut self, code: Code, field: impl Into<String>, value: impl Into<String>, allowed: impl Into<String>) {
-        self.out.push(Diagnostic::error(code, self.subject.clone(), field, value, allowed));
-    }
-
-    fn rule(&mut self, field: impl Into<String>, value: &str, result: Result<(), Allowed>) {
-        if let Err(allowed) = result {
-            self.fail(Code::InvalidValue, field, value, allowed);
-        }
-    }
-
-    /// A list that, when given, holds `min..=max` items, each passing `rule`, without repeats.
-    fn list<S: AsRef<str>>(
-        &mut self,
-        field: &str,
-        items: &[S],
-        (min, max): (usize, usize),
-        rule: fn(&str) -> Result<(), Allowed>,
-        fold_case: bool,
-    ) {
-        if items.len() < min || items.len() > max {
-            let shown: Vec<&str> = items.iter().map(AsRef::as_ref).collect();
-            self.fail(Code::Count, field, shown.join(", "), format!("{min} to {max} entries (found {})", items.len()));
-        }
-        let mut seen = BTreeSet::new();
-        for (i, item) in items.iter().enumerate() {
-            let item = item.as_ref();
-            self.rule(format!("{field}[{i}]"), item, rule(item));
-            let key = if fold_case { item.to_ascii_lowercase() } else { item.to_owned() };
-            if !seen.insert(key) {
-                self.fail(Code::Duplicate, format!("{field}[{i}]"), item, "each value once (this one is repeated)");
-            }
-        }
-    }
-
-    /// Tags, by the rules of every resource type they land on.
-    fn tags(&mut self, field: &str, tags: &BTreeMap<String, String>, lands_on: TagTargets) {
-        if tags.len() > MAX_TAGS {
-            self.fail(Code::Count, field, format!("{} tags", tags.len()), format!("at most {MAX_TAGS} tags"));
-        }
-        for (k, v) in tags {
-            let field = key_path(field, k);
-            let (key, value) = match lands_on {
-                TagTargets::AgentCore => (rules::tag_key(k), rules::tag_value(v)),
-                TagTargets::Iam => (rules::iam_tag_key(k), rules::iam_tag_value(v)),
-                TagTargets::Both => {
-                    (rules::tag_key(k).and(rules::iam_tag_key(k)), rules::tag_value(v).and(rules::iam_tag_value(v)))
-                }
-            };
-            self.rule(field.clone(), k, key);
-            self.rule(field, v, value);
-        }
-    }
-
-    /// The tags that land on one resource, merged from `parts` (the App's first, the
-    /// resource's own last): over the limit together although no part is (those are reported
-    /// where they are set).
-    fn merged_tags(&mut self, field: &str, parts: &[&BTreeMap<String, String>], with: &str) {
-        let union =
-            |parts: &[&BTreeMap<String, String>]| parts.iter().flat_map(|p| p.keys()).collect::<BTreeSet<_>>().len();
-        let n = union(parts);
-        let (own, inherited) = parts.split_last().map_or((0, 0), |(own, rest)| (own.len(), union(rest)));
-        if n > MAX_TAGS && own <= MAX_TAGS && inherited <= MAX_TAGS {
-            self.fail(
-                Code::Count,
-                field,
-                format!("{n} tags with {with}"),
-                format!("at most {MAX_TAGS} tags on the resource, counting {with}"),
-            );
-        }
-    }
-
-    fn length(&mut self, field: &str, value: &str, (min, max): (usize, usize)) {
-        let n = value.chars().count();
-        if n < min || n > max {
-            self.fail(Code::Length, field, value, format!("{min}-{max} characters (found {n})"));
-        }
-    }
-}
-
-/// `parent.key`, or `parent."key"` with the key escaped when it holds anything but letters,
-/// digits and `_-:/@+=` (a dot, a space, a newline), so a path reads as one line and one way.
-fn key_path(parent: &str, key: &str) -> String {
-    let plain = !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-:/@+=".contains(&b));
-    if plain { format!("{parent}.{key}") } else { format!("{parent}.\"{}\"", key.escape_debug()) }
-}
 
 /// Checks the whole App for `stage`; every problem is reported, none stops the others.
 pub fn validate(app: &App, stage: &str) -> Result<(), Diagnostics> {
@@ -280,14 +178,6 @@ fn check_agent(app: &App, agent: &Agent, c: &mut Checker<'_>) {
     c.tags("tags", &all_tags, if role { TagTargets::Both } else { TagTargets::AgentCore });
 }
 
-fn defined_names(kind: &str, how: &str, defined: &[&str]) -> String {
-    if defined.is_empty() {
-        format!("the name of a {kind} defined in the App; none is defined (add one with {how})")
-    } else {
-        format!("the name of a {kind} defined in the App: {}", defined.join(", "))
-    }
-}
-
 fn check_seconds(c: &mut Checker<'_>, field: &str, d: Duration) -> Option<u64> {
     let secs = d.as_secs();
     if d.subsec_nanos() != 0 || !LIFECYCLE_SECONDS.contains(&secs) {
@@ -402,139 +292,6 @@ fn check_artifact(agent: &Agent, c: &mut Checker<'_>) {
             }
         }
     }
-}
-
-fn check_jwt(jwt: &Jwt, c: &mut Checker<'_>) {
-    let url = &jwt.discovery_url;
-    c.rule("authorizer.jwt.discoveryUrl", url.as_str(), url.check());
-    type Rule = fn(&str) -> Result<(), Allowed>;
-    let lists: [(&str, &Option<Vec<String>>, Rule); 3] = [
-        ("authorizer.jwt.allowedAudience", &jwt.audience, rules::jwt_list_item),
-        ("authorizer.jwt.allowedClients", &jwt.clients, rules::jwt_list_item),
-        ("authorizer.jwt.allowedScopes", &jwt.scopes, rules::scope),
-    ];
-    for (field, list, rule) in lists {
-        if let Some(items) = list {
-            c.list(field, items, (1, 255), rule, false);
-        }
-    }
-    if let Some(claims) = &jwt.claims {
-        if claims.is_empty() {
-            c.fail(Code::Count, "authorizer.jwt.customClaims", "[]", "at least one claim when given");
-        }
-        for (i, claim) in claims.iter().enumerate() {
-            check_claim(&format!("authorizer.jwt.customClaims[{i}]"), claim, c);
-        }
-    }
-}
-
-fn check_claim(field: &str, claim: &Claim, c: &mut Checker<'_>) {
-    c.rule(format!("{field}.inboundTokenClaimName"), &claim.name, rules::claim_name(&claim.name));
-    let (want_type, want_list) = match claim.operator {
-        ClaimOperator::Equals => (ClaimValueType::String, false),
-        ClaimOperator::Contains => (ClaimValueType::StringArray, false),
-        ClaimOperator::ContainsAny => (ClaimValueType::StringArray, true),
-    };
-    if claim.value_type != want_type {
-        c.fail(
-            Code::Conflict,
-            format!("{field}.inboundTokenClaimValueType"),
-            claim.value_type.cfn_name(),
-            format!(
-                "{} with {} (EQUALS takes a STRING claim; CONTAINS and CONTAINS_ANY take a STRING_ARRAY claim)",
-                want_type.cfn_name(),
-                claim.operator.cfn_name()
-            ),
-        );
-    }
-    let value_field = format!("{field}.authorizingClaimMatchValue.claimMatchValue");
-    match (&claim.value, want_list) {
-        (ClaimValue::String(v), false) => c.rule(format!("{value_field}.matchValueString"), v, rules::claim_value(v)),
-        (ClaimValue::StringList(vs), true) => {
-            c.list(&format!("{value_field}.matchValueStringList"), vs, (1, 255), rules::claim_value, false)
-        }
-        (ClaimValue::String(v), true) => c.fail(
-            Code::Conflict,
-            format!("{value_field}.matchValueString"),
-            v,
-            "a list of values (matchValueStringList) with CONTAINS_ANY",
-        ),
-        (ClaimValue::StringList(vs), false) => c.fail(
-            Code::Conflict,
-            format!("{value_field}.matchValueStringList"),
-            vs.join(", "),
-            format!("a single value (matchValueString) with {}", claim.operator.cfn_name()),
-        ),
-    }
-}
-
-fn check_role(role: &GeneratedRole, c: &mut Checker<'_>) {
-    check_role_at("role", role, c);
-}
-
-/// A generated role's additions, under the field `at` (`role`, `memory.role`).
-fn check_role_at(at: &str, role: &GeneratedRole, c: &mut Checker<'_>) {
-    if let Some(name) = &role.name {
-        c.rule(format!("{at}.name"), name, rules::role_name(name));
-    }
-    let mut sids: HashMap<&str, usize> = HashMap::new();
-    for (i, s) in role.statements.iter().enumerate() {
-        let field = format!("{at}.statements[{i}]");
-        if let Some(sid) = &s.sid {
-            c.rule(format!("{field}.Sid"), sid, rules::statement_sid(sid));
-            if GENERATED_SIDS.contains(&sid.as_str()) {
-                let allowed = format!("a Sid other than hangar's own ({})", GENERATED_SIDS.join(", "));
-                c.fail(Code::Duplicate, format!("{field}.Sid"), sid, allowed);
-            } else if let Some(first) = sids.insert(sid, i) {
-                let allowed = format!("a Sid unique in the role ({at}.statements[{first}] has it)");
-                c.fail(Code::Duplicate, format!("{field}.Sid"), sid, allowed);
-            }
-        }
-        if s.actions.is_empty() {
-            c.fail(Code::Count, format!("{field}.Action"), "[]", "at least one action");
-        }
-        for (j, a) in s.actions.iter().enumerate() {
-            c.rule(format!("{field}.Action[{j}]"), a, rules::iam_action(a));
-        }
-        if s.resources.is_empty() {
-            c.fail(Code::Count, format!("{field}.Resource"), "[]", "at least one resource (`*` for all)");
-        }
-        for (j, r) in s.resources.iter().enumerate() {
-            c.rule(format!("{field}.Resource[{j}]"), r, rules::iam_resource(r));
-        }
-        for (op, keys) in &s.conditions {
-            if !op.is_empty() {
-                c.rule(key_path(&format!("{field}.Condition"), op), op, rules::condition_operator(op));
-            }
-            if keys.values().any(Vec::is_empty) || op.is_empty() {
-                c.fail(
-                    Code::InvalidValue,
-                    key_path(&format!("{field}.Condition"), op),
-                    "[]",
-                    "a condition operator with at least one value per key",
-                );
-            }
-        }
-    }
-    for (i, p) in role.managed_policies.iter().enumerate() {
-        c.rule(format!("{at}.managedPolicies[{i}]"), p.as_str(), p.check());
-        if let Some(first) = role.managed_policies[..i].iter().position(|q| q == p) {
-            let allowed = format!("each policy once ({at}.managedPolicies[{first}] is the same)");
-            c.fail(Code::Duplicate, format!("{at}.managedPolicies[{i}]"), p.as_str(), allowed);
-        }
-    }
-    if role.managed_policies.len() > MAX_USER_MANAGED_POLICIES {
-        c.fail(
-            Code::Count,
-            format!("{at}.managedPolicies"),
-            format!("{} policies", role.managed_policies.len()),
-            format!("at most {MAX_USER_MANAGED_POLICIES} managed policies: IAM attaches at most 10 to a role, and hangar attaches one"),
-        );
-    }
-    if let Some(p) = &role.permissions_boundary {
-        c.rule(format!("{at}.permissionsBoundary"), p.as_str(), p.check());
-    }
-    c.tags(&format!("{at}.tags"), &role.tags, TagTargets::Iam);
 }
 
 /// Two generated roles given the same name would be one IAM role.
