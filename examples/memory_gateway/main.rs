@@ -64,7 +64,8 @@ pub fn app() -> App {
         )
         .agent(
             Agent::new("supportAgent")
-                .image("123456789012.dkr.ecr.us-east-1.amazonaws.com/support-agent:1.0")
+                .code("agent/agent.py")
+                .package(Package::new().patterns(["!openapi/**", "!main.rs"]))
                 .memory("conversations")
                 .gateway("tools"),
         )

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::ops::{AgentOutputs, Deployed, Destroyed, Diffed, Info, UploadStatus};
+use crate::ops::{AgentOutputs, Deployed, Destroyed, Diffed, Info, LinkedOutputs, UploadStatus};
 use crate::publish::PushStatus;
 use crate::util::text::human_bytes;
 
@@ -15,6 +15,7 @@ pub(super) fn deploy_json(d: &Deployed) -> Value {
         "changed": d.changed,
         "changes": d.changes,
         "outputs": d.outputs,
+        "linked": d.linked,
         "bucket": d.bucket.as_ref().map(|(name, status)| json!({ "name": name, "status": status })),
         "code": d.code,
         "images": d.images,
@@ -58,6 +59,7 @@ pub(super) fn deploy_text(d: &Deployed) -> String {
         ));
     }
     outputs_text(&mut text, &d.outputs);
+    linked_text(&mut text, &d.linked);
     text.push_str(&format!("  {} AWS calls\n", d.aws_calls));
     text
 }
@@ -156,6 +158,7 @@ pub(super) fn info_json(i: &Info) -> Value {
         "stack": i.stack,
         "status": i.status,
         "outputs": i.outputs,
+        "linked": i.linked,
         "awsCalls": i.aws_calls,
     })
 }
@@ -166,5 +169,15 @@ pub(super) fn info_text(i: &Info) -> String {
         None => format!("Stack {} does not exist\n", i.stack),
     };
     outputs_text(&mut text, &i.outputs);
+    linked_text(&mut text, &i.linked);
     text
+}
+
+/// One line per linked resource: kind, name, and its URL, ID or ARN.
+fn linked_text(text: &mut String, linked: &[LinkedOutputs]) {
+    for l in linked {
+        if let Some(value) = l.url.as_ref().or(l.id.as_ref()).or(l.arn.as_ref()) {
+            text.push_str(&format!("    {} {}  {value}\n", l.kind, l.name));
+        }
+    }
 }

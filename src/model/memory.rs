@@ -120,11 +120,7 @@ impl Memory {
     /// Whether hangar generates the execution role: strategies or a stream need one, and a
     /// customized role is asked for; a given ARN is used as it is.
     pub(crate) fn generates_role(&self) -> bool {
-        match &self.role {
-            Some(Role::Arn(_)) => false,
-            Some(Role::Generated(_)) => true,
-            None => !self.strategies.is_empty() || self.stream.is_some(),
-        }
+        super::role::generates(self.role.as_ref(), !self.strategies.is_empty() || self.stream.is_some())
     }
 }
 

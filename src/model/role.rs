@@ -37,6 +37,17 @@ impl Role {
     }
 }
 
+/// Whether hangar generates the role of a resource whose role setting is `role`: a given ARN
+/// is used as it is, a customized role is asked for, and otherwise only when the resource
+/// `needs` one.
+pub(crate) fn generates(role: Option<&Role>, needs: bool) -> bool {
+    match role {
+        Some(Role::Arn(_)) => false,
+        Some(Role::Generated(_)) => true,
+        None => needs,
+    }
+}
+
 impl From<GeneratedRole> for Role {
     fn from(role: GeneratedRole) -> Self {
         Role::Generated(role)

@@ -114,11 +114,10 @@ impl Browser {
     /// Whether hangar generates the execution role: recording, certificates and policies need
     /// one, and a customized role is asked for; a given ARN is used as it is.
     pub(crate) fn generates_role(&self) -> bool {
-        match &self.role {
-            Some(Role::Arn(_)) => false,
-            Some(Role::Generated(_)) => true,
-            None => self.recording.is_some() || !self.certificates.is_empty() || !self.policies.is_empty(),
-        }
+        super::role::generates(
+            self.role.as_ref(),
+            self.recording.is_some() || !self.certificates.is_empty() || !self.policies.is_empty(),
+        )
     }
 }
 
@@ -189,11 +188,7 @@ impl CodeInterpreter {
     /// Whether hangar generates the execution role: certificates need one, and a customized
     /// role is asked for. Without either the sandbox's code has no AWS credentials.
     pub(crate) fn generates_role(&self) -> bool {
-        match &self.role {
-            Some(Role::Arn(_)) => false,
-            Some(Role::Generated(_)) => true,
-            None => !self.certificates.is_empty(),
-        }
+        super::role::generates(self.role.as_ref(), !self.certificates.is_empty())
     }
 
     pub(crate) fn mode(&self) -> &'static str {

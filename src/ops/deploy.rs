@@ -198,6 +198,8 @@ pub struct Deployed {
     pub changes: Vec<ResourceChange>,
     /// Per agent, in App order.
     pub outputs: Vec<AgentOutputs>,
+    /// Per linked resource (memory, gateway, browser, ...), in App order.
+    pub linked: Vec<LinkedOutputs>,
     /// The assets bucket and whether this run created it (none when nothing needed it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bucket: Option<(String, BucketStatus)>,
@@ -366,6 +368,8 @@ pub struct Info {
     pub status: Option<String>,
     /// Per agent.
     pub outputs: Vec<AgentOutputs>,
+    /// Per linked resource, in App order.
+    pub linked: Vec<LinkedOutputs>,
     /// AWS API calls made.
     pub aws_calls: usize,
 }
@@ -396,6 +400,72 @@ fn failed(stack: &str, status: String, failure: Option<Failure>, otherwise: &str
         resource_status: f.status,
         reason: f.reason,
     })
+}
+
+/// The outputs of one resource agents link to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct LinkedOutputs {
+    /// `memory`, `gateway`, `browser`, `codeInterpreter`, `credentialProvider` or
+    /// `workloadIdentity`.
+    pub kind: &'static str,
+    /// Its name in the App.
+    pub name: String,
+    /// Its ID (none for providers and identities, which have only an ARN).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Its ARN, when the stack has that output (the derivable ones are dropped past 200).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// A gateway's MCP URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// The stack's outputs, per linked resource of `app`.
+fn linked_outputs(app: &App, stage: &str, outputs: &BTreeMap<String, String>) -> Vec<LinkedOutputs> {
+    use crate::model::names::{GatewayNames, LinkedKind, LinkedNames, MemoryNames};
+    let get = |key: String| outputs.get(&key).cloned();
+    let mut out = Vec::new();
+    for m in &app.memories {
+        let n = MemoryNames::new(&app.service, &m.name, stage);
+        out.push(LinkedOutputs {
+            kind: "memory",
+            name: m.name.clone(),
+            id: get(n.id_output()),
+            arn: get(n.arn_output()),
+            url: None,
+        });
+    }
+    for g in app.all_gateways() {
+        let n = GatewayNames::new(&app.service, &g.name, stage);
+        out.push(LinkedOutputs {
+            kind: "gateway",
+            name: g.name.clone(),
+            id: get(n.id_output()),
+            arn: get(n.arn_output()),
+            url: get(n.url_output()),
+        });
+    }
+    let mut linked = |kind: &'static str, lk: LinkedKind, name: &str, has_id: bool| {
+        let n = LinkedNames::new(lk, &app.service, name, stage);
+        let id = if has_id { get(n.id_output()) } else { None };
+        out.push(LinkedOutputs { kind, name: name.to_owned(), id, arn: get(n.arn_output()), url: None });
+    };
+    for b in &app.browsers {
+        linked("browser", LinkedKind::Browser, &b.name, true);
+    }
+    for c in &app.code_interpreters {
+        linked("codeInterpreter", LinkedKind::CodeInterpreter, &c.name, true);
+    }
+    for p in &app.credential_providers {
+        linked("credentialProvider", LinkedKind::CredentialProvider, p.name(), false);
+    }
+    for w in &app.workload_identities {
+        linked("workloadIdentity", LinkedKind::WorkloadIdentity, &w.name, false);
+    }
+    out
 }
 
 /// The stack's outputs, per agent of `app`.
@@ -532,6 +602,7 @@ impl App {
             changed: false,
             changes: Vec::new(),
             outputs: agent_outputs(self, &stage, &state.outputs),
+            linked: linked_outputs(self, &stage, &state.outputs),
             bucket: None,
             code: Vec::new(),
             images: Vec::new(),
@@ -676,6 +747,7 @@ impl App {
             changed: true,
             changes,
             outputs: agent_outputs(self, &stage, &end.outputs),
+            linked: linked_outputs(self, &stage, &end.outputs),
             bucket: bucket_report,
             code,
             images,
@@ -816,6 +888,7 @@ impl App {
         Ok(Info {
             stack: name,
             outputs: state.as_ref().map(|s| agent_outputs(self, &options.stage, &s.outputs)).unwrap_or_default(),
+            linked: state.as_ref().map(|s| linked_outputs(self, &options.stage, &s.outputs)).unwrap_or_default(),
             status: state.map(|s| s.status),
             aws_calls: clients.calls.get(),
         })

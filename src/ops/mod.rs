@@ -12,7 +12,7 @@ mod synth;
 
 pub use self::deploy::change_line as deploy_change_line;
 pub use self::deploy::{
-    AgentOutputs, Approval, AssetDiff, CodeUpload, DeployOptions, Deployed, Destroyed, Diffed, Info,
+    AgentOutputs, Approval, AssetDiff, CodeUpload, DeployOptions, Deployed, Destroyed, Diffed, Info, LinkedOutputs,
     MAX_INLINE_TEMPLATE, StackOptions, UploadStatus,
 };
 pub use self::error::Error;

@@ -2,10 +2,12 @@
 
 moto 5.2.5's CloudFormation drops `AWS::BedrockAgentCore::*` resources (and fails on `Fn::GetAtt`
 of them), but moto implements the bedrock-agentcore-control API. This launcher registers
-`AWS::BedrockAgentCore::Runtime` and `AWS::BedrockAgentCore::RuntimeEndpoint` as CloudFormation
-models backed by that API (create, update, replace, delete; `Ref` and every `GetAtt`
-attribute), so that a stack deploys as it does on AWS and the runtime is visible through
-bedrock-agentcore-control afterwards.
+`AWS::BedrockAgentCore::Runtime`, `RuntimeEndpoint`, `Memory`, `Gateway` and `GatewayTarget` as
+CloudFormation models backed by that API (create, update, replace, delete; `Ref` and the
+`GetAtt` attributes hangar uses), so that a stack deploys as it does on AWS and its resources
+are visible through bedrock-agentcore-control afterwards. The types moto does not implement
+(credential providers, workload identities, custom browsers and code interpreters) are held by
+the launcher itself, with AgentCore's ARN shapes.
 
 It also gives moto's change sets what CloudFormation does when a resource fails: moto raises
 out of ExecuteChangeSet; here the failing resource gets a `*_FAILED` event with its reason,
@@ -257,6 +259,307 @@ class RuntimeEndpoint(_Attributes, CloudFormationModel):
         # Deleting the runtime deletes its endpoints; either order works.
         if key in backend.agent_runtime_endpoints:
             backend.delete_agent_runtime_endpoint(*key)
+
+
+def _gateway_arguments(props: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": props["Name"],
+        "role_arn": props["RoleArn"],
+        "protocol_type": props.get("ProtocolType", "MCP"),
+        "authorizer_type": props["AuthorizerType"],
+        "description": props.get("Description"),
+        "protocol_configuration": _api_shape(props.get("ProtocolConfiguration")),
+        "authorizer_configuration": _api_shape(props.get("AuthorizerConfiguration")),
+        "kms_key_arn": props.get("KmsKeyArn"),
+        "interceptor_configurations": _api_shape(props.get("InterceptorConfigurations")),
+        "policy_engine_configuration": _api_shape(props.get("PolicyEngineConfiguration")),
+        "exception_level": props.get("ExceptionLevel"),
+    }
+
+
+class Gateway(_Attributes, CloudFormationModel):
+    """`AWS::BedrockAgentCore::Gateway`, backed by bedrock-agentcore-control."""
+
+    __module__ = "hangar_launcher.bedrockagentcorecontrol"
+
+    def __init__(self, gateway: Any):
+        self.gateway = gateway
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return "Name"
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::BedrockAgentCore::Gateway"
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.gateway.gateway_id
+
+    _ATTRIBUTES = {
+        "GatewayArn": lambda g: g.gateway_arn,
+        "GatewayIdentifier": lambda g: g.gateway_id,
+        "GatewayUrl": lambda g: g.gateway_url,
+        "Status": lambda g: "READY",
+    }
+
+    def _state(self) -> Any:
+        return self.gateway
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        gateway = _backend(account_id, region_name).create_gateway(tags=props.get("Tags"), **_gateway_arguments(props))
+        return cls(gateway)
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        props = cloudformation_json["Properties"]
+        gateway = _backend(account_id, region_name).update_gateway(
+            gateway_identifier=original_resource.gateway.gateway_id, **_gateway_arguments(props)
+        )
+        return cls(gateway)
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        _backend(account_id, region_name).delete_gateway(resource_name)
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        backend = _backend(account_id, region_name)
+        if self.gateway.gateway_id in backend.gateways:
+            backend.delete_gateway(self.gateway.gateway_id)
+
+
+def _target_arguments(props: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": props["Name"],
+        "target_configuration": _api_shape(props["TargetConfiguration"]),
+        "description": props.get("Description"),
+        "credential_provider_configurations": _api_shape(props.get("CredentialProviderConfigurations")),
+        "metadata_configuration": _api_shape(props.get("MetadataConfiguration")),
+    }
+
+
+class GatewayTarget(_Attributes, CloudFormationModel):
+    """`AWS::BedrockAgentCore::GatewayTarget`: a target of a gateway."""
+
+    __module__ = "hangar_launcher.bedrockagentcorecontrol"
+
+    def __init__(self, target: Any):
+        self.target = target
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return "Name"
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::BedrockAgentCore::GatewayTarget"
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.target.target_id
+
+    _ATTRIBUTES = {
+        "TargetId": lambda t: t.target_id,
+        "GatewayArn": lambda t: t.gateway_arn,
+        "Status": lambda t: "READY",
+    }
+
+    def _state(self) -> Any:
+        return self.target
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        target = _backend(account_id, region_name).create_gateway_target(
+            gateway_identifier=props["GatewayIdentifier"], **_target_arguments(props)
+        )
+        return cls(target)
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        props = cloudformation_json["Properties"]
+        old = original_resource.target
+        if props["GatewayIdentifier"] != old.gateway_id:  # create-only
+            new = cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+            original_resource.delete(account_id, region_name)
+            return new
+        target = _backend(account_id, region_name).update_gateway_target(
+            gateway_identifier=old.gateway_id, target_id=old.target_id, **_target_arguments(props)
+        )
+        return cls(target)
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        pass  # deleted through `delete`, which knows the gateway
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        backend = _backend(account_id, region_name)
+        # Deleting the gateway deletes its targets; either order works.
+        if (self.target.gateway_id, self.target.target_id) in backend.gateway_targets:
+            backend.delete_gateway_target(self.target.gateway_id, self.target.target_id)
+
+
+class Memory(_Attributes, CloudFormationModel):
+    """`AWS::BedrockAgentCore::Memory`, backed by bedrock-agentcore-control."""
+
+    __module__ = "hangar_launcher.bedrockagentcorecontrol"
+
+    def __init__(self, memory: Any):
+        self.memory = memory
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return "Name"
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::BedrockAgentCore::Memory"
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.memory.memory_id
+
+    _ATTRIBUTES = {
+        "MemoryArn": lambda m: m.memory_arn,
+        "MemoryId": lambda m: m.memory_id,
+        "Status": lambda m: "ACTIVE",
+    }
+
+    def _state(self) -> Any:
+        return self.memory
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        memory = _backend(account_id, region_name).create_memory(
+            name=props["Name"],
+            event_expiry_duration=props["EventExpiryDuration"],
+            description=props.get("Description"),
+            encryption_key_arn=props.get("EncryptionKeyArn"),
+            memory_execution_role_arn=props.get("MemoryExecutionRoleArn"),
+            memory_strategies=_api_shape(props.get("MemoryStrategies")),
+            tags=props.get("Tags"),
+        )
+        return cls(memory)
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        props = cloudformation_json["Properties"]
+        old = original_resource.memory
+        if props["Name"] != old.name or props.get("EncryptionKeyArn") != old.encryption_key_arn:  # create-only
+            new = cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+            original_resource.delete(account_id, region_name)
+            return new
+        old.description = props.get("Description") or ""
+        old.event_expiry_duration = props["EventExpiryDuration"]
+        old.memory_execution_role_arn = props.get("MemoryExecutionRoleArn")
+        return cls(old)
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        _backend(account_id, region_name).delete_memory(resource_name)
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        backend = _backend(account_id, region_name)
+        if self.memory.memory_id in backend.memories:
+            backend.delete_memory(self.memory.memory_id)
+
+
+# Types moto's bedrock-agentcore-control does not implement: the launcher keeps them itself,
+# with the ARNs and IDs AgentCore gives them, so stacks that hold them deploy and delete.
+_LOCAL: dict[str, dict[str, Any]] = {}
+
+
+class _Local(_Attributes):
+    """A resource held by the launcher: its properties, an ID and an ARN."""
+
+    _KIND = ""  # the ARN's resource path, e.g. "browser-custom"
+
+    def __init__(self, props: dict[str, Any], account_id: str, region_name: str, name: str):
+        import uuid
+
+        self.props = props
+        self.name = name
+        self.ident = f"{name}-{uuid.uuid4().hex[:10]}"
+        self.arn = f"arn:aws:bedrock-agentcore:{region_name}:{account_id}:{self._KIND.format(name=name, id=self.ident)}"
+        _LOCAL.setdefault(self.cloudformation_type(), {})[self.ident] = self
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.ident
+
+    def _state(self) -> Any:
+        return self
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        props = cloudformation_json["Properties"]
+        return cls(props, account_id, region_name, props["Name"])
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        props = cloudformation_json["Properties"]
+        if props["Name"] != original_resource.name:  # create-only everywhere
+            new = cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+            original_resource.delete(account_id, region_name)
+            return new
+        original_resource.props = props
+        return original_resource
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name):
+        _LOCAL.get(cls.cloudformation_type(), {}).pop(resource_name, None)
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        _LOCAL.get(self.cloudformation_type(), {}).pop(self.ident, None)
+
+
+def _local_model(type_name: str, kind: str, attributes: dict[str, Any]):
+    """A CloudFormation model of `type_name` held by the launcher."""
+
+    # moto finds models among CloudFormationModel's direct subclasses.
+    model = type(
+        type_name.split("::")[-1],
+        (_Local, CloudFormationModel),
+        {
+            "__module__": "hangar_launcher.bedrockagentcorecontrol",
+            "_KIND": kind,
+            "_ATTRIBUTES": attributes,
+            "cloudformation_type": staticmethod(lambda: type_name),
+            "cloudformation_name_type": staticmethod(lambda: "Name"),
+        },
+    )
+    return model
+
+
+ApiKeyCredentialProvider = _local_model(
+    "AWS::BedrockAgentCore::ApiKeyCredentialProvider",
+    "token-vault/default/apikeycredentialprovider/{name}",
+    {"CredentialProviderArn": lambda r: r.arn},
+)
+OAuth2CredentialProvider = _local_model(
+    "AWS::BedrockAgentCore::OAuth2CredentialProvider",
+    "token-vault/default/oauth2credentialprovider/{name}",
+    {"CredentialProviderArn": lambda r: r.arn, "CallbackUrl": lambda r: f"https://bedrock-agentcore.amazonaws.com/identities/oauth2/callback/{r.ident}"},
+)
+WorkloadIdentity = _local_model(
+    "AWS::BedrockAgentCore::WorkloadIdentity",
+    "workload-identity-directory/default/workload-identity/{name}",
+    {"WorkloadIdentityArn": lambda r: r.arn},
+)
+BrowserCustom = _local_model(
+    "AWS::BedrockAgentCore::BrowserCustom",
+    "browser-custom/{id}",
+    {"BrowserArn": lambda r: r.arn, "BrowserId": lambda r: r.ident, "Status": lambda r: "READY"},
+)
+CodeInterpreterCustom = _local_model(
+    "AWS::BedrockAgentCore::CodeInterpreterCustom",
+    "code-interpreter-custom/{id}",
+    {"CodeInterpreterArn": lambda r: r.arn, "CodeInterpreterId": lambda r: r.ident, "Status": lambda r: "READY"},
+)
 
 
 # --- Failures as CloudFormation reports them ----------------------------------------------------

@@ -448,3 +448,41 @@ async fn remove_bucket(s3: &aws_sdk_s3::Client, bucket: &str) {
     }
     s3.delete_bucket().bucket(bucket).send().await.unwrap();
 }
+
+/// bedrock-agentcore-control's memories, gateways and targets (name → ID or target names).
+fn linked_resources() -> Value {
+    let python = crate::support::cfn_lint().parent().unwrap().join("python");
+    let script = "import boto3, json, sys\n\
+        c = boto3.client('bedrock-agentcore-control', endpoint_url=sys.argv[1], region_name='us-east-1',\n\
+            aws_access_key_id='testing', aws_secret_access_key='testing')\n\
+        gateways = {g['name']: sorted(t['name'] for t in c.list_gateway_targets(gatewayIdentifier=g['gatewayId'])['items'])\n\
+            for g in c.list_gateways()['items']}\n\
+        memories = [m['id'] for m in c.list_memories()['memories']]\n\
+        print(json.dumps({'gateways': gateways, 'memories': memories}))";
+    let out = Command::new(python).args(["-c", script, &aws_endpoint()]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn the_memory_gateway_example_deploys_its_memory_gateway_and_tools() {
+    let stage = stage("mg");
+    let out = tempfile::tempdir().unwrap();
+    let app = examples::memory_gateway::app();
+    let deployed = deploy(&app, &options(&stage, out.path())).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(deployed.status, "CREATE_COMPLETE");
+    let found = linked_resources();
+    let gateway = format!("support-tools-{stage}");
+    assert_eq!(found["gateways"][&gateway], serde_json::json!(["docs", "orders", "refunds"]), "{found}");
+    let memory = deployed.linked.iter().find(|l| l.kind == "memory").expect("the memory's outputs");
+    let memory_id = memory.id.clone().expect("the memory's ID is an output");
+    assert!(found["memories"].as_array().unwrap().iter().any(|m| m == &Value::String(memory_id.clone())), "{found}");
+    let tools = deployed.linked.iter().find(|l| l.kind == "gateway").expect("the gateway's outputs");
+    assert!(tools.url.as_deref().is_some_and(|u| u.starts_with("https://")), "{tools:?}");
+    let again = deploy(&app, &options(&stage, out.path())).unwrap();
+    assert!(!again.changed);
+    assert_eq!(again.aws_calls, 2);
+    runtime().block_on(app.destroy(&StackOptions::new(&stage, aws()).yes())).unwrap();
+    let after = linked_resources();
+    assert!(after["gateways"].get(&gateway).is_none(), "destroy removes the gateway and its targets: {after}");
+}

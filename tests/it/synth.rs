@@ -59,6 +59,16 @@ fn every_template_passes_cfn_lint() {
         .collect();
     let many = hundred_agents(dir.path());
     paths.push(many.synth(&SynthOptions::new("dev").out_dir(dir.path().join("hundred"))).unwrap().template_path);
+    // What the examples leave out: an open gateway (the default one, holding an unlisted tool),
+    // a code interpreter in its sandbox, a memory with no strategy.
+    let open = App::new("open")
+        .tool(Tool::mcp_server("search", "https://search.example.com/mcp").credentials(Credentials::api_key(
+            "arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/apikeycredentialprovider/search",
+        )))
+        .gateway(Gateway::new("public").no_authorization().tools(["search"]))
+        .code_interpreter(CodeInterpreter::new("sandbox"))
+        .memory(Memory::new("plain"));
+    paths.push(open.synth(&SynthOptions::new("dev").out_dir(dir.path().join("open"))).unwrap().template_path);
     assert_cfn_lint_clean(&paths);
 }
 
