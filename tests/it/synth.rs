@@ -284,7 +284,7 @@ fn linked_roles_name_exact_resources() {
     // The runtime may use exactly its memory and its gateway.
     let runtime = &t.resources["SupportAgentRole"].properties["Policies"][0]["PolicyDocument"]["Statement"];
     let sids: Vec<&str> = runtime.as_array().unwrap().iter().filter_map(|s| s["Sid"].as_str()).collect();
-    assert_eq!(sids, ["WorkloadIdentity", "ImagePull", "ImageToken", "Memory", "Gateway"]);
+    assert_eq!(sids, ["WorkloadIdentity", "CodeArtifact", "Memory", "Gateway"]);
     let env = &t.resources["SupportAgentRuntime"].properties["EnvironmentVariables"];
     assert_eq!(
         env["BEDROCK_AGENTCORE_MEMORY_ID"],
