@@ -271,7 +271,7 @@ fn memory(app: &App, m: &Memory, c: &mut Checker<'_>) {
             custom_strategy(c, &f, custom, &keys);
         }
     }
-    if !m.indexed_keys.is_empty() && m.indexed_keys.len() > 10 {
+    if m.indexed_keys.len() > 10 {
         c.fail(Code::Count, "indexedKeys", format!("{} keys", m.indexed_keys.len()), "1 to 10 keys");
     }
     for (i, k) in m.indexed_keys.iter().enumerate() {
@@ -504,7 +504,7 @@ fn self_managed(c: &mut Checker<'_>, at: &str, sm: &SelfManaged) {
     }
 }
 
-fn private_endpoint(c: &mut Checker<'_>, at: &str, pe: &PrivateEndpoint) {
+pub(super) fn private_endpoint(c: &mut Checker<'_>, at: &str, pe: &PrivateEndpoint) {
     match pe {
         PrivateEndpoint::Lattice(id) => {
             c.rule(format!("{at}.selfManagedLatticeResource"), id, rules::lattice_resource(id))

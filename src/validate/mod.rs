@@ -93,6 +93,13 @@ fn check_agent(app: &App, agent: &Agent, c: &mut Checker<'_>) {
     }
     if let Some(jwt) = &agent.jwt {
         check_jwt(jwt, c);
+        if let Some(pe) = &jwt.private_endpoint {
+            linked::private_endpoint(c, "authorizer.jwt.privateEndpoint", pe);
+        }
+        if let Some(scope) = jwt.advertised_scopes.keys().next() {
+            let allowed = "advertised scopes on a gateway's JWT authorizer only (a runtime has none)";
+            c.fail(Code::Conflict, "authorizer.jwt.advertisedScopeMapping", scope, allowed);
+        }
     }
     if let Some(lifecycle) = &agent.lifecycle {
         let idle = lifecycle.idle_timeout.map(|d| check_seconds(c, "lifecycle.idleRuntimeSessionTimeout", d));

@@ -629,6 +629,16 @@ mod linked {
     }
 
     #[test]
+    fn a_runtime_jwt_takes_no_advertised_scopes_and_checks_its_private_endpoint() {
+        let jwt = Jwt::discovery_url("https://idp.example.com/.well-known/openid-configuration")
+            .advertised_scope("a", "b")
+            .private_endpoint(PrivateEndpoint::lattice("rcfg-bad"));
+        let app = App::new("svc").agent(Agent::new("bot").image(IMAGE).jwt(jwt));
+        assert!(has(&app, "agent `bot`", "authorizer.jwt.advertisedScopeMapping"));
+        assert!(has(&app, "agent `bot`", "authorizer.jwt.privateEndpoint.selfManagedLatticeResource"));
+    }
+
+    #[test]
     fn a_gateway_without_authorization_is_a_warning() {
         let app = App::new("svc").gateway(Gateway::new("open").no_authorization());
         let plan = app.plan("dev").unwrap();
