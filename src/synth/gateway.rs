@@ -7,7 +7,7 @@ use super::context::Context;
 use super::iam::{self, ProviderUse, provider_statements, provider_use, statement};
 use super::runtime::{authorizer, private_endpoint};
 use super::template::{Resource, Template, escape_sub, get_att, sub};
-use crate::model::names::{AgentNames, GatewayNames, LinkedKind, LinkedNames, ToolNames};
+use crate::model::names::{AgentNames, GatewayNames, ToolNames};
 use crate::model::{ApiSchema, Authorizer, Credentials, Gateway, JsonSchema, Role, Target, Tool, ToolSchema, ToolSpec};
 
 /// Adds the gateway, its role (unless given), its targets and its outputs to `t`.
@@ -152,8 +152,8 @@ fn role_statements(ctx: &Context<'_>, g: &Gateway, names: &GatewayNames, tools: 
     let providers: Vec<ProviderUse<'_>> = tools
         .iter()
         .filter_map(|t| match &t.credentials {
-            Some(Credentials::OAuth(o)) => Some(provider_use(ctx, &o.provider, !o.provider.starts_with("arn:"))),
-            Some(Credentials::ApiKey(k)) => Some(provider_use(ctx, &k.provider, !k.provider.starts_with("arn:"))),
+            Some(Credentials::OAuth(o)) => Some(provider_use(ctx, &o.provider)),
+            Some(Credentials::ApiKey(k)) => Some(provider_use(ctx, &k.provider)),
             _ => None,
         })
         .collect();
@@ -261,7 +261,7 @@ fn credentials(ctx: &Context<'_>, tool: &Tool) -> Option<Value> {
         }
         Credentials::OAuth(oauth) => {
             let mut v = Map::new();
-            v.insert("ProviderArn".into(), provider_arn_value(ctx, &oauth.provider));
+            v.insert("ProviderArn".into(), provider_use(ctx, &oauth.provider).arn);
             v.insert("Scopes".into(), json!(oauth.scopes));
             if let Some(g) = oauth.grant {
                 v.insert("GrantType".into(), json!(g.cfn_name()));
@@ -276,7 +276,7 @@ fn credentials(ctx: &Context<'_>, tool: &Tool) -> Option<Value> {
         }
         Credentials::ApiKey(k) => {
             let mut v = Map::new();
-            v.insert("ProviderArn".into(), provider_arn_value(ctx, &k.provider));
+            v.insert("ProviderArn".into(), provider_use(ctx, &k.provider).arn);
             v.insert("CredentialLocation".into(), json!(if k.query { "QUERY_PARAMETER" } else { "HEADER" }));
             if let Some(n) = &k.parameter {
                 v.insert("CredentialParameterName".into(), json!(n));
@@ -292,16 +292,6 @@ fn credentials(ctx: &Context<'_>, tool: &Tool) -> Option<Value> {
         o.insert("CredentialProvider".into(), p);
     }
     Some(Value::Object(o))
-}
-
-/// A provider of the App (by name: its ARN attribute) or an existing one (its ARN).
-fn provider_arn_value(ctx: &Context<'_>, provider: &str) -> Value {
-    if provider.starts_with("arn:") {
-        json!(provider)
-    } else {
-        let id = LinkedNames::new(LinkedKind::CredentialProvider, &ctx.plan.service, provider, &ctx.plan.stage);
-        get_att(&id.resource(), "CredentialProviderArn")
-    }
 }
 
 /// `S3` or `InlinePayload` of an API schema; a file's text comes from the plan, which read and

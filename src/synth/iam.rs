@@ -250,8 +250,7 @@ fn linked_statements(ctx: &Context<'_>, agent: &Agent) -> Vec<Value> {
             vec![get_att(&id, "CodeInterpreterArn")],
         ));
     }
-    let providers: Vec<ProviderUse<'_>> =
-        agent.credential_providers.iter().map(|p| provider_use(ctx, p, !p.starts_with("arn:"))).collect();
+    let providers: Vec<ProviderUse<'_>> = agent.credential_providers.iter().map(|p| provider_use(ctx, p)).collect();
     out.extend(provider_statements(&providers));
     out
 }
@@ -259,14 +258,16 @@ fn linked_statements(ctx: &Context<'_>, agent: &Agent) -> Vec<Value> {
 /// A credential provider a role fetches credentials from: an App provider by name, or an
 /// existing one by ARN.
 pub(super) struct ProviderUse<'a> {
-    arn: Value,
+    /// Its ARN: the App provider's `GetAtt`, or the ARN given.
+    pub arn: Value,
     api_key: bool,
     oauth: bool,
     secret: Option<&'a Secret>,
 }
 
 /// How `provider` (a name in the App, or an ARN) is used.
-pub(super) fn provider_use<'a>(ctx: &Context<'a>, provider: &str, named: bool) -> ProviderUse<'a> {
+pub(super) fn provider_use<'a>(ctx: &Context<'a>, provider: &str) -> ProviderUse<'a> {
+    let named = !provider.starts_with("arn:");
     let found = named.then(|| ctx.app.credential_providers.iter().find(|p| p.name() == provider)).flatten();
     match found {
         Some(p) => {
