@@ -86,12 +86,13 @@ pub use validate::{Diagnostic, Diagnostics, Subject};
 /// Everything an infra binary needs: `use hangar::prelude::*;`.
 pub mod prelude {
     pub use crate::model::{
-        Agent, ApiKeyProvider, ApiSchema, App, Browser, Claim, ClaimOperator, ClaimValue, ClaimValueType, ClientAuth,
-        CodeInterpreter, Credentials, Custom, Discovery, Effect, Endpoint, Gateway, Grant, Image, Interceptor,
-        JsonSchema, Jwt, Lifecycle, Memory, MetadataType, Method, NamespaceKey, Network, OAuth2Provider, Package,
-        PassthroughProtocol, PrivateEndpoint, PrivateKeyJwt, Protocol, Python, RecordField, RecordStream, Reflection,
-        ReflectionOverride, Role, S3Location, S3Object, SecretRef, SelfManaged, Statement, Strategy, Tool, ToolSchema,
-        ToolSpec, Vendor, WorkloadIdentity,
+        Agent, ApiKeyProvider, ApiSchema, App, BEDROCK_MANTLE, Browser, Claim, ClaimOperator, ClaimValue,
+        ClaimValueType, ClientAuth, CodeInterpreter, Connector, ConnectorParameter, ConnectorTool, Credentials, Custom,
+        Discovery, Effect, Endpoint, Gateway, Grant, Image, Inference, InferenceOperation, InferenceProvider,
+        Interceptor, JsonSchema, Jwt, Lifecycle, Memory, MetadataType, Method, NamespaceKey, Network, OAuth2Provider,
+        Package, PassthroughProtocol, PrivateEndpoint, PrivateKeyJwt, Protocol, Python, RecordField, RecordStream,
+        Reflection, ReflectionOverride, Role, S3Location, S3Object, SecretRef, SelfManaged, Statement, Strategy, Tool,
+        ToolSchema, ToolSpec, Vendor, WorkloadIdentity,
     };
     pub use crate::ops::{PackageOptions, PublishOptions, SynthOptions};
     pub use crate::{

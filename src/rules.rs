@@ -596,6 +596,11 @@ pub(crate) const SECRET_ARN: Allowed =
 pub(crate) const HTTPS_URL: Allowed = "an https:// URL (host, optional port and path), without spaces";
 pub(crate) const S3_URI: Allowed = "an S3 URI `s3://<bucket>/<key>`";
 pub(crate) const ACCOUNT_ID: Allowed = "a 12-digit AWS account ID";
+pub(crate) const IDENTIFIER: Allowed = "a letter, then letters, digits, `_` or `-` (pattern ^[a-zA-Z][a-zA-Z0-9_-]*$)";
+pub(crate) const INFERENCE_PATH: Allowed =
+    "1-256 characters: `/`, then letters, digits, `-`, `.`, `_` or `/` (pattern ^/[a-zA-Z0-9\\-\\._/]+$)";
+pub(crate) const MODEL_ID: Allowed =
+    "1-256 characters: segments of letters, digits, `-`, `.`, `_`, `*`, `?` or `@`, separated by single `/`";
 pub(crate) const TARGET_NAME: Allowed = "1-100 letters and digits, optionally separated by single `-`";
 pub(crate) const PROVIDER_NAME: Allowed = "1-128 characters of letters, digits, `-` and `_`";
 pub(crate) const VPC_ID: Allowed = "`vpc-` followed by 8 or 17 lowercase letters or digits";
@@ -715,6 +720,28 @@ pub(crate) fn s3_uri(s: &str) -> Result<(), Allowed> {
 /// 12-digit account IDs.
 pub(crate) fn account_id(s: &str) -> Result<(), Allowed> {
     ok_if(s.len() == 12 && all(s, |b| b.is_ascii_digit()), ACCOUNT_ID)
+}
+
+/// Connector tool names and HTTP connector parameter keys: `^[a-zA-Z][a-zA-Z0-9_-]*$`.
+pub(crate) fn identifier(s: &str) -> Result<(), Allowed> {
+    let ok = s.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+        && all(s, |b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    ok_if(ok, IDENTIFIER)
+}
+
+/// Inference operation paths: `^/[a-zA-Z0-9\-\._/]+$`, 1-256.
+pub(crate) fn inference_path(s: &str) -> Result<(), Allowed> {
+    let ok = (2..=256).contains(&s.len())
+        && s.starts_with('/')
+        && all(s, |b| b.is_ascii_alphanumeric() || b"-._/".contains(&b));
+    ok_if(ok, INFERENCE_PATH)
+}
+
+/// Model IDs of an inference operation: `^[a-zA-Z0-9\-\._\*\?@]+(/[a-zA-Z0-9\-\._\*\?@]+)*$`.
+pub(crate) fn model_id(s: &str) -> Result<(), Allowed> {
+    let ok = (1..=256).contains(&s.len())
+        && s.split('/').all(|seg| !seg.is_empty() && all(seg, |b| b.is_ascii_alphanumeric() || b"-._*?@".contains(&b)));
+    ok_if(ok, MODEL_ID)
 }
 
 /// Gateway target names: `^([0-9a-zA-Z][-]?){1,100}$`.

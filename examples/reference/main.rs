@@ -285,19 +285,24 @@ pub fn app() -> App {
         .tool(Tool::lambda(
             "convert",
             arn!("arn:aws:lambda:us-east-1:123456789012:function:convert"),
-            ToolSchema::inline([ToolSpec::new("convert_units", "Convert between units")
-                .input(
-                    JsonSchema::object()
-                        .description("What to convert")
-                        .property("values", JsonSchema::array(JsonSchema::number()).description("The values"))
-                        .required(["values"]),
-                )
-                .output(
-                    JsonSchema::object()
-                        .description("The converted values")
-                        .property("values", JsonSchema::array(JsonSchema::number()))
-                        .required(["values"]),
-                )]),
+            ToolSchema::inline([
+                ToolSpec::new("convert_units", "Convert between units")
+                    .input(
+                        JsonSchema::object()
+                            .description("What to convert")
+                            .property("values", JsonSchema::array(JsonSchema::number()).description("The values"))
+                            .required(["values"]),
+                    )
+                    .output(
+                        JsonSchema::object()
+                            .description("The converted values")
+                            .property("values", JsonSchema::array(JsonSchema::number()))
+                            .required(["values"]),
+                    ),
+                ToolSpec::new("list_units", "The units it converts")
+                    .input(JsonSchema::object())
+                    .output(JsonSchema::array(JsonSchema::string()).description("Unit names")),
+            ]),
         ))
         .tool(
             Tool::openapi("partnerApi", ApiSchema::s3_owned_by("s3://partner-schemas/api.json", "210987654321"))
@@ -324,9 +329,64 @@ pub fn app() -> App {
                 .credentials(Credentials::api_key("weatherKey"))
                 .schema(ApiSchema::s3_owned_by("s3://partner-schemas/custom.json", "210987654321")),
         )
+        // Built-in integrations: a knowledge base connector (IDs as AgentCore lists them), an
+        // HTTP connector, and model inference through a connector or a provider.
+        .tool(
+            Tool::connector(
+                "manuals",
+                Connector::new("knowledge-base").enable(["Retrieve"]).tool(
+                    ConnectorTool::new("Retrieve")
+                        .description("Searches the product manuals")
+                        .parameter(ConnectorParameter::new("/knowledgeBaseId").hidden())
+                        .parameter(
+                            ConnectorParameter::new("/numberOfResults").description("How many passages").visible(),
+                        )
+                        .value("knowledgeBaseId", "KB12345678"),
+                ),
+            )
+            .description("Product manuals"),
+        )
+        .tool(
+            Tool::http_connector("crm", "crm-connector")
+                .connector_parameter("instance", "example")
+                .credentials(Credentials::oauth("partnerIdp", ["crm.read"])),
+        )
+        .tool(Tool::inference("bedrock", Inference::connector(BEDROCK_MANTLE)))
+        .tool(
+            Tool::inference(
+                "openai",
+                InferenceProvider::new("https://api.openai.com")
+                    .operation(InferenceOperation::new("/v1/chat/completions").models(["gpt-5.5", "gpt-5.4-mini"]))
+                    .operation(
+                        InferenceOperation::new("/v1/responses").provider_path("/v1/responses").models(["gpt-5.*"]),
+                    )
+                    .model_prefix('.', true),
+            )
+            .credentials(Credentials::api_key("weatherKey").header("Authorization").prefix("Bearer")),
+        )
         .gateway(
             Gateway::new("partnerGateway")
-                .tools(["convert", "partnerApi", "partnerTables", "partnerMcp", "prebuilt", "partnerA2a", "partnerS3"])
+                .tools([
+                    "convert",
+                    "partnerApi",
+                    "partnerTables",
+                    "partnerMcp",
+                    "prebuilt",
+                    "partnerA2a",
+                    "partnerS3",
+                    "manuals",
+                    "crm",
+                    "bedrock",
+                    "openai",
+                ])
+                .role(
+                    Role::generated().statement(
+                        Statement::allow()
+                            .sid("Manuals")
+                            .action("bedrock:Retrieve")
+                            .resource("arn:aws:bedrock:us-east-1:123456789012:knowledge-base/KB12345678"),
+                    ),
+                )
                 .jwt(
                     Jwt::discovery_url("https://partner.example.com/.well-known/openid-configuration")
                         .audience(["partner-gateway"])

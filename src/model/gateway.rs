@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::auth::Jwt;
+use super::connector::{Connector, Inference};
 use super::ids::Arn;
 use super::network::PrivateEndpoint;
 use super::role::Role;
@@ -327,6 +328,17 @@ pub enum Target {
         /// `timeout` seconds (1-86400).
         stickiness: Option<(String, Option<u32>)>,
     },
+    /// A built-in MCP connector.
+    Connector(Connector),
+    /// A built-in HTTP connector, with its parameters.
+    HttpConnector {
+        /// The connector's ID.
+        id: String,
+        /// Its parameters (0-10).
+        parameters: BTreeMap<String, String>,
+    },
+    /// Model inference: a built-in connector or a provider.
+    Inference(Inference),
 }
 
 /// What a passthrough endpoint speaks.
@@ -847,6 +859,34 @@ impl Tool {
         Tool::new(name, Target::Passthrough { endpoint: endpoint.into(), protocol, schema: None, stickiness: None })
     }
 
+    /// A built-in MCP connector. It calls with the gateway's role unless told otherwise; grant
+    /// what the connector reaches (for a knowledge base, `bedrock:Retrieve` on it) with the
+    /// gateway's role statements.
+    pub fn connector(name: impl Into<String>, connector: Connector) -> Self {
+        Tool::new(name, Target::Connector(connector))
+    }
+
+    /// A built-in HTTP connector; add its parameters with [`Tool::connector_parameter`].
+    pub fn http_connector(name: impl Into<String>, connector_id: impl Into<String>) -> Self {
+        Tool::new(name, Target::HttpConnector { id: connector_id.into(), parameters: BTreeMap::new() })
+    }
+
+    /// Model inference through the gateway: [`Inference::connector`] or an
+    /// [`InferenceProvider`]. The `bedrock-mantle` connector calls with the gateway's role;
+    /// the others need credentials (an API key provider).
+    pub fn inference(name: impl Into<String>, inference: impl Into<Inference>) -> Self {
+        Tool::new(name, Target::Inference(inference.into()))
+    }
+
+    /// HTTP connector: a parameter (a letter, then letters, digits, `_`, `-`; value 1-1024
+    /// characters; at most 10).
+    pub fn connector_parameter(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        if let Target::HttpConnector { parameters, .. } = &mut self.target {
+            parameters.insert(key.into(), value.into());
+        }
+        self
+    }
+
     /// The tool's name in the App.
     pub fn name(&self) -> &str {
         &self.name
@@ -994,6 +1034,9 @@ impl Tool {
             Target::ApiGateway { .. } => "apiGateway",
             Target::Agent { .. } => "agent",
             Target::Passthrough { .. } => "passthrough",
+            Target::Connector(_) => "connector",
+            Target::HttpConnector { .. } => "httpConnector",
+            Target::Inference(_) => "inference",
         }
     }
 }

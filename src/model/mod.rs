@@ -3,6 +3,7 @@
 mod agent;
 mod artifact;
 mod auth;
+mod connector;
 mod gateway;
 mod identity;
 mod ids;
@@ -18,6 +19,9 @@ use std::path::{Path, PathBuf};
 pub use agent::{Agent, Endpoint, Lifecycle, MemoryLink, Protocol};
 pub use artifact::{DEFAULT_PLATFORM, Image, ImageBuild, ImageSource, Package, Python, S3Object};
 pub use auth::{Claim, ClaimBuilder, ClaimOperator, ClaimValue, ClaimValueType, Jwt};
+pub use connector::{
+    BEDROCK_MANTLE, Connector, ConnectorParameter, ConnectorTool, Inference, InferenceOperation, InferenceProvider,
+};
 pub(crate) use gateway::SchemaFormat;
 pub use gateway::{
     ApiKeyCredentials, ApiOverride, ApiSchema, Authorizer, Credentials, DEFAULT_GATEWAY, Gateway, Grant, Interceptor,

@@ -143,6 +143,7 @@ pub(crate) const GENERATED_SIDS: &[&str] = &[
     "ProviderSecrets",
     "InvokeFunctions",
     "InvokeAgents",
+    "BedrockInference",
     "Schemas",
     "GatewayKey",
     "RecordStream",

@@ -8,7 +8,10 @@ use super::iam::{self, ProviderUse, provider_statements, provider_use, statement
 use super::runtime::{authorizer, private_endpoint};
 use super::template::{Resource, Template, escape_sub, get_att, sub};
 use crate::model::names::{AgentNames, GatewayNames, ToolNames};
-use crate::model::{ApiSchema, Authorizer, Credentials, Gateway, JsonSchema, Role, Target, Tool, ToolSchema, ToolSpec};
+use crate::model::{
+    ApiSchema, Authorizer, BEDROCK_MANTLE, Connector, Credentials, Gateway, Inference, InferenceProvider, JsonSchema,
+    Role, Target, Tool, ToolSchema, ToolSpec,
+};
 
 /// Adds the gateway, its role (unless given), its targets and its outputs to `t`.
 pub(super) fn gateway(ctx: &Context<'_>, g: &Gateway, t: &mut Template) {
@@ -125,7 +128,6 @@ fn role_statements(ctx: &Context<'_>, g: &Gateway, names: &GatewayNames, tools: 
         })
         .collect();
     functions.extend(g.interceptors.iter().map(|i| json!(i.lambda)));
-    functions.dedup();
     if !functions.is_empty() {
         out.push(statement("InvokeFunctions", &["lambda:InvokeFunction"], functions));
     }
@@ -140,6 +142,19 @@ fn role_statements(ctx: &Context<'_>, g: &Gateway, names: &GatewayNames, tools: 
     }
     if !runtimes.is_empty() {
         out.push(statement("InvokeAgents", &["bedrock-agentcore:InvokeAgentRuntime"], runtimes));
+    }
+    let mantle = tools.iter().any(|t| {
+        matches!(&t.target, Target::Inference(Inference::Connector(id)) if id == BEDROCK_MANTLE)
+            && matches!(t.credentials, None | Some(Credentials::GatewayRole { .. }))
+    });
+    if mantle {
+        // Bedrock's inference projects of this account and region (AmazonBedrockMantleInferenceAccess,
+        // less its bearer-token call).
+        out.push(statement(
+            "BedrockInference",
+            &["bedrock-mantle:CreateInference", "bedrock-mantle:GetProject", "bedrock-mantle:ListProjects"],
+            vec![sub("arn:${AWS::Partition}:bedrock-mantle:${AWS::Region}:${AWS::AccountId}:project/*")],
+        ));
     }
     let objects: Vec<Value> = tools
         .iter()
@@ -242,9 +257,11 @@ fn target(ctx: &Context<'_>, g: &Gateway, gateway_id: &str, tool: &Tool, t: &mut
 /// the target kind takes it (Lambda, Smithy, agents); OpenAPI and MCP servers need their own
 /// (validation requires them).
 fn credentials(ctx: &Context<'_>, tool: &Tool) -> Option<Value> {
-    let default = match tool.target {
+    let default = match &tool.target {
         Target::Lambda { .. } | Target::Smithy(_) => Some(Credentials::gateway_role()),
         Target::Agent { .. } => Some(Credentials::gateway_role_signing("bedrock-agentcore", None)),
+        Target::Connector(_) => Some(Credentials::gateway_role()),
+        Target::Inference(Inference::Connector(id)) if id == BEDROCK_MANTLE => Some(Credentials::gateway_role()),
         _ => None,
     };
     let c = tool.credentials.clone().or(default)?;
@@ -399,7 +416,96 @@ fn target_configuration(ctx: &Context<'_>, tool: &Tool) -> Value {
             }
             json!({ "Http": { "Passthrough": o } })
         }
+        Target::Connector(x) => json!({ "Mcp": { "Connector": connector(x) } }),
+        Target::HttpConnector { id, parameters } => {
+            let mut o = Map::new();
+            o.insert("Source".into(), json!({ "ConnectorId": id }));
+            if !parameters.is_empty() {
+                o.insert("Parameters".into(), json!(parameters));
+            }
+            json!({ "Http": { "Connector": o } })
+        }
+        Target::Inference(Inference::Connector(id)) => {
+            json!({ "Inference": { "Connector": { "Source": { "ConnectorId": id } } } })
+        }
+        Target::Inference(Inference::Provider(p)) => json!({ "Inference": { "Provider": inference_provider(p) } }),
     }
+}
+
+fn connector(x: &Connector) -> Value {
+    let mut o = Map::new();
+    o.insert("Source".into(), json!({ "ConnectorId": x.id }));
+    if !x.enabled.is_empty() {
+        o.insert("Enabled".into(), json!(x.enabled));
+    }
+    if !x.tools.is_empty() {
+        let tools = x
+            .tools
+            .iter()
+            .map(|t| {
+                let mut v = Map::new();
+                v.insert("Name".into(), json!(t.name));
+                if let Some(d) = &t.description {
+                    v.insert("Description".into(), json!(d));
+                }
+                if !t.parameters.is_empty() {
+                    let list = t
+                        .parameters
+                        .iter()
+                        .map(|p| {
+                            let mut po = Map::new();
+                            po.insert("Path".into(), json!(p.path));
+                            if let Some(d) = &p.description {
+                                po.insert("Description".into(), json!(d));
+                            }
+                            if let Some(vis) = p.visible {
+                                po.insert("Visible".into(), json!(vis));
+                            }
+                            Value::Object(po)
+                        })
+                        .collect();
+                    v.insert("ParameterOverrides".into(), Value::Array(list));
+                }
+                if !t.values.is_empty() {
+                    v.insert("ParameterValues".into(), json!(t.values));
+                }
+                Value::Object(v)
+            })
+            .collect();
+        o.insert("Configurations".into(), Value::Array(tools));
+    }
+    Value::Object(o)
+}
+
+fn inference_provider(p: &InferenceProvider) -> Value {
+    let mut o = Map::new();
+    o.insert("Endpoint".into(), json!(p.endpoint));
+    if let Some(prefix) = p.prefix {
+        o.insert(
+            "ModelMapping".into(),
+            json!({ "ProviderPrefix": { "Separator": prefix.separator.to_string(), "Strip": prefix.strip } }),
+        );
+    }
+    if !p.operations.is_empty() {
+        let ops = p
+            .operations
+            .iter()
+            .map(|op| {
+                let mut v = Map::new();
+                v.insert("Path".into(), json!(op.path));
+                if let Some(pp) = &op.provider_path {
+                    v.insert("ProviderPath".into(), json!(pp));
+                }
+                if !op.models.is_empty() {
+                    let models: Vec<Value> = op.models.iter().map(|m| json!({ "Model": m })).collect();
+                    v.insert("Models".into(), Value::Array(models));
+                }
+                Value::Object(v)
+            })
+            .collect();
+        o.insert("Operations".into(), Value::Array(ops));
+    }
+    Value::Object(o)
 }
 
 fn tool_spec(t: &ToolSpec) -> Value {

@@ -26,8 +26,9 @@ pub(super) fn agentcore_trust() -> Value {
     })
 }
 
+/// One `Allow` statement; each resource once.
 pub(super) fn statement(sid: &str, actions: &[&str], resources: Vec<Value>) -> Value {
-    json!({ "Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resources })
+    json!({ "Sid": sid, "Effect": "Allow", "Action": actions, "Resource": unique(resources) })
 }
 
 const LOG_GROUPS: &str =
@@ -317,11 +318,23 @@ pub(super) fn provider_statements(providers: &[ProviderUse<'_>]) -> Vec<Value> {
             Some(Secret::Inline) => {} // a validation error: never synthesized
         }
     }
-    secrets.dedup();
     if !secrets.is_empty() {
         out.push(statement("ProviderSecrets", &["secretsmanager:GetSecretValue"], secrets));
     }
     out
+}
+
+/// `values` without repeats, in first-seen order (a statement names each resource once).
+fn unique(mut values: Vec<Value>) -> Vec<Value> {
+    let mut seen = Vec::with_capacity(values.len());
+    values.retain(|v| {
+        let new = !seen.contains(v);
+        if new {
+            seen.push(v.clone());
+        }
+        new
+    });
+    values
 }
 
 /// A secret's ARN: as given, or the ARN of the secret of that name (Secrets Manager appends a

@@ -10,9 +10,9 @@ use super::documents;
 use super::shared::{check_jwt, check_role_at};
 use crate::model::names::{self, LinkedKind, LinkedNames};
 use crate::model::{
-    ApiSchema, App, Authorizer, CredentialProvider, Credentials, Custom, CustomBase, Discovery, Gateway, Memory,
-    MetadataType, Network, OAuth2Provider, PrivateEndpoint, RecordField, Role, Secret, SecretRef, SelfManaged,
-    StrategyKind, Target, Tool, ToolSchema, Trigger,
+    ApiSchema, App, Authorizer, BEDROCK_MANTLE, Connector, CredentialProvider, Credentials, Custom, CustomBase,
+    Discovery, Gateway, Inference, InferenceProvider, Memory, MetadataType, Network, OAuth2Provider, PrivateEndpoint,
+    RecordField, Role, Secret, SecretRef, SelfManaged, StrategyKind, Target, Tool, ToolSchema, Trigger,
 };
 use crate::rules::{self, Allowed};
 
@@ -623,6 +623,77 @@ fn gateway(app: &App, g: &Gateway, c: &mut Checker<'_>) {
     }
 }
 
+fn connector(x: &Connector, c: &mut Checker<'_>) {
+    c.length("connector.id", &x.id, (1, 256));
+    if x.enabled.len() > 50 {
+        c.fail(Code::Count, "connector.enabled", format!("{} tools", x.enabled.len()), "1-50 tools");
+    }
+    for (i, name) in x.enabled.iter().enumerate() {
+        c.length(&format!("connector.enabled[{i}]"), name, (1, 64));
+    }
+    let mut seen = BTreeSet::new();
+    for (i, t) in x.tools.iter().enumerate() {
+        let field = format!("connector.tools[{i}]");
+        c.rule(format!("{field}.name"), &t.name, rules::identifier(&t.name));
+        c.length(&format!("{field}.name"), &t.name, (1, 64));
+        if !seen.insert(t.name.as_str()) {
+            c.fail(Code::Duplicate, format!("{field}.name"), &t.name, "each tool configured once");
+        }
+        if !x.enabled.is_empty() && !x.enabled.contains(&t.name) {
+            c.fail(
+                Code::UnknownLink,
+                format!("{field}.name"),
+                &t.name,
+                format!("one of the enabled tools ({})", x.enabled.join(", ")),
+            );
+        }
+        if let Some(d) = &t.description {
+            c.length(&format!("{field}.description"), d, (0, 2000));
+        }
+        let mut paths = BTreeSet::new();
+        for (j, p) in t.parameters.iter().enumerate() {
+            let pf = format!("{field}.parameterOverrides[{j}].path");
+            if !p.path.starts_with('/') || !paths.insert(p.path.as_str()) {
+                c.fail(Code::InvalidValue, pf, &p.path, "a JSON path starting with `/`, each once");
+            }
+        }
+    }
+}
+
+fn inference_provider(p: &InferenceProvider, c: &mut Checker<'_>) {
+    c.rule("inference.provider.endpoint", &p.endpoint, rules::https_url(&p.endpoint));
+    if p.operations.len() > 10 {
+        c.fail(Code::Count, "inference.provider.operations", format!("{} operations", p.operations.len()), "1-10");
+    }
+    let mut paths = BTreeSet::new();
+    for (i, op) in p.operations.iter().enumerate() {
+        let field = format!("inference.provider.operations[{i}]");
+        c.rule(format!("{field}.path"), &op.path, rules::inference_path(&op.path));
+        if !paths.insert(op.path.as_str()) {
+            c.fail(Code::Duplicate, format!("{field}.path"), &op.path, "each path once");
+        }
+        if let Some(pp) = &op.provider_path {
+            c.rule(format!("{field}.providerPath"), pp, rules::inference_path(pp));
+        }
+        if op.models.len() > 100 {
+            c.fail(Code::Count, format!("{field}.models"), format!("{} models", op.models.len()), "1-100");
+        }
+        for (j, m) in op.models.iter().enumerate() {
+            c.rule(format!("{field}.models[{j}]"), m, rules::model_id(m));
+        }
+    }
+    if let Some(prefix) = p.prefix
+        && (prefix.separator.is_whitespace() || prefix.separator.is_control())
+    {
+        c.fail(
+            Code::InvalidValue,
+            "inference.provider.modelMapping.providerPrefix.separator",
+            format!("{:?}", prefix.separator),
+            "one visible character (`.`, `/`, `:`)",
+        );
+    }
+}
+
 fn schema_text(c: &mut Checker<'_>, field: &str, s: &ApiSchema, format: crate::model::SchemaFormat) {
     match s {
         ApiSchema::Inline(text) => {
@@ -748,12 +819,37 @@ fn tool(app: &App, t: &Tool, c: &mut Checker<'_>) {
                 }
             }
         }
+        Target::Connector(x) => connector(x, c),
+        Target::HttpConnector { id, parameters } => {
+            c.length("httpConnector.id", id, (1, 256));
+            if parameters.len() > 10 {
+                c.fail(
+                    Code::Count,
+                    "httpConnector.parameters",
+                    format!("{} parameters", parameters.len()),
+                    "at most 10",
+                );
+            }
+            for (k, v) in parameters {
+                let field = key_path("httpConnector.parameters", k);
+                c.rule(&field, k, rules::identifier(k));
+                c.length(&field, v, (1, 1024));
+            }
+        }
+        Target::Inference(Inference::Connector(id)) => c.length("inference.connector", id, (1, 256)),
+        Target::Inference(Inference::Provider(p)) => inference_provider(p, c),
         Target::OpenApi(_) | Target::Smithy(_) => {}
     }
     // Which credentials each target kind takes.
     let kind = t.kind();
     match (&t.target, &t.credentials) {
-        (Target::OpenApi(_) | Target::McpServer { .. } | Target::Passthrough { .. }, None) => c.fail(
+        (Target::Inference(Inference::Connector(id)), None) if id != BEDROCK_MANTLE => c.fail(
+            Code::Missing,
+            "credentials",
+            "(none)",
+            format!("credentials for inference connector `{id}`: Credentials::api_key(..) with the provider's key (only `{BEDROCK_MANTLE}` calls with the gateway's role)"),
+        ),
+        (Target::OpenApi(_) | Target::McpServer { .. } | Target::Passthrough { .. } | Target::Inference(Inference::Provider(_)), None) => c.fail(
             Code::Missing,
             "credentials",
             "(none)",
@@ -975,6 +1071,27 @@ pub(crate) fn warnings(app: &App) -> Vec<Diagnostic> {
                 "NONE",
                 "AWS_IAM or CUSTOM_JWT: with NONE anyone who knows the URL may call every tool of this gateway",
             ));
+        }
+    }
+    for g in app.all_gateways() {
+        // A connector reaches what hangar cannot name (a knowledge base, say) with the gateway's
+        // role: unless the user granted something, the role can reach nothing.
+        let granted = match &g.role {
+            Some(Role::Generated(r)) => !r.statements.is_empty() || !r.managed_policies.is_empty(),
+            Some(_) => true,
+            None => false,
+        };
+        for t in app.tools.iter().filter(|t| g.tools.contains(&t.name)) {
+            let role_calls = matches!(t.credentials, None | Some(Credentials::GatewayRole { .. }));
+            if matches!(t.target, Target::Connector(_)) && role_calls && !granted {
+                out.push(Diagnostic::warning(
+                    Code::Missing,
+                    Subject::Tool(t.name.clone()),
+                    "credentials",
+                    "GATEWAY_IAM_ROLE",
+                    format!("statements on gateway `{}`'s role granting what the connector reaches (for a managed knowledge base, bedrock:Retrieve on it): hangar cannot name it, and the role has none", g.name),
+                ));
+            }
         }
     }
     if !app.gateways.is_empty() {

@@ -648,6 +648,60 @@ mod linked {
     }
 
     #[test]
+    fn connectors_and_inference_targets_are_checked() {
+        let kb = Connector::new("kb")
+            .enable(["Retrieve"])
+            .tool(ConnectorTool::new("Search").parameter(ConnectorParameter::new("k")))
+            .tool(ConnectorTool::new("Retrieve").description("x".repeat(2001)))
+            .tool(ConnectorTool::new("Retrieve"));
+        let provider = InferenceProvider::new("http://llm.example.com")
+            .operation(InferenceOperation::new("v1/chat").models(["gpt//5"]))
+            .operation(InferenceOperation::new("/v1/x").provider_path("/v1 x").models(["ok-model", "bad model"]))
+            .model_prefix(' ', true);
+        let app = App::new("svc")
+            .tool(Tool::connector("kb", kb))
+            .tool(Tool::http_connector("crm", "").connector_parameter("9key", "").credentials(Credentials::caller()))
+            .tool(Tool::inference("openai", Inference::connector("openai")))
+            .tool(Tool::inference("llm", provider));
+        let kb = "tool `kb`";
+        assert!(has(&app, kb, "connector.tools[0].name"), "Search is not enabled");
+        assert!(has(&app, kb, "connector.tools[0].parameterOverrides[0].path"));
+        assert!(has(&app, kb, "connector.tools[1].description") && has(&app, kb, "connector.tools[2].name"));
+        assert!(has(&app, "tool `crm`", "httpConnector.id"));
+        assert!(has(&app, "tool `crm`", "httpConnector.parameters.9key"));
+        assert!(has(&app, "tool `openai`", "credentials"), "openai takes an API key");
+        let llm = "tool `llm`";
+        assert!(has(&app, llm, "inference.provider.endpoint") && has(&app, llm, "credentials"));
+        assert!(has(&app, llm, "inference.provider.operations[0].path"));
+        assert!(has(&app, llm, "inference.provider.operations[0].models[0]"));
+        assert!(has(&app, llm, "inference.provider.operations[1].providerPath"));
+        assert!(has(&app, llm, "inference.provider.operations[1].models[1]"));
+        assert!(has(&app, llm, "inference.provider.modelMapping.providerPrefix.separator"));
+        assert!(!problems(&app).iter().any(|p| p.2 == "inference.provider.operations[1].models[0]"));
+        // Bedrock's own connector calls with the gateway's role.
+        App::new("svc").tool(Tool::inference("bedrock", Inference::connector(BEDROCK_MANTLE))).validate("dev").unwrap();
+    }
+
+    #[test]
+    fn a_connector_whose_gateway_role_grants_nothing_is_a_warning() {
+        let tool = || Tool::connector("kb", Connector::new("kb"));
+        let plan = App::new("svc").tool(tool()).plan("dev").unwrap();
+        assert_eq!(plan.warnings.len(), 1, "{:?}", plan.warnings);
+        assert_eq!(
+            (plan.warnings[0].field.as_str(), plan.warnings[0].subject.to_string()),
+            ("credentials", "tool `kb`".into())
+        );
+        assert!(plan.warnings[0].to_string().contains("bedrock:Retrieve"));
+        let granted = Role::generated().statement(
+            Statement::allow()
+                .action("bedrock:Retrieve")
+                .resource("arn:aws:bedrock:us-east-1:123456789012:knowledge-base/KB1"),
+        );
+        let app = App::new("svc").tool(tool()).gateway(Gateway::new("gw").tools(["kb"]).role(granted));
+        assert!(app.plan("dev").unwrap().warnings.is_empty());
+    }
+
+    #[test]
     fn colliding_names_are_errors() {
         let app = App::new("svc")
             .tool(Tool::lambda("my_tool", LAMBDA, ToolSchema::inline([ToolSpec::new("t", "d")])))

@@ -468,12 +468,17 @@ fn linked_resources() -> Value {
 fn the_memory_gateway_example_deploys_its_memory_gateway_and_tools() {
     let stage = stage("mg");
     let out = tempfile::tempdir().unwrap();
-    let app = examples::memory_gateway::app();
+    // Plus built-in integrations no gateway lists: they go to the default gateway.
+    let app = examples::memory_gateway::app()
+        .tool(Tool::connector("manuals", Connector::new("knowledge-base").enable(["Retrieve"])))
+        .tool(Tool::inference("models", Inference::connector(BEDROCK_MANTLE)));
     let deployed = deploy(&app, &options(&stage, out.path())).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(deployed.status, "CREATE_COMPLETE");
     let found = linked_resources();
     let gateway = format!("support-tools-{stage}");
     assert_eq!(found["gateways"][&gateway], serde_json::json!(["docs", "orders", "refunds"]), "{found}");
+    let default = format!("support-gateway-{stage}");
+    assert_eq!(found["gateways"][&default], serde_json::json!(["manuals", "models"]), "{found}");
     let memory = deployed.linked.iter().find(|l| l.kind == "memory").expect("the memory's outputs");
     let memory_id = memory.id.clone().expect("the memory's ID is an output");
     assert!(found["memories"].as_array().unwrap().iter().any(|m| m == &Value::String(memory_id.clone())), "{found}");
@@ -485,4 +490,5 @@ fn the_memory_gateway_example_deploys_its_memory_gateway_and_tools() {
     runtime().block_on(app.destroy(&StackOptions::new(&stage, aws()).yes())).unwrap();
     let after = linked_resources();
     assert!(after["gateways"].get(&gateway).is_none(), "destroy removes the gateway and its targets: {after}");
+    assert!(after["gateways"].get(&default).is_none(), "{after}");
 }

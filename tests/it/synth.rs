@@ -260,8 +260,10 @@ fn linked_roles_name_exact_resources() {
                     if sid == "ImageToken" {
                         continue;
                     }
-                    for r in s["Resource"].as_array().unwrap() {
+                    let resources = s["Resource"].as_array().unwrap();
+                    for (i, r) in resources.iter().enumerate() {
                         assert_ne!(r, "*", "{name}: {id} statement {sid} grants `*`");
+                        assert!(!resources[..i].contains(r), "{name}: {id} statement {sid} names {r} twice");
                     }
                 }
             }
@@ -281,6 +283,20 @@ fn linked_roles_name_exact_resources() {
             "arn:aws:secretsmanager:us-east-1:123456789012:secret:docs-client-AbCdEf"
         ])
     );
+    // Bedrock's inference connector calls with the gateway's role: exactly its inference
+    // actions, on this account's projects; the knowledge base connector's grant is the user's.
+    let t = template(&examples::reference::app(), "dev");
+    let partner = t.resources["PartnerGatewayGatewayRole"].properties["Policies"][0]["PolicyDocument"]["Statement"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let inference = partner.iter().find(|s| s["Sid"] == "BedrockInference").unwrap();
+    assert_eq!(
+        inference["Resource"],
+        serde_json::json!([{ "Fn::Sub": "arn:${AWS::Partition}:bedrock-mantle:${AWS::Region}:${AWS::AccountId}:project/*" }])
+    );
+    assert!(partner.iter().any(|s| s["Sid"] == "Manuals"));
+    let t = template(&examples::memory_gateway::app(), "dev");
     // The runtime may use exactly its memory and its gateway.
     let runtime = &t.resources["SupportAgentRole"].properties["Policies"][0]["PolicyDocument"]["Statement"];
     let sids: Vec<&str> = runtime.as_array().unwrap().iter().filter_map(|s| s["Sid"].as_str()).collect();
