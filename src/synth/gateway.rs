@@ -10,7 +10,7 @@ use super::template::{Resource, Template, escape_sub, get_att, sub};
 use crate::model::names::{AgentNames, GatewayNames, ToolNames};
 use crate::model::{
     ApiSchema, Authorizer, BEDROCK_MANTLE, Connector, Credentials, Gateway, Inference, InferenceProvider, JsonSchema,
-    Role, Target, Tool, ToolSchema, ToolSpec,
+    Target, Tool, ToolSchema, ToolSpec,
 };
 
 /// Adds the gateway, its role (unless given), its targets and its outputs to `t`.
@@ -19,24 +19,13 @@ pub(super) fn gateway(ctx: &Context<'_>, g: &Gateway, t: &mut Template) {
     let id = names.resource();
     let tags = ctx.tags(&g.tags);
     let tools: Vec<&Tool> = g.tools.iter().filter_map(|n| ctx.app.tools.iter().find(|t| &t.name == n)).collect();
-    let role_arn = match &g.role {
-        Some(Role::Arn(arn)) => json!(arn),
-        _ => {
-            let custom = iam::customization(g.role.as_ref());
-            let mut role_tags = tags.clone();
-            role_tags.extend(custom.tags.clone());
-            let role = iam::role(
-                format!("AgentCore gateway role of {} ({})", g.name, ctx.plan.stage),
-                "AgentCoreGateway",
-                role_statements(ctx, g, &names, &tools),
-                Vec::new(),
-                &custom,
-                &role_tags,
-            );
-            t.add(names.role(), role);
-            get_att(&names.role(), "Arn")
-        }
-    };
+    let role_arn = iam::linked_role(t, &names.role(), g.role.as_ref(), true, &tags, || iam::RoleSpec {
+        description: format!("AgentCore gateway role of {} ({})", g.name, ctx.plan.stage),
+        policy_name: "AgentCoreGateway".into(),
+        statements: role_statements(ctx, g, &names, &tools),
+        managed: Vec::new(),
+    })
+    .expect("a gateway always has a role");
 
     let mut p = Map::new();
     p.insert("Name".into(), json!(names.physical));

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use super::context::{Context, tag_list};
-use super::template::{Resource, escape_sub, get_att, reference, sub, user_text};
+use super::template::{Resource, Template, escape_sub, get_att, reference, sub, user_text};
 use crate::model::names::{GatewayNames, LinkedKind, LinkedNames, MemoryNames, SHARED_POLICY};
 use crate::model::{Agent, Effect, GeneratedRole, Role, Secret, Statement};
 use crate::plan::{AgentPlan, ArtifactPlan};
@@ -146,7 +146,7 @@ pub(super) fn runtime_role(ctx: &Context<'_>, agent: &Agent, plan: &AgentPlan) -
 
 /// An IAM role AgentCore assumes: `statements` (exactly what hangar knows it needs) in the
 /// inline policy `policy_name`, then the user's additions from `custom`; `tags` as merged.
-pub(super) fn role(
+fn role(
     description: String,
     policy_name: &str,
     mut statements: Vec<Value>,
@@ -178,6 +178,40 @@ pub(super) fn role(
         p.insert("Tags".into(), tag_list(tags));
     }
     Resource::new("AWS::IAM::Role", Value::Object(p))
+}
+
+/// What hangar puts in the role it generates for a linked resource.
+pub(super) struct RoleSpec {
+    pub(super) description: String,
+    pub(super) policy_name: String,
+    /// Exactly what the resource needs.
+    pub(super) statements: Vec<Value>,
+    pub(super) managed: Vec<Value>,
+}
+
+/// The role ARN a linked resource (memory, gateway, browser, code interpreter) runs with: the
+/// given one; else, when it `needs` one, the role hangar generates as `id` from `spec` and the
+/// user's additions, tagged with the resource's `tags` and the role's own.
+pub(super) fn linked_role(
+    t: &mut Template,
+    id: &str,
+    role: Option<&Role>,
+    needs: bool,
+    tags: &std::collections::BTreeMap<String, String>,
+    spec: impl FnOnce() -> RoleSpec,
+) -> Option<Value> {
+    match role {
+        Some(Role::Arn(arn)) => Some(json!(arn)),
+        _ if needs => {
+            let custom = customization(role);
+            let mut role_tags = tags.clone();
+            role_tags.extend(custom.tags.clone());
+            let s = spec();
+            t.add(id, self::role(s.description, &s.policy_name, s.statements, s.managed, &custom, &role_tags));
+            Some(get_att(id, "Arn"))
+        }
+        _ => None,
+    }
 }
 
 /// The customization of a generated role (none when the role is given by ARN or not set).

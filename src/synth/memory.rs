@@ -7,7 +7,7 @@ use super::iam::{self, statement};
 use super::template::{Resource, Template, get_att, sub};
 use crate::model::names::MemoryNames;
 use crate::model::{
-    Custom, CustomBase, Memory, RecordField, Reflection, Role, StepOverride, Strategy, StrategyKind, Trigger,
+    Custom, CustomBase, Memory, RecordField, Reflection, StepOverride, Strategy, StrategyKind, Trigger,
 };
 
 /// The AWS managed policy that lets memory strategies invoke Bedrock models.
@@ -28,27 +28,12 @@ pub(super) fn memory(ctx: &Context<'_>, m: &Memory, t: &mut Template) {
     if let Some(k) = &m.encryption_key {
         p.insert("EncryptionKeyArn".into(), json!(k));
     }
-    let role = match &m.role {
-        Some(Role::Arn(arn)) => Some(json!(arn)),
-        _ if m.generates_role() => {
-            let custom = iam::customization(m.role.as_ref());
-            let mut role_tags = tags.clone();
-            role_tags.extend(custom.tags.clone());
-            t.add(
-                names.role(),
-                iam::role(
-                    format!("AgentCore memory role of {} ({})", m.name, ctx.plan.stage),
-                    "AgentCoreMemory",
-                    role_statements(m),
-                    vec![sub(INFERENCE_POLICY)],
-                    &custom,
-                    &role_tags,
-                ),
-            );
-            Some(get_att(&names.role(), "Arn"))
-        }
-        _ => None,
-    };
+    let role = iam::linked_role(t, &names.role(), m.role.as_ref(), m.generates_role(), &tags, || iam::RoleSpec {
+        description: format!("AgentCore memory role of {} ({})", m.name, ctx.plan.stage),
+        policy_name: "AgentCoreMemory".into(),
+        statements: role_statements(m),
+        managed: vec![sub(INFERENCE_POLICY)],
+    });
     if let Some(r) = role {
         p.insert("MemoryExecutionRoleArn".into(), r);
     }

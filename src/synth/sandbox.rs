@@ -6,7 +6,7 @@ use super::context::Context;
 use super::iam::{self, statement};
 use super::template::{Resource, Template, escape_sub, get_att, sub};
 use crate::model::names::{LinkedKind, LinkedNames};
-use crate::model::{Browser, CodeInterpreter, GeneratedRole, Network, Role, S3Location};
+use crate::model::{Browser, CodeInterpreter, Network, Role, S3Location};
 
 /// `NetworkConfiguration` of a browser or code interpreter.
 fn network(mode: &str, network: Option<&Network>) -> Value {
@@ -27,31 +27,22 @@ fn objects(l: &S3Location) -> Value {
     sub(format!("arn:${{AWS::Partition}}:s3:::{}/{}*", l.bucket, escape_sub(&l.prefix)))
 }
 
-/// The execution role: `role` as given, or generated with `statements`.
-#[allow(clippy::too_many_arguments)]
+/// The execution role: `role` as given, or generated with `statements` when `needs`.
 fn execution_role(
     ctx: &Context<'_>,
     what: &str,
-    role: Option<&Role>,
-    generate: bool,
+    (role, needs): (Option<&Role>, bool),
     names: &LinkedNames,
     statements: Vec<Value>,
     tags: &std::collections::BTreeMap<String, String>,
     t: &mut Template,
 ) -> Option<Value> {
-    match role {
-        Some(Role::Arn(arn)) => Some(json!(arn)),
-        _ if generate => {
-            let custom: GeneratedRole = iam::customization(role);
-            let mut role_tags = tags.clone();
-            role_tags.extend(custom.tags.clone());
-            let policy = format!("AgentCore{}", what.replace(' ', ""));
-            let description = format!("AgentCore {what} role ({})", ctx.plan.stage);
-            t.add(names.role(), iam::role(description, &policy, statements, Vec::new(), &custom, &role_tags));
-            Some(get_att(&names.role(), "Arn"))
-        }
-        _ => None,
-    }
+    iam::linked_role(t, &names.role(), role, needs, tags, || iam::RoleSpec {
+        description: format!("AgentCore {what} role ({})", ctx.plan.stage),
+        policy_name: format!("AgentCore{}", what.replace(' ', "")),
+        statements,
+        managed: Vec::new(),
+    })
 }
 
 fn certificates(arns: &[String]) -> Option<Value> {
@@ -103,7 +94,7 @@ pub(super) fn browser(ctx: &Context<'_>, b: &Browser, t: &mut Template) {
         p.insert("EnterprisePolicies".into(), Value::Array(list));
     }
     let what = format!("browser {}", b.name);
-    if let Some(r) = execution_role(ctx, &what, b.role.as_ref(), b.generates_role(), &names, statements, &tags, t) {
+    if let Some(r) = execution_role(ctx, &what, (b.role.as_ref(), b.generates_role()), &names, statements, &tags, t) {
         p.insert("ExecutionRoleArn".into(), r);
     }
     if !tags.is_empty() {
@@ -132,7 +123,7 @@ pub(super) fn code_interpreter(ctx: &Context<'_>, c: &CodeInterpreter, t: &mut T
     }
     let statements = certificates(&c.certificates).into_iter().collect();
     let what = format!("code interpreter {}", c.name);
-    if let Some(r) = execution_role(ctx, &what, c.role.as_ref(), c.generates_role(), &names, statements, &tags, t) {
+    if let Some(r) = execution_role(ctx, &what, (c.role.as_ref(), c.generates_role()), &names, statements, &tags, t) {
         p.insert("ExecutionRoleArn".into(), r);
     }
     if !tags.is_empty() {
