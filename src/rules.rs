@@ -22,7 +22,7 @@ pub(crate) const ROLE_ARN: Allowed =
     "an IAM role ARN `arn:<partition>:iam::<12-digit account>:role/<path/><name>`, name of [A-Za-z0-9+=,.@_-]";
 pub(crate) const POLICY_ARN: Allowed =
     "an IAM policy ARN `arn:<partition>:iam::<12-digit account or aws>:policy/<path/><name>`";
-pub(crate) const IMAGE_URI: Allowed = "an ECR image `<12-digit account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag][@sha256:<digest>]` or `public.ecr.aws/<repository>[:tag]`: AgentCore pulls only from ECR";
+pub(crate) const IMAGE_URI: Allowed = "an ECR image `<12-digit account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag][@sha256:<digest>]` (`amazonaws.com.cn` in China, the ISO partitions' domains there) or `public.ecr.aws/<repository>[:tag]`: AgentCore pulls only from ECR";
 pub(crate) const DISCOVERY_URL: Allowed = "an https URL ending in `/.well-known/openid-configuration`, without spaces";
 pub(crate) const AGENT_NAME: Allowed =
     "1-48 characters: a letter, then letters, digits, `_` or `-` (pattern ^[a-zA-Z][a-zA-Z0-9_-]{0,47}$)";
@@ -200,6 +200,11 @@ fn dns_label(s: &str) -> bool {
 }
 
 /// Splits and checks an image URI that AgentCore can pull: private or public ECR.
+/// The domains ECR registries live under, per partition: commercial and GovCloud, China, and
+/// the ISO partitions.
+const ECR_DOMAINS: [&str; 6] =
+    [".amazonaws.com", ".amazonaws.com.cn", ".c2s.ic.gov", ".sc2s.sgov.gov", ".cloud.adc-e.uk", ".csp.hci.ic.gov"];
+
 pub(crate) fn parse_image_uri(s: &str) -> Result<ImageParts<'_>, Allowed> {
     if s.len() > 1024 {
         return Err(IMAGE_URI);
@@ -218,7 +223,7 @@ pub(crate) fn parse_image_uri(s: &str) -> Result<ImageParts<'_>, Allowed> {
         let domain_ok = dns_label(region)
             && domain.iter().all(|l| l.is_some_and(dns_label))
             && labels.all(dns_label)
-            && registry.contains(".amazonaws.com");
+            && ECR_DOMAINS.contains(&&registry[account.len() + ".dkr.ecr.".len() + region.len()..]);
         ok_if(domain_ok, IMAGE_URI)?;
         (Some(account), Some(region))
     };
@@ -596,6 +601,14 @@ pub(crate) const SECRET_ARN: Allowed =
 pub(crate) const HTTPS_URL: Allowed = "an https:// URL (host, optional port and path), without spaces";
 pub(crate) const S3_URI: Allowed = "an S3 URI `s3://<bucket>/<key>`";
 pub(crate) const ACCOUNT_ID: Allowed = "a 12-digit AWS account ID";
+pub(crate) const MOUNT_PATH: Allowed =
+    "`/mnt/<name>` (6-200 characters; the name of letters, digits, `.`, `_` or `-`; an optional trailing `/`)";
+pub(crate) const EFS_ACCESS_POINT_ARN: Allowed = "an EFS access point ARN `arn:<partition>:elasticfilesystem:<region>:<account>:access-point/fsap-<8-40 hex digits>` (at most 128 characters)";
+pub(crate) const S3_FILES_ACCESS_POINT_ARN: Allowed = "an S3 Files access point ARN `arn:<partition>:s3files:<region>:<account>:file-system/fs-<17-40 hex digits>/access-point/fsap-<17-40 hex digits>` (at most 256 characters)";
+pub(crate) const CAPACITY_PROVIDER_ARN: Allowed = "a capacity provider ARN `arn:<partition>:bedrock-agentcore:<region>:<account>:capacity-provider/<name>-<10 letters or digits>`";
+pub(crate) const WORKLOAD_IDENTITY: Allowed = "3-255 letters, digits, `_`, `.` or `-`";
+pub(crate) const HOSTING_ENVIRONMENT: Allowed = "an ARN of 20-1011 characters";
+pub(crate) const PLATFORM_VERSION: Allowed = "1-128 characters without whitespace";
 pub(crate) const IDENTIFIER: Allowed = "a letter, then letters, digits, `_` or `-` (pattern ^[a-zA-Z][a-zA-Z0-9_-]*$)";
 pub(crate) const INFERENCE_PATH: Allowed =
     "1-256 characters: `/`, then letters, digits, `-`, `.`, `_` or `/` (pattern ^/[a-zA-Z0-9\\-\\._/]+$)";
@@ -720,6 +733,85 @@ pub(crate) fn s3_uri(s: &str) -> Result<(), Allowed> {
 /// 12-digit account IDs.
 pub(crate) fn account_id(s: &str) -> Result<(), Allowed> {
     ok_if(s.len() == 12 && all(s, |b| b.is_ascii_digit()), ACCOUNT_ID)
+}
+
+/// Runtime mount paths: `^/mnt/[a-zA-Z0-9._-]+/?$`, 6-200.
+pub(crate) fn mount_path(s: &str) -> Result<(), Allowed> {
+    let name = s.strip_prefix("/mnt/").map(|r| r.strip_suffix('/').unwrap_or(r));
+    let ok = (6..=200).contains(&s.len())
+        && name.is_some_and(|n| !n.is_empty() && all(n, |b| b.is_ascii_alphanumeric() || b"._-".contains(&b)));
+    ok_if(ok, MOUNT_PATH)
+}
+
+fn hex_between(s: &str, (min, max): (usize, usize)) -> bool {
+    (min..=max).contains(&s.len()) && all(s, |b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// The partition and account of an access point ARN as its schema pattern has them:
+/// `arn:aws[-a-z]*:<service>:<region and account of [0-9a-z-:]>:<resource>`.
+fn access_point_parts<'a>(s: &'a str, service: &str) -> Option<&'a str> {
+    let rest = s.strip_prefix("arn:aws")?;
+    let (partition_tail, rest) = rest.split_once(':')?;
+    let rest = rest.strip_prefix(service)?.strip_prefix(':')?;
+    let ok = all(partition_tail, |b| b == b'-' || b.is_ascii_lowercase());
+    // Region and account, then the resource after the last `:`.
+    let (middle, resource) = rest.rsplit_once(':')?;
+    (ok && !middle.is_empty() && all(middle, |b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-:".contains(&b)))
+        .then_some(resource)
+}
+
+/// EFS access point ARNs.
+pub(crate) fn efs_access_point_arn(s: &str) -> Result<(), Allowed> {
+    let ok = s.len() <= 128
+        && access_point_parts(s, "elasticfilesystem")
+            .and_then(|r| r.strip_prefix("access-point/fsap-"))
+            .is_some_and(|id| hex_between(id, (8, 40)));
+    ok_if(ok, EFS_ACCESS_POINT_ARN)
+}
+
+/// S3 Files access point ARNs.
+pub(crate) fn s3_files_access_point_arn(s: &str) -> Result<(), Allowed> {
+    let ok = s.len() <= 256
+        && access_point_parts(s, "s3files")
+            .and_then(|r| r.strip_prefix("file-system/fs-"))
+            .and_then(|r| r.split_once("/access-point/fsap-"))
+            .is_some_and(|(fs, ap)| hex_between(fs, (17, 40)) && hex_between(ap, (17, 40)));
+    ok_if(ok, S3_FILES_ACCESS_POINT_ARN)
+}
+
+/// Capacity provider ARNs.
+pub(crate) fn capacity_provider_arn(s: &str) -> Result<(), Allowed> {
+    let ok = s.len() <= 2048
+        && parse_arn(s).is_ok_and(|p| {
+            p.partition.starts_with("aws")
+                && p.service == "bedrock-agentcore"
+                && p.account.len() == 12
+                && !p.region.is_empty()
+                && p.resource.strip_prefix("capacity-provider/").is_some_and(|r| {
+                    r.rsplit_once('-').is_some_and(|(name, id)| {
+                        resource_name(name).is_ok() && id.len() == 10 && all(id, |b| b.is_ascii_alphanumeric())
+                    })
+                })
+        });
+    ok_if(ok, CAPACITY_PROVIDER_ARN)
+}
+
+/// Workload identity names a runtime's JWT authorizer allows: `^[A-Za-z0-9_.-]+$`, 3-255.
+pub(crate) fn workload_identity(s: &str) -> Result<(), Allowed> {
+    ok_if(
+        (3..=255).contains(&s.len()) && all(s, |b| b.is_ascii_alphanumeric() || b"_.-".contains(&b)),
+        WORKLOAD_IDENTITY,
+    )
+}
+
+/// Hosting environments a runtime's JWT authorizer allows: ARNs of 20-1011 characters.
+pub(crate) fn hosting_environment(s: &str) -> Result<(), Allowed> {
+    ok_if((20..=1011).contains(&s.len()) && parse_arn(s).is_ok(), HOSTING_ENVIRONMENT)
+}
+
+/// Runtime platform versions: `^[^\s]+$`, 1-128.
+pub(crate) fn platform_version(s: &str) -> Result<(), Allowed> {
+    ok_if((1..=128).contains(&s.chars().count()) && !s.chars().any(char::is_whitespace), PLATFORM_VERSION)
 }
 
 /// Connector tool names and HTTP connector parameter keys: `^[a-zA-Z][a-zA-Z0-9_-]*$`.

@@ -427,7 +427,7 @@ pub fn app() -> App {
                 )
                 .protocol(Protocol::Http)
                 .endpoint(Endpoint::new("production").description("Tracks latest version"))
-                .endpoint(Endpoint::new("staging").version(1).description("Pinned to version 1"))
+                .endpoint(Endpoint::new("staging").version(1).description("Pinned to version 1").tag("Stage", "staging"))
                 .network(Network::public())
                 .jwt(
                     Jwt::discovery_url(discovery_url!(
@@ -439,7 +439,13 @@ pub fn app() -> App {
                     .claim(Claim::string("department").equals("engineering"))
                     .claim(Claim::string_array("groups").contains_any(["admins", "support"]))
                     // A namespaced claim, as Auth0 and others issue them.
-                    .claim(Claim::string("https://example.com/tier").equals("gold")),
+                    .claim(Claim::string("https://example.com/tier").equals("gold"))
+                    // Only these callers, reaching the identity provider privately.
+                    .hosting_environment("arn:aws:ecs:us-east-1:123456789012:cluster/web")
+                    .workload_identity("webApp")
+                    .private_endpoint(PrivateEndpoint::lattice("rcfg-0123456789abcdef0"))
+                    .private_endpoint_for("keys.example.com", private())
+                    .private_endpoint_for("token.example.com", PrivateEndpoint::lattice("rcfg-0123456789abcdef1")),
                 )
                 .lifecycle(
                     Lifecycle::new().idle_timeout(Duration::from_secs(900)).max_lifetime(Duration::from_secs(3600)),
@@ -492,7 +498,26 @@ pub fn app() -> App {
                     [subnet!("subnet-0123456789abcdef0"), subnet!("subnet-0123456789abcdef1")],
                     [security_group!("sg-0123456789abcdef0")],
                 )
-                .protocol(Protocol::Mcp),
+                .protocol(Protocol::Mcp)
+                // Traced from the first line, on its own capacity, with four kinds of storage.
+                .entry_wrapper("opentelemetry-instrument")
+                .capacity_provider(arn!(
+                    "arn:aws:bedrock-agentcore:us-east-1:123456789012:capacity-provider/fleet-0123456789"
+                ))
+                .platform_version("2026.11")
+                .filesystem(Filesystem::session_storage("/mnt/session"))
+                .filesystem(
+                    Filesystem::efs(
+                        arn!("arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/fsap-0123456789abcdef0"),
+                        "/mnt/shared",
+                    )
+                    .read_only(),
+                )
+                .filesystem(Filesystem::s3_files(
+                    arn!("arn:aws:s3files:us-east-1:123456789012:file-system/fs-0123456789abcdef0/access-point/fsap-0123456789abcdef0"),
+                    "/mnt/docs",
+                ))
+                .filesystem(Filesystem::volume("scratch", "/mnt/scratch")),
         )
         .agent(
             Agent::new(agent_name!("s3Agent"))
@@ -500,6 +525,10 @@ pub fn app() -> App {
                 .handler("main.py")
                 .runtime(Python::V3_12)
                 .s3(S3Object::new("my-artifacts-bucket", "agents/my-agent.zip").version_id("abc123"))
+                .jwt(
+                    Jwt::discovery_url("https://idp.internal.example.com/.well-known/openid-configuration")
+                        .private_endpoint(private()),
+                )
                 .protocol(Protocol::A2a),
         )
         .agent(

@@ -6,10 +6,11 @@ use std::time::Duration;
 
 use super::artifact::{ImageSource, Package, Python, S3Object};
 use super::auth::Jwt;
-use super::ids::{AgentName, EnvKey, HeaderName, RuntimeVersion, SecurityGroupId, SubnetId};
+use super::ids::{AgentName, Arn, EnvKey, HeaderName, RuntimeVersion, SecurityGroupId, SubnetId};
 use super::memory::Memory;
 use super::network::Network;
 use super::role::Role;
+use super::storage::Filesystem;
 
 /// An AgentCore runtime: its artifact and every runtime option.
 ///
@@ -59,6 +60,11 @@ pub struct Agent {
     pub(crate) browser: Option<String>,
     pub(crate) code_interpreter: Option<String>,
     pub(crate) credential_providers: Vec<String>,
+    pub(crate) filesystems: Vec<Filesystem>,
+    pub(crate) capacity_provider: Option<Arn>,
+    pub(crate) platform_version: Option<String>,
+    /// A command the entry point runs under (`EntryPoint = [wrapper, entry point]`).
+    pub(crate) entry_wrapper: Option<String>,
 }
 
 /// What [`Agent::memory`] takes: the name of a memory of the App, or a memory of its own.
@@ -116,6 +122,10 @@ impl Agent {
             browser: None,
             code_interpreter: None,
             credential_providers: Vec::new(),
+            filesystems: Vec::new(),
+            capacity_provider: None,
+            platform_version: None,
+            entry_wrapper: None,
         }
     }
 
@@ -140,6 +150,31 @@ impl Agent {
     /// inside that zip.
     pub fn handler(mut self, entry_point: impl Into<String>) -> Self {
         self.handler = Some(entry_point.into());
+        self
+    }
+
+    /// Code agents: runs the entry point under `command`, an instrumentation wrapper such as
+    /// `opentelemetry-instrument` (the runtime's entry point becomes `[command, entry point]`).
+    pub fn entry_wrapper(mut self, command: impl Into<String>) -> Self {
+        self.entry_wrapper = Some(command.into());
+        self
+    }
+
+    /// Mounts a file system into the agent's sessions (at most 5).
+    pub fn filesystem(mut self, filesystem: Filesystem) -> Self {
+        self.filesystems.push(filesystem);
+        self
+    }
+
+    /// Runs the agent on a capacity provider (its ARN) instead of AgentCore's shared capacity.
+    pub fn capacity_provider(mut self, arn: impl Into<Arn>) -> Self {
+        self.capacity_provider = Some(arn.into());
+        self
+    }
+
+    /// Pins the runtime's platform version (AgentCore's default when unset).
+    pub fn platform_version(mut self, version: impl Into<String>) -> Self {
+        self.platform_version = Some(version.into());
         self
     }
 
@@ -358,12 +393,19 @@ pub struct Endpoint {
     pub(crate) name: String,
     pub(crate) version: Option<RuntimeVersion>,
     pub(crate) description: Option<String>,
+    pub(crate) tags: BTreeMap<String, String>,
 }
 
 impl Endpoint {
     /// An endpoint named `name`: the `qualifier` callers pass when invoking.
     pub fn new(name: impl Into<String>) -> Self {
-        Endpoint { name: name.into(), version: None, description: None }
+        Endpoint { name: name.into(), version: None, description: None, tags: BTreeMap::new() }
+    }
+
+    /// A tag on this endpoint only, besides the agent's (this one wins).
+    pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.tags.insert(key.into(), value.into());
+        self
     }
 
     /// Pin to a runtime version (omit to track the latest).

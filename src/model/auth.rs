@@ -22,6 +22,11 @@ pub struct Jwt {
     pub(crate) claims: Option<Vec<Claim>>,
     pub(crate) private_endpoint: Option<PrivateEndpoint>,
     pub(crate) advertised_scopes: std::collections::BTreeMap<String, String>,
+    /// Runtimes only: the hosting environments (ARNs) and workload identities allowed to call.
+    pub(crate) hosting_environments: Vec<String>,
+    pub(crate) workload_identities: Vec<String>,
+    /// Runtimes only: private endpoints for other domains of the identity provider.
+    pub(crate) private_endpoint_overrides: Vec<(String, PrivateEndpoint)>,
 }
 
 impl Jwt {
@@ -35,6 +40,9 @@ impl Jwt {
             claims: None,
             private_endpoint: None,
             advertised_scopes: std::collections::BTreeMap::new(),
+            hosting_environments: Vec::new(),
+            workload_identities: Vec::new(),
+            private_endpoint_overrides: Vec::new(),
         }
     }
 
@@ -65,6 +73,25 @@ impl Jwt {
     /// Reaches the identity provider's discovery and keys privately, through VPC Lattice.
     pub fn private_endpoint(mut self, endpoint: PrivateEndpoint) -> Self {
         self.private_endpoint = Some(endpoint);
+        self
+    }
+
+    /// Runtimes only: reaches the identity provider's other domain `domain` (its token or keys
+    /// host, say) through its own private endpoint (at most 5).
+    pub fn private_endpoint_for(mut self, domain: impl Into<String>, endpoint: PrivateEndpoint) -> Self {
+        self.private_endpoint_overrides.push((domain.into(), endpoint));
+        self
+    }
+
+    /// Runtimes only: callers must run in this hosting environment (its ARN; at most 10).
+    pub fn hosting_environment(mut self, arn: impl Into<String>) -> Self {
+        self.hosting_environments.push(arn.into());
+        self
+    }
+
+    /// Runtimes only: callers must hold this workload identity (its name; at most 10).
+    pub fn workload_identity(mut self, name: impl Into<String>) -> Self {
+        self.workload_identities.push(name.into());
         self
     }
 

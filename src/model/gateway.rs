@@ -872,7 +872,7 @@ impl Tool {
     }
 
     /// Model inference through the gateway: [`Inference::connector`] or an
-    /// [`InferenceProvider`]. The `bedrock-mantle` connector calls with the gateway's role;
+    /// [`InferenceProvider`](super::InferenceProvider). The `bedrock-mantle` connector calls with the gateway's role;
     /// the others need credentials (an API key provider).
     pub fn inference(name: impl Into<String>, inference: impl Into<Inference>) -> Self {
         Tool::new(name, Target::Inference(inference.into()))

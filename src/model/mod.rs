@@ -12,6 +12,7 @@ pub mod names;
 mod network;
 mod role;
 mod sandbox;
+mod storage;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -44,6 +45,7 @@ pub use network::{ManagedVpc, Network, PrivateEndpoint};
 pub(crate) use role::GENERATED_SIDS;
 pub use role::{Effect, GeneratedRole, Role, Statement};
 pub use sandbox::{Browser, CodeInterpreter, S3Location};
+pub use storage::{Filesystem, FilesystemKind};
 
 /// A service: its agents, and what they link to. One App is one CloudFormation stack per stage.
 ///

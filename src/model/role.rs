@@ -152,6 +152,10 @@ pub(crate) const GENERATED_SIDS: &[&str] = &[
     "Recording",
     "Policies",
     "Certificates",
+    "EfsMount",
+    "EfsWrite",
+    "S3FilesMount",
+    "S3FilesWrite",
 ];
 
 /// One IAM policy statement. Resources may use CloudFormation substitutions such as

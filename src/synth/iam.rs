@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 use super::context::{Context, tag_list};
 use super::template::{Resource, Template, escape_sub, get_att, reference, sub, user_text};
 use crate::model::names::{GatewayNames, LinkedKind, LinkedNames, MemoryNames, SHARED_POLICY};
-use crate::model::{Agent, Effect, GeneratedRole, Role, Secret, Statement};
+use crate::model::{Agent, Effect, FilesystemKind, GeneratedRole, Role, Secret, Statement};
 use crate::plan::{AgentPlan, ArtifactPlan};
 
 /// Trust for `bedrock-agentcore.amazonaws.com`, limited to this account's AgentCore resources
@@ -131,6 +131,7 @@ pub(super) fn runtime_role(ctx: &Context<'_>, agent: &Agent, plan: &AgentPlan) -
     )];
     statements.extend(artifact_statements(ctx, plan));
     statements.extend(linked_statements(ctx, agent));
+    statements.extend(filesystem_statements(agent));
     let managed = vec![reference(SHARED_POLICY)];
     let mut tags = ctx.tags(&agent.tags);
     tags.extend(custom.tags.clone());
@@ -142,6 +143,55 @@ pub(super) fn runtime_role(ctx: &Context<'_>, agent: &Agent, plan: &AgentPlan) -
         &custom,
         &tags,
     )
+}
+
+/// Mounting (and, unless read-only, writing to) exactly the access points the agent names.
+/// EFS scopes client access by the access point as a condition on its file systems (the
+/// access point's ARN does not name its file system); S3 Files' does, so the role names it.
+fn filesystem_statements(agent: &Agent) -> Vec<Value> {
+    let (mut efs_mount, mut efs_write, mut efs_systems) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut s3_mount, mut s3_write) = (Vec::new(), Vec::new());
+    for fs in &agent.filesystems {
+        match fs.kind() {
+            FilesystemKind::Efs(ap) => {
+                let ap = ap.as_str();
+                if let Some((prefix, _)) = ap.split_once("access-point/") {
+                    efs_systems.push(json!(format!("{prefix}file-system/*")));
+                }
+                efs_mount.push(json!(ap));
+                if !fs.read_only {
+                    efs_write.push(json!(ap));
+                }
+            }
+            FilesystemKind::S3Files(ap) => {
+                let system = ap.as_str().split_once("/access-point/").map_or(ap.as_str(), |(f, _)| f);
+                s3_mount.push(json!(system));
+                if !fs.read_only {
+                    s3_write.push(json!(system));
+                }
+            }
+            FilesystemKind::SessionStorage | FilesystemKind::Volume(_) => {}
+        }
+    }
+    let mut out = Vec::new();
+    let efs = |sid: &str, action: &str, access_points: Vec<Value>| {
+        let mut s = statement(sid, &[action], efs_systems.clone());
+        s["Condition"] = json!({ "StringEquals": { "elasticfilesystem:AccessPointArn": access_points } });
+        s
+    };
+    if !efs_mount.is_empty() {
+        out.push(efs("EfsMount", "elasticfilesystem:ClientMount", efs_mount));
+    }
+    if !efs_write.is_empty() {
+        out.push(efs("EfsWrite", "elasticfilesystem:ClientWrite", efs_write));
+    }
+    if !s3_mount.is_empty() {
+        out.push(statement("S3FilesMount", &["s3files:ClientMount"], s3_mount));
+    }
+    if !s3_write.is_empty() {
+        out.push(statement("S3FilesWrite", &["s3files:ClientWrite"], s3_write));
+    }
+    out
 }
 
 /// An IAM role AgentCore assumes: `statements` (exactly what hangar knows it needs) in the

@@ -8,7 +8,7 @@ use super::context::Context;
 use super::iam;
 use super::template::{Resource, Template, get_att, maybe_sub, sub};
 use crate::model::names::{GatewayNames, LinkedKind, LinkedNames, MemoryNames};
-use crate::model::{Agent, ClaimValue, Jwt, Lifecycle, Network, PrivateEndpoint, Role};
+use crate::model::{Agent, ClaimValue, Filesystem, FilesystemKind, Jwt, Lifecycle, Network, PrivateEndpoint, Role};
 use crate::plan::{AgentPlan, ArtifactPlan};
 use crate::validate::{BROWSER_ENV, CODE_INTERPRETER_ENV, GATEWAY_ENV, MEMORY_ENV};
 
@@ -29,7 +29,7 @@ pub(super) fn runtime(ctx: &Context<'_>, agent: &Agent, plan: &AgentPlan, t: &mu
     if let Some(d) = &agent.description {
         p.insert("Description".into(), json!(d));
     }
-    p.insert("AgentRuntimeArtifact".into(), artifact(ctx, plan));
+    p.insert("AgentRuntimeArtifact".into(), artifact(ctx, agent, plan));
     p.insert("RoleArn".into(), role_arn.clone());
     p.insert("NetworkConfiguration".into(), network(&agent.network));
     if let Some(jwt) = &agent.jwt {
@@ -45,6 +45,15 @@ pub(super) fn runtime(ctx: &Context<'_>, agent: &Agent, plan: &AgentPlan, t: &mu
     }
     if let Some(headers) = &agent.request_headers {
         p.insert("RequestHeaderConfiguration".into(), json!({ "RequestHeaderAllowlist": headers }));
+    }
+    if !agent.filesystems.is_empty() {
+        p.insert("FilesystemConfigurations".into(), Value::Array(agent.filesystems.iter().map(filesystem).collect()));
+    }
+    if let Some(arn) = &agent.capacity_provider {
+        p.insert("CapacityProviderConfiguration".into(), json!({ "CapacityProviderArn": arn }));
+    }
+    if let Some(v) = &agent.platform_version {
+        p.insert("PlatformVersion".into(), json!(v));
     }
     let tags = ctx.tags(&agent.tags);
     if !tags.is_empty() {
@@ -92,6 +101,8 @@ fn endpoints(agent: &Agent, plan: &AgentPlan, tags: &BTreeMap<String, String>, t
         if let Some(d) = &ep.description {
             e.insert("Description".into(), json!(d));
         }
+        let mut tags = tags.clone();
+        tags.extend(ep.tags.iter().map(|(k, v)| (k.clone(), v.clone())));
         if !tags.is_empty() {
             e.insert("Tags".into(), json!(tags));
         }
@@ -101,6 +112,16 @@ fn endpoints(agent: &Agent, plan: &AgentPlan, tags: &BTreeMap<String, String>, t
             format!("Endpoint {} ARN of agent {}", ep.name, agent.name()),
             get_att(&id, "AgentRuntimeEndpointArn"),
         );
+    }
+}
+
+fn filesystem(fs: &Filesystem) -> Value {
+    let mount = json!(fs.mount_path());
+    match fs.kind() {
+        FilesystemKind::SessionStorage => json!({ "SessionStorage": { "MountPath": mount } }),
+        FilesystemKind::Efs(arn) => json!({ "EfsAccessPoint": { "AccessPointArn": arn, "MountPath": mount } }),
+        FilesystemKind::S3Files(arn) => json!({ "S3FilesAccessPoint": { "AccessPointArn": arn, "MountPath": mount } }),
+        FilesystemKind::Volume(name) => json!({ "CapacityProviderVolume": { "VolumeName": name, "MountPath": mount } }),
     }
 }
 
@@ -144,6 +165,25 @@ pub(super) fn authorizer(jwt: &Jwt) -> Value {
     }
     if let Some(pe) = &jwt.private_endpoint {
         a.insert("PrivateEndpoint".into(), private_endpoint(pe));
+    }
+    if !jwt.private_endpoint_overrides.is_empty() {
+        let list = jwt
+            .private_endpoint_overrides
+            .iter()
+            .map(|(domain, pe)| json!({ "Domain": domain, "PrivateEndpoint": private_endpoint(pe) }))
+            .collect();
+        a.insert("PrivateEndpointOverrides".into(), Value::Array(list));
+    }
+    let mut workloads = Map::new();
+    if !jwt.hosting_environments.is_empty() {
+        let envs: Vec<Value> = jwt.hosting_environments.iter().map(|arn| json!({ "Arn": arn })).collect();
+        workloads.insert("HostingEnvironments".into(), Value::Array(envs));
+    }
+    if !jwt.workload_identities.is_empty() {
+        workloads.insert("WorkloadIdentities".into(), json!(jwt.workload_identities));
+    }
+    if !workloads.is_empty() {
+        a.insert("AllowedWorkloadConfiguration".into(), Value::Object(workloads));
     }
     if !jwt.advertised_scopes.is_empty() {
         a.insert("AdvertisedScopeMapping".into(), json!(jwt.advertised_scopes));
@@ -212,7 +252,7 @@ fn environment(ctx: &Context<'_>, agent: &Agent) -> Map<String, Value> {
 }
 
 /// `AgentRuntimeArtifact`: the code zip in S3, or the container image.
-fn artifact(ctx: &Context<'_>, plan: &AgentPlan) -> Value {
+fn artifact(ctx: &Context<'_>, agent: &Agent, plan: &AgentPlan) -> Value {
     let code = |bucket: Value, key: &str, version: Option<&String>, entry: &str, runtime: &str| {
         let mut s3 = Map::new();
         s3.insert("Bucket".into(), bucket);
@@ -220,7 +260,8 @@ fn artifact(ctx: &Context<'_>, plan: &AgentPlan) -> Value {
         if let Some(v) = version {
             s3.insert("VersionId".into(), json!(v));
         }
-        json!({ "CodeConfiguration": { "Code": { "S3": s3 }, "EntryPoint": [entry], "Runtime": runtime } })
+        let entry_points: Vec<&str> = agent.entry_wrapper.as_deref().into_iter().chain([entry]).collect();
+        json!({ "CodeConfiguration": { "Code": { "S3": s3 }, "EntryPoint": entry_points, "Runtime": runtime } })
     };
     match &plan.artifact {
         ArtifactPlan::Code { asset, entry_point, runtime } => {

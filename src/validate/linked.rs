@@ -7,12 +7,12 @@ use std::collections::{BTreeSet, HashMap};
 use super::checker::{Checker, TagTargets, defined_names, key_path};
 use super::diagnostic::{Code, Diagnostic, Subject};
 use super::documents;
-use super::shared::{check_jwt, check_role_at};
+use super::shared::{JwtOwner, check_jwt, check_role_at, private_endpoint};
 use crate::model::names::{self, LinkedKind, LinkedNames};
 use crate::model::{
     ApiSchema, App, Authorizer, BEDROCK_MANTLE, Connector, CredentialProvider, Credentials, Custom, CustomBase,
-    Discovery, Gateway, Inference, InferenceProvider, Memory, MetadataType, Network, OAuth2Provider, PrivateEndpoint,
-    RecordField, Role, Secret, SecretRef, SelfManaged, StrategyKind, Target, Tool, ToolSchema, Trigger,
+    Discovery, Gateway, Inference, InferenceProvider, Memory, MetadataType, Network, OAuth2Provider, RecordField, Role,
+    Secret, SecretRef, SelfManaged, StrategyKind, Target, Tool, ToolSchema, Trigger,
 };
 use crate::rules::{self, Allowed};
 
@@ -504,47 +504,13 @@ fn self_managed(c: &mut Checker<'_>, at: &str, sm: &SelfManaged) {
     }
 }
 
-pub(super) fn private_endpoint(c: &mut Checker<'_>, at: &str, pe: &PrivateEndpoint) {
-    match pe {
-        PrivateEndpoint::Lattice(id) => {
-            c.rule(format!("{at}.selfManagedLatticeResource"), id, rules::lattice_resource(id))
-        }
-        PrivateEndpoint::ManagedVpc(m) => {
-            let at = format!("{at}.managedVpcResource");
-            c.rule(format!("{at}.vpcIdentifier"), &m.vpc, rules::vpc_id(&m.vpc));
-            c.list(&format!("{at}.subnetIds"), &m.subnets, (1, 16), rules::subnet_id, true);
-            c.list(&format!("{at}.securityGroupIds"), &m.security_groups, (0, 5), rules::security_group_id, true);
-            if let Some(d) = &m.routing_domain {
-                c.length(&format!("{at}.routingDomain"), d, (3, 255));
-            }
-            c.tags(&format!("{at}.tags"), &m.tags, TagTargets::AgentCore);
-        }
-    }
-}
-
 fn gateway(app: &App, g: &Gateway, c: &mut Checker<'_>) {
     c.rule("name", &g.name, rules::gateway_name(&g.name));
     if let Some(d) = &g.description {
         c.length("description", d, (1, 200));
     }
     if let Authorizer::Jwt(jwt) = &g.authorizer {
-        check_jwt(jwt, c);
-        if let Some(pe) = &jwt.private_endpoint {
-            private_endpoint(c, "authorizer.jwt.privateEndpoint", pe);
-        }
-        if jwt.advertised_scopes.len() > 50 {
-            c.fail(
-                Code::Count,
-                "authorizer.jwt.advertisedScopeMapping",
-                format!("{} scopes", jwt.advertised_scopes.len()),
-                "at most 50",
-            );
-        }
-        for (k, v) in &jwt.advertised_scopes {
-            let f = key_path("authorizer.jwt.advertisedScopeMapping", k);
-            c.rule(f.clone(), k, rules::scope(k));
-            c.rule(f, v, rules::scope(v));
-        }
+        check_jwt(jwt, JwtOwner::Gateway, c);
     }
     if let Some(i) = &g.mcp.instructions {
         c.length("protocol.instructions", i, (1, 2048));

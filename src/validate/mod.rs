@@ -4,6 +4,24 @@
 //! [`Diagnostic`] names what it is about (the agent, memory or gateway), the field path as the
 //! Serverless configuration spells it (`network.subnets[1]`), the offending value and what is
 //! allowed. The rules on single values live in [`crate::rules`], shared with the macros crate.
+//!
+//! # Stricter than CloudFormation, on purpose
+//!
+//! Everything the schema of a resource type refuses, hangar refuses too. Where it refuses more,
+//! it is because the value, though the schema lets it through, cannot work or is a typo:
+//!
+//! | What | The schema | hangar | Why |
+//! |---|---|---|---|
+//! | Subnet and security group IDs | `subnet-[0-9a-zA-Z]{8,17}` | 8 or 17 lowercase hex digits | the only IDs EC2 issues; anything else fails at deploy |
+//! | Subnets, security groups, audiences, clients, scopes, request headers | repeats allowed | each once (headers ignoring case) | a repeat is a copy-paste mistake |
+//! | OIDC discovery URLs | any URL ending in `/.well-known/openid-configuration` | `https://` only | OIDC discovery requires TLS; AgentCore cannot fetch the keys otherwise |
+//! | Container images | any `<account>.dkr.ecr.<region>.<domain>` | the ECR domains of every partition (`amazonaws.com`, `amazonaws.com.cn`, the ISO ones) | AgentCore pulls only from ECR |
+//! | Mount paths | each matches `/mnt/<name>` | and each once | two mounts at one path cannot both work |
+//! | EFS and S3 Files mounts | any network mode | a VPC agent | their mount targets are in a VPC |
+//! | Endpoint names | `DEFAULT` allowed | `DEFAULT` reserved | AgentCore creates it itself |
+//! | Tags on generated roles | the runtime's tag rule | IAM's tag rule, counted with the role's own | the same tags land on the role |
+//! | Connector tools configured | any name | one of the enabled tools | a configuration of a disabled tool does nothing |
+//! | Inference connectors other than `bedrock-mantle`, OpenAPI, MCP server and passthrough tools | credentials optional | credentials required | the target cannot be called without them |
 
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
@@ -19,9 +37,9 @@ use self::checker::{Checker, TagTargets, key_path};
 pub use self::diagnostic::{Code, Diagnostic, Diagnostics, Severity, Subject};
 pub(crate) use self::linked::warnings;
 pub use self::shared::MAX_USER_MANAGED_POLICIES;
-use self::shared::{check_jwt, check_role};
+use self::shared::{JwtOwner, check_jwt, check_role};
 use crate::model::names::{self, LogicalId, Owner};
-use crate::model::{Agent, App, GeneratedRole, ImageSource, Network, Role};
+use crate::model::{Agent, App, FilesystemKind, GeneratedRole, ImageSource, Network, Role};
 use crate::patterns::check_glob;
 use crate::rules;
 
@@ -83,6 +101,99 @@ fn check_app(app: &App, stage: &str, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// At most this many file systems per runtime (the schema's limit).
+pub const MAX_FILESYSTEMS: usize = 5;
+
+/// File systems, capacity provider, platform version and the entry point's wrapper.
+fn check_runtime_extras(agent: &Agent, c: &mut Checker<'_>) {
+    if agent.filesystems.len() > MAX_FILESYSTEMS {
+        let n = format!("{} file systems", agent.filesystems.len());
+        c.fail(Code::Count, "filesystemConfigurations", n, format!("at most {MAX_FILESYSTEMS}"));
+    }
+    let vpc = matches!(agent.network, Network::Vpc { .. });
+    for (i, fs) in agent.filesystems.iter().enumerate() {
+        let at = format!("filesystemConfigurations[{i}]");
+        let path = fs.mount_path();
+        c.rule(format!("{at}.mountPath"), path, rules::mount_path(path));
+        let norm = |p: &str| p.trim_end_matches('/').to_owned();
+        if let Some(j) = agent.filesystems[..i].iter().position(|f| norm(f.mount_path()) == norm(path)) {
+            c.fail(
+                Code::Duplicate,
+                format!("{at}.mountPath"),
+                path,
+                format!("a mount path of its own (filesystemConfigurations[{j}] mounts there)"),
+            );
+        }
+        let (needs_vpc, writable_kind) = match fs.kind() {
+            FilesystemKind::SessionStorage => (false, false),
+            FilesystemKind::Efs(arn) => {
+                c.rule(
+                    format!("{at}.efsAccessPoint.accessPointArn"),
+                    arn.as_str(),
+                    rules::efs_access_point_arn(arn.as_str()),
+                );
+                (true, true)
+            }
+            FilesystemKind::S3Files(arn) => {
+                let field = format!("{at}.s3FilesAccessPoint.accessPointArn");
+                c.rule(field, arn.as_str(), rules::s3_files_access_point_arn(arn.as_str()));
+                (true, true)
+            }
+            FilesystemKind::Volume(name) => {
+                c.rule(format!("{at}.capacityProviderVolume.volumeName"), name, rules::agent_name(name));
+                if agent.capacity_provider.is_none() {
+                    c.fail(
+                        Code::Missing,
+                        format!("{at}.capacityProviderVolume"),
+                        name,
+                        "a capacity provider on the agent (Agent::capacity_provider): its volumes are the provider's",
+                    );
+                }
+                (false, false)
+            }
+        };
+        if needs_vpc && !vpc {
+            c.fail(
+                Code::Conflict,
+                format!("{at}.mountPath"),
+                path,
+                "a VPC agent (Agent::vpc): access points are reached through mount targets in a VPC",
+            );
+        }
+        if fs.read_only && !writable_kind {
+            c.fail(
+                Code::Conflict,
+                format!("{at}.readOnly"),
+                "true",
+                "read-only mounts of EFS or S3 Files access points",
+            );
+        }
+    }
+    if let Some(arn) = &agent.capacity_provider {
+        c.rule(
+            "capacityProviderConfiguration.capacityProviderArn",
+            arn.as_str(),
+            rules::capacity_provider_arn(arn.as_str()),
+        );
+    }
+    if let Some(v) = &agent.platform_version {
+        c.rule("platformVersion", v, rules::platform_version(v));
+    }
+    if let Some(w) = &agent.entry_wrapper {
+        if agent.handler.is_none() {
+            c.fail(
+                Code::Conflict,
+                "entryPoint",
+                w,
+                "an entry wrapper for code agents (Agent::code or Agent::s3 with a handler)",
+            );
+        }
+        if w.trim().is_empty() {
+            c.fail(Code::InvalidValue, "entryPoint[0]", w, "a command, such as opentelemetry-instrument");
+        }
+    }
+}
+
 fn check_agent(app: &App, agent: &Agent, c: &mut Checker<'_>) {
     c.rule("name", agent.name(), agent.name.check());
     check_artifact(agent, c);
@@ -92,15 +203,9 @@ fn check_agent(app: &App, agent: &Agent, c: &mut Checker<'_>) {
         c.list("network.securityGroups", security_groups, (1, MAX_VPC_ITEMS), rules::security_group_id, false);
     }
     if let Some(jwt) = &agent.jwt {
-        check_jwt(jwt, c);
-        if let Some(pe) = &jwt.private_endpoint {
-            linked::private_endpoint(c, "authorizer.jwt.privateEndpoint", pe);
-        }
-        if let Some(scope) = jwt.advertised_scopes.keys().next() {
-            let allowed = "advertised scopes on a gateway's JWT authorizer only (a runtime has none)";
-            c.fail(Code::Conflict, "authorizer.jwt.advertisedScopeMapping", scope, allowed);
-        }
+        check_jwt(jwt, JwtOwner::Runtime, c);
     }
+    check_runtime_extras(agent, c);
     if let Some(lifecycle) = &agent.lifecycle {
         let idle = lifecycle.idle_timeout.map(|d| check_seconds(c, "lifecycle.idleRuntimeSessionTimeout", d));
         let max = lifecycle.max_lifetime.map(|d| check_seconds(c, "lifecycle.maxLifetime", d));
@@ -141,6 +246,10 @@ fn check_agent(app: &App, agent: &Agent, c: &mut Checker<'_>) {
         }
         if let Some(d) = &ep.description {
             c.rule(format!("{field}.description"), d, rules::endpoint_description(d));
+        }
+        if !ep.tags.is_empty() {
+            c.tags(&format!("{field}.tags"), &ep.tags, TagTargets::AgentCore);
+            c.merged_tags(&format!("{field}.tags"), &[&app.tags, &agent.tags, &ep.tags], "the App's and the agent's");
         }
     }
 

@@ -5,13 +5,91 @@ use std::collections::HashMap;
 
 use super::checker::{Checker, TagTargets, key_path};
 use super::diagnostic::Code;
-use crate::model::{Claim, ClaimOperator, ClaimValue, ClaimValueType, GENERATED_SIDS, GeneratedRole, Jwt};
+use crate::model::{
+    Claim, ClaimOperator, ClaimValue, ClaimValueType, GENERATED_SIDS, GeneratedRole, Jwt, PrivateEndpoint,
+};
 use crate::rules::{self, Allowed};
 
 /// IAM's default quota of managed policies per role (10), less the one hangar attaches.
 pub const MAX_USER_MANAGED_POLICIES: usize = 9;
 
-pub(super) fn check_jwt(jwt: &Jwt, c: &mut Checker<'_>) {
+/// Who a JWT authorizer guards: some settings belong to one of them only.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum JwtOwner {
+    Runtime,
+    Gateway,
+}
+
+pub(super) fn check_jwt(jwt: &Jwt, owner: JwtOwner, c: &mut Checker<'_>) {
+    if let Some(pe) = &jwt.private_endpoint {
+        private_endpoint(c, "authorizer.jwt.privateEndpoint", pe);
+    }
+    match owner {
+        JwtOwner::Gateway => {
+            if jwt.advertised_scopes.len() > 50 {
+                let n = format!("{} scopes", jwt.advertised_scopes.len());
+                c.fail(Code::Count, "authorizer.jwt.advertisedScopeMapping", n, "at most 50");
+            }
+            for (k, v) in &jwt.advertised_scopes {
+                let f = key_path("authorizer.jwt.advertisedScopeMapping", k);
+                c.rule(f.clone(), k, rules::scope(k));
+                c.rule(f, v, rules::scope(v));
+            }
+            let runtime_only = [
+                ("authorizer.jwt.allowedWorkloadConfiguration.hostingEnvironments", jwt.hosting_environments.first()),
+                ("authorizer.jwt.allowedWorkloadConfiguration.workloadIdentities", jwt.workload_identities.first()),
+                ("authorizer.jwt.privateEndpointOverrides", jwt.private_endpoint_overrides.first().map(|(d, _)| d)),
+            ];
+            for (field, first) in runtime_only {
+                if let Some(v) = first {
+                    c.fail(
+                        Code::Conflict,
+                        field,
+                        v,
+                        "this setting on a runtime's JWT authorizer only (a gateway has none)",
+                    );
+                }
+            }
+        }
+        JwtOwner::Runtime => {
+            if let Some(scope) = jwt.advertised_scopes.keys().next() {
+                let allowed = "advertised scopes on a gateway's JWT authorizer only (a runtime has none)";
+                c.fail(Code::Conflict, "authorizer.jwt.advertisedScopeMapping", scope, allowed);
+            }
+            let at = "authorizer.jwt.allowedWorkloadConfiguration";
+            if !jwt.hosting_environments.is_empty() {
+                c.list(
+                    &format!("{at}.hostingEnvironments"),
+                    &jwt.hosting_environments,
+                    (1, 10),
+                    rules::hosting_environment,
+                    false,
+                );
+            }
+            if !jwt.workload_identities.is_empty() {
+                c.list(
+                    &format!("{at}.workloadIdentities"),
+                    &jwt.workload_identities,
+                    (1, 10),
+                    rules::workload_identity,
+                    false,
+                );
+            }
+            let overrides = &jwt.private_endpoint_overrides;
+            if overrides.len() > 5 {
+                let n = format!("{} overrides", overrides.len());
+                c.fail(Code::Count, "authorizer.jwt.privateEndpointOverrides", n, "at most 5");
+            }
+            for (i, (domain, pe)) in overrides.iter().enumerate() {
+                let at = format!("authorizer.jwt.privateEndpointOverrides[{i}]");
+                c.length(&format!("{at}.domain"), domain, (1, 253));
+                if overrides[..i].iter().any(|(d, _)| d.eq_ignore_ascii_case(domain)) {
+                    c.fail(Code::Duplicate, format!("{at}.domain"), domain, "each domain once");
+                }
+                private_endpoint(c, &format!("{at}.privateEndpoint"), pe);
+            }
+        }
+    }
     let url = &jwt.discovery_url;
     c.rule("authorizer.jwt.discoveryUrl", url.as_str(), url.check());
     type Rule = fn(&str) -> Result<(), Allowed>;
@@ -142,4 +220,22 @@ pub(super) fn check_role_at(at: &str, role: &GeneratedRole, c: &mut Checker<'_>)
         c.rule(format!("{at}.permissionsBoundary"), p.as_str(), p.check());
     }
     c.tags(&format!("{at}.tags"), &role.tags, TagTargets::Iam);
+}
+
+pub(super) fn private_endpoint(c: &mut Checker<'_>, at: &str, pe: &PrivateEndpoint) {
+    match pe {
+        PrivateEndpoint::Lattice(id) => {
+            c.rule(format!("{at}.selfManagedLatticeResource"), id, rules::lattice_resource(id))
+        }
+        PrivateEndpoint::ManagedVpc(m) => {
+            let at = format!("{at}.managedVpcResource");
+            c.rule(format!("{at}.vpcIdentifier"), &m.vpc, rules::vpc_id(&m.vpc));
+            c.list(&format!("{at}.subnetIds"), &m.subnets, (1, 16), rules::subnet_id, true);
+            c.list(&format!("{at}.securityGroupIds"), &m.security_groups, (0, 5), rules::security_group_id, true);
+            if let Some(d) = &m.routing_domain {
+                c.length(&format!("{at}.routingDomain"), d, (3, 255));
+            }
+            c.tags(&format!("{at}.tags"), &m.tags, TagTargets::AgentCore);
+        }
+    }
 }

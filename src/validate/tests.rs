@@ -124,6 +124,83 @@ cases! {
     at_most_50_tags: bot().tags((0..51).map(|i| (format!("k{i}"), "v"))) => "tags", "51 tags", "at most 50 tags";
     memory_link_resolves: bot().memory("chat") => "memory", "chat", "none is defined (add one with App::memory";
     gateway_link_resolves: bot().gateway("tools") => "gateway", "tools", "the name of a gateway defined in the App";
+    images_in_china_are_ecr: Agent::new("bot").image("123456789012.dkr.ecr.cn-north-1.amazonaws.com.evil/bot:1") => "artifact.image", "amazonaws.com.evil", "`amazonaws.com.cn` in China";
+    mount_path_under_mnt: bot().filesystem(Filesystem::session_storage("/data")) => "filesystemConfigurations[0].mountPath", "/data", "`/mnt/<name>`";
+    mount_paths_once: bot().filesystem(Filesystem::session_storage("/mnt/a")).filesystem(Filesystem::session_storage("/mnt/a/")) => "filesystemConfigurations[1].mountPath", "/mnt/a/", "filesystemConfigurations[0] mounts there";
+    at_most_5_filesystems: bot().filesystem(Filesystem::session_storage("/mnt/a")).filesystem(Filesystem::session_storage("/mnt/b")).filesystem(Filesystem::session_storage("/mnt/c")).filesystem(Filesystem::session_storage("/mnt/d")).filesystem(Filesystem::session_storage("/mnt/e")).filesystem(Filesystem::session_storage("/mnt/f")) => "filesystemConfigurations", "6 file systems", "at most 5";
+    efs_access_point_arn: vpc_bot().filesystem(Filesystem::efs("arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/fs-0123456789abcdef0", "/mnt/efs")) => "filesystemConfigurations[0].efsAccessPoint.accessPointArn", "arn:aws:elasticfilesystem:us-east-1", "an EFS access point ARN";
+    efs_needs_a_vpc: bot().filesystem(Filesystem::efs(EFS_AP, "/mnt/efs")) => "filesystemConfigurations[0].mountPath", "/mnt/efs", "a VPC agent";
+    s3_files_access_point_arn: vpc_bot().filesystem(Filesystem::s3_files("arn:aws:s3files:us-east-1:123456789012:file-system/fs-0123/access-point/fsap-0123", "/mnt/s3")) => "filesystemConfigurations[0].s3FilesAccessPoint.accessPointArn", "file-system/fs-0123", "an S3 Files access point ARN";
+    volume_needs_a_capacity_provider: bot().filesystem(Filesystem::volume("scratch", "/mnt/scratch")) => "filesystemConfigurations[0].capacityProviderVolume", "scratch", "a capacity provider on the agent";
+    volume_name_pattern: bot().capacity_provider(CAPACITY).filesystem(Filesystem::volume("1scratch", "/mnt/scratch")) => "filesystemConfigurations[0].capacityProviderVolume.volumeName", "1scratch", "a letter, then letters";
+    read_only_is_for_access_points: bot().filesystem(Filesystem::session_storage("/mnt/s").read_only()) => "filesystemConfigurations[0].readOnly", "true", "read-only mounts of EFS or S3 Files";
+    capacity_provider_arn: bot().capacity_provider("arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/x-0123456789") => "capacityProviderConfiguration.capacityProviderArn", "runtime/x", "a capacity provider ARN";
+    platform_version_has_no_spaces: bot().platform_version("v 1") => "platformVersion", "v 1", "without whitespace";
+    entry_wrapper_is_for_code: bot().entry_wrapper("opentelemetry-instrument") => "entryPoint", "opentelemetry-instrument", "for code agents";
+    hosting_environments_are_arns: bot().jwt(jwt().hosting_environment("my-cluster")) => "authorizer.jwt.allowedWorkloadConfiguration.hostingEnvironments[0]", "my-cluster", "an ARN of 20-1011 characters";
+    workload_identity_names: bot().jwt(jwt().workload_identity("a b")) => "authorizer.jwt.allowedWorkloadConfiguration.workloadIdentities[0]", "a b", "3-255 letters";
+    workload_identities_at_most_10: bot().jwt((0..11).fold(jwt(), |j, i| j.workload_identity(format!("app{i}")))) => "authorizer.jwt.allowedWorkloadConfiguration.workloadIdentities", "app0", "1 to 10 entries (found 11)";
+    private_endpoint_override_domains_once: bot().jwt(jwt().private_endpoint_for("idp.example.com", PrivateEndpoint::lattice(LATTICE)).private_endpoint_for("IDP.example.com", PrivateEndpoint::lattice(LATTICE))) => "authorizer.jwt.privateEndpointOverrides[1].domain", "IDP.example.com", "each domain once";
+    private_endpoint_override_is_checked: bot().jwt(jwt().private_endpoint_for("idp.example.com", PrivateEndpoint::lattice("rcfg-x"))) => "authorizer.jwt.privateEndpointOverrides[0].privateEndpoint.selfManagedLatticeResource", "rcfg-x", "";
+    endpoint_tags_follow_agentcore: bot().endpoint(Endpoint::new("prod").tag("Team", "a;b")) => "endpoints[0].tags.Team", "a;b", "AgentCore's tag rule";
+}
+
+const EFS_AP: &str = "arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/fsap-0123456789abcdef0";
+const CAPACITY: &str = "arn:aws:bedrock-agentcore:us-east-1:123456789012:capacity-provider/fleet-0123456789";
+const LATTICE: &str = "rcfg-0123456789abcdef0";
+
+fn vpc_bot() -> Agent {
+    bot().vpc(["subnet-0123456789abcdef0"], ["sg-0123456789abcdef0"])
+}
+
+#[test]
+fn image_uris_of_every_ecr_partition_are_accepted() {
+    for uri in [
+        "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/bot:1",
+        "123456789012.dkr.ecr.us-gov-west-1.amazonaws.com/bot:1",
+        "123456789012.dkr.ecr.us-iso-east-1.c2s.ic.gov/bot:1",
+        "123456789012.dkr.ecr.us-isob-east-1.sc2s.sgov.gov/bot:1",
+    ] {
+        App::new("svc").agent(Agent::new("bot").image(uri)).validate("dev").unwrap_or_else(|e| panic!("{uri}: {e}"));
+    }
+}
+
+#[test]
+fn a_complete_runtime_is_valid() {
+    let agent = Agent::new("bot")
+        .code("agent.py")
+        .entry_wrapper("opentelemetry-instrument")
+        .vpc(["subnet-0123456789abcdef0"], ["sg-0123456789abcdef0"])
+        .capacity_provider(CAPACITY)
+        .platform_version("2026.11")
+        .filesystem(Filesystem::session_storage("/mnt/session"))
+        .filesystem(Filesystem::efs(EFS_AP, "/mnt/efs/").read_only())
+        .filesystem(Filesystem::s3_files(
+            "arn:aws:s3files:us-east-1:123456789012:file-system/fs-0123456789abcdef0/access-point/fsap-0123456789abcdef0",
+            "/mnt/docs",
+        ))
+        .filesystem(Filesystem::volume("scratch", "/mnt/scratch"))
+        .jwt(
+            jwt()
+                .hosting_environment("arn:aws:ecs:us-east-1:123456789012:cluster/web")
+                .workload_identity("webApp")
+                .private_endpoint_for("keys.example.com", PrivateEndpoint::lattice(LATTICE)),
+        )
+        .endpoint(Endpoint::new("prod").tag("Stage", "prod"));
+    App::new("svc").root("examples/quickstart").agent(agent).validate("dev").unwrap();
+}
+
+#[test]
+fn runtime_only_jwt_settings_are_refused_on_a_gateway() {
+    let gateway = Gateway::new("gw").jwt(
+        jwt().workload_identity("webApp").private_endpoint_for("a.example.com", PrivateEndpoint::lattice(LATTICE)),
+    );
+    let found = problems(&App::new("svc").gateway(gateway));
+    let fields: Vec<&str> = found.iter().map(|d| d.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        ["authorizer.jwt.allowedWorkloadConfiguration.workloadIdentities", "authorizer.jwt.privateEndpointOverrides"]
+    );
 }
 
 fn jwt() -> Jwt {

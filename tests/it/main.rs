@@ -1,6 +1,7 @@
 //! hangar's one integration-test binary (each extra binary would link everything again).
 
 mod cli;
+mod coverage;
 mod deploy;
 mod examples;
 mod image;
