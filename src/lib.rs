@@ -88,7 +88,7 @@ pub mod prelude {
     pub use crate::model::{
         Agent, ApiKeyProvider, ApiSchema, App, BEDROCK_MANTLE, Browser, Claim, ClaimOperator, ClaimValue,
         ClaimValueType, ClientAuth, CodeInterpreter, Connector, ConnectorParameter, ConnectorTool, Credentials, Custom,
-        Discovery, Effect, Endpoint, Filesystem, Gateway, Grant, Image, Inference, InferenceOperation,
+        Discovery, Effect, Endpoint, EnvRef, Filesystem, Gateway, Grant, Image, Inference, InferenceOperation,
         InferenceProvider, Interceptor, JsonSchema, Jwt, Lifecycle, Memory, MetadataType, Method, NamespaceKey,
         Network, OAuth2Provider, Package, PassthroughProtocol, PrivateEndpoint, PrivateKeyJwt, Protocol, Python,
         RecordField, RecordStream, Reflection, ReflectionOverride, Role, S3Location, S3Object, SecretRef, SelfManaged,

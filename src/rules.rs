@@ -608,6 +608,8 @@ pub(crate) const S3_FILES_ACCESS_POINT_ARN: Allowed = "an S3 Files access point 
 pub(crate) const CAPACITY_PROVIDER_ARN: Allowed = "a capacity provider ARN `arn:<partition>:bedrock-agentcore:<region>:<account>:capacity-provider/<name>-<10 letters or digits>`";
 pub(crate) const WORKLOAD_IDENTITY: Allowed = "3-255 letters, digits, `_`, `.` or `-`";
 pub(crate) const HOSTING_ENVIRONMENT: Allowed = "an ARN of 20-1011 characters";
+pub(crate) const SECRET_REF: Allowed = "a Secrets Manager secret ARN `arn:<partition>:secretsmanager:<region>:<account>:secret:<name>`, or a secret name of 1-512 letters, digits and `/ _ + = . @ -`";
+pub(crate) const PARAMETER_REF: Allowed = "a Systems Manager parameter name of 1-2048 letters, digits and `_ . - /` (`/app/key`), or its ARN `arn:<partition>:ssm:<region>:<account>:parameter/<name>`";
 pub(crate) const PLATFORM_VERSION: Allowed = "1-128 characters without whitespace";
 pub(crate) const IDENTIFIER: Allowed = "a letter, then letters, digits, `_` or `-` (pattern ^[a-zA-Z][a-zA-Z0-9_-]*$)";
 pub(crate) const INFERENCE_PATH: Allowed =
@@ -709,6 +711,33 @@ pub(crate) fn secret_arn(s: &str) -> Result<(), Allowed> {
             .strip_prefix("secret:")
             .is_some_and(|n| !n.is_empty() && all(n, |b| b.is_ascii_alphanumeric() || b"/_+=.@-".contains(&b)));
     ok_if(ok, SECRET_ARN)
+}
+
+/// A secret by ARN or name.
+pub(crate) fn secret_ref(s: &str) -> Result<(), Allowed> {
+    let ok = if s.starts_with("arn:") {
+        secret_arn(s).is_ok()
+    } else {
+        (1..=512).contains(&s.len()) && all(s, |b| b.is_ascii_alphanumeric() || b"/_+=.@-".contains(&b))
+    };
+    ok_if(ok, SECRET_REF)
+}
+
+/// A Systems Manager parameter by name or ARN.
+pub(crate) fn parameter_ref(s: &str) -> Result<(), Allowed> {
+    let name_ok =
+        |n: &str| (1..=2048).contains(&n.len()) && all(n, |b| b.is_ascii_alphanumeric() || b"_.-/".contains(&b));
+    let ok = if s.starts_with("arn:") {
+        parse_arn(s).is_ok_and(|p| {
+            p.service == "ssm"
+                && !p.region.is_empty()
+                && p.account.len() == 12
+                && p.resource.strip_prefix("parameter").is_some_and(|n| n.starts_with('/') && name_ok(n))
+        })
+    } else {
+        name_ok(s)
+    };
+    ok_if(ok, PARAMETER_REF)
 }
 
 /// `https://host[:port][/path]`.

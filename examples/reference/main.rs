@@ -452,6 +452,9 @@ pub fn app() -> App {
                 )
                 .env(env_key!("MODEL_ID"), "us.anthropic.claude-sonnet-4-5-20250929-v1:0")
                 .env(env_key!("LOG_LEVEL"), "INFO")
+                // Secrets by reference: the role may read exactly these, the template holds no value.
+                .env_from(env_key!("PARTNER_API_KEY"), EnvRef::secret(format!("{SECRETS}:partner-api-AbCdEf")))
+                .env_from(env_key!("PARTNER_TOKEN"), EnvRef::parameter("/my-agent/partner-token").kms_key(KEY))
                 .request_headers([header!("X-Trace-Id")])
                 .memory("myMemory")
                 .gateway("myGateway")

@@ -10,7 +10,7 @@ use super::ids::{AgentName, Arn, EnvKey, HeaderName, RuntimeVersion, SecurityGro
 use super::memory::Memory;
 use super::network::Network;
 use super::role::Role;
-use super::storage::Filesystem;
+use super::storage::{EnvRef, Filesystem};
 
 /// An AgentCore runtime: its artifact and every runtime option.
 ///
@@ -61,6 +61,8 @@ pub struct Agent {
     pub(crate) code_interpreter: Option<String>,
     pub(crate) credential_providers: Vec<String>,
     pub(crate) filesystems: Vec<Filesystem>,
+    /// Variables that hold where a secret lives, not the secret.
+    pub(crate) env_refs: BTreeMap<EnvKey, EnvRef>,
     pub(crate) capacity_provider: Option<Arn>,
     pub(crate) platform_version: Option<String>,
     /// A command the entry point runs under (`EntryPoint = [wrapper, entry point]`).
@@ -123,6 +125,7 @@ impl Agent {
             code_interpreter: None,
             credential_providers: Vec::new(),
             filesystems: Vec::new(),
+            env_refs: BTreeMap::new(),
             capacity_provider: None,
             platform_version: None,
             entry_wrapper: None,
@@ -238,6 +241,13 @@ impl Agent {
     /// One environment variable (at most 50 in all).
     pub fn env(mut self, key: impl Into<EnvKey>, value: impl Into<String>) -> Self {
         self.environment.insert(key.into(), value.into());
+        self
+    }
+
+    /// A variable holding where a secret lives (its ARN or name), with read access to exactly
+    /// it: the way to give an agent a secret without writing it into the template.
+    pub fn env_from(mut self, key: impl Into<EnvKey>, source: EnvRef) -> Self {
+        self.env_refs.insert(key.into(), source);
         self
     }
 

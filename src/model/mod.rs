@@ -45,7 +45,7 @@ pub use network::{ManagedVpc, Network, PrivateEndpoint};
 pub(crate) use role::GENERATED_SIDS;
 pub use role::{Effect, GeneratedRole, Role, Statement};
 pub use sandbox::{Browser, CodeInterpreter, S3Location};
-pub use storage::{Filesystem, FilesystemKind};
+pub use storage::{EnvRef, EnvSource, Filesystem, FilesystemKind};
 
 /// A service: its agents, and what they link to. One App is one CloudFormation stack per stage.
 ///

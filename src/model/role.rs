@@ -156,6 +156,10 @@ pub(crate) const GENERATED_SIDS: &[&str] = &[
     "EfsWrite",
     "S3FilesMount",
     "S3FilesWrite",
+    "EnvSecrets",
+    "EnvParameters",
+    "EnvSecretKeys",
+    "EnvParameterKeys",
 ];
 
 /// One IAM policy statement. Resources may use CloudFormation substitutions such as

@@ -86,3 +86,62 @@ impl Filesystem {
         &self.kind
     }
 }
+
+/// An environment entry that names where a secret lives instead of holding it: the agent
+/// reads the value at run time, and the runtime role may read exactly that secret or
+/// parameter. Environment values are plain text in the template and in the runtime's
+/// configuration; a secret never belongs there.
+///
+/// ```
+/// use hangar::prelude::*;
+/// let agent = Agent::new("bot")
+///     .code("agent.py")
+///     .env_from("DB_PASSWORD", EnvRef::secret("arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"))
+///     .env_from(
+///         "PARTNER_TOKEN",
+///         EnvRef::parameter("/bot/partner-token")
+///             .kms_key("arn:aws:kms:us-east-1:123456789012:key/0123abcd-0000-4000-8000-000000000000"),
+///     );
+/// ```
+#[must_use]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvRef {
+    pub(crate) source: EnvSource,
+    pub(crate) kms_key: Option<Arn>,
+}
+
+/// Where an [`EnvRef`] points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EnvSource {
+    /// A Secrets Manager secret, by ARN or name.
+    Secret(String),
+    /// A Systems Manager parameter, by name (`/app/key`) or ARN.
+    Parameter(String),
+}
+
+impl EnvRef {
+    /// A Secrets Manager secret, by ARN or name (the variable holds it as given).
+    pub fn secret(secret: impl Into<String>) -> Self {
+        EnvRef { source: EnvSource::Secret(secret.into()), kms_key: None }
+    }
+
+    /// A Systems Manager parameter (a `SecureString`, typically), by name or ARN.
+    pub fn parameter(name: impl Into<String>) -> Self {
+        EnvRef { source: EnvSource::Parameter(name.into()), kms_key: None }
+    }
+
+    /// The customer managed KMS key it is encrypted with: the role may decrypt with it, for
+    /// that service only.
+    pub fn kms_key(mut self, key_arn: impl Into<Arn>) -> Self {
+        self.kms_key = Some(key_arn.into());
+        self
+    }
+
+    /// What the variable holds: the secret's or parameter's ARN or name, as given.
+    pub fn value(&self) -> &str {
+        match &self.source {
+            EnvSource::Secret(s) | EnvSource::Parameter(s) => s,
+        }
+    }
+}

@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 use super::context::{Context, tag_list};
 use super::template::{Resource, Template, escape_sub, get_att, reference, sub, user_text};
 use crate::model::names::{GatewayNames, LinkedKind, LinkedNames, MemoryNames, SHARED_POLICY};
-use crate::model::{Agent, Effect, FilesystemKind, GeneratedRole, Role, Secret, Statement};
+use crate::model::{Agent, Effect, EnvSource, FilesystemKind, GeneratedRole, Role, Secret, Statement};
 use crate::plan::{AgentPlan, ArtifactPlan};
 
 /// Trust for `bedrock-agentcore.amazonaws.com`, limited to this account's AgentCore resources
@@ -132,6 +132,7 @@ pub(super) fn runtime_role(ctx: &Context<'_>, agent: &Agent, plan: &AgentPlan) -
     statements.extend(artifact_statements(ctx, plan));
     statements.extend(linked_statements(ctx, agent));
     statements.extend(filesystem_statements(agent));
+    statements.extend(env_ref_statements(agent));
     let managed = vec![reference(SHARED_POLICY)];
     let mut tags = ctx.tags(&agent.tags);
     tags.extend(custom.tags.clone());
@@ -143,6 +144,49 @@ pub(super) fn runtime_role(ctx: &Context<'_>, agent: &Agent, plan: &AgentPlan) -
         &custom,
         &tags,
     )
+}
+
+/// Reading exactly the secrets and parameters the agent's environment names (and decrypting
+/// with their keys, through that service only).
+fn env_ref_statements(agent: &Agent) -> Vec<Value> {
+    let (mut secrets, mut parameters, mut secret_keys, mut parameter_keys) = (vec![], vec![], vec![], vec![]);
+    for r in agent.env_refs.values() {
+        let (keys, via) = match &r.source {
+            EnvSource::Secret(s) => {
+                secrets.push(secret_arn(s));
+                (&mut secret_keys, "secretsmanager")
+            }
+            EnvSource::Parameter(p) if p.starts_with("arn:") => {
+                parameters.push(json!(p));
+                (&mut parameter_keys, "ssm")
+            }
+            EnvSource::Parameter(p) => {
+                parameters.push(sub(format!(
+                    "arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter/{}",
+                    escape_sub(p.trim_start_matches('/'))
+                )));
+                (&mut parameter_keys, "ssm")
+            }
+        };
+        if let Some(k) = &r.kms_key {
+            keys.push((json!(k), via));
+        }
+    }
+    let mut out = Vec::new();
+    if !secrets.is_empty() {
+        out.push(statement("EnvSecrets", &["secretsmanager:GetSecretValue"], secrets));
+    }
+    if !parameters.is_empty() {
+        out.push(statement("EnvParameters", &["ssm:GetParameter", "ssm:GetParameters"], parameters));
+    }
+    for (sid, keys) in [("EnvSecretKeys", secret_keys), ("EnvParameterKeys", parameter_keys)] {
+        if let Some((_, via)) = keys.first() {
+            let mut s = statement(sid, &["kms:Decrypt"], keys.iter().map(|(k, _)| k.clone()).collect());
+            s["Condition"] = json!({ "StringEquals": { "kms:ViaService": sub(format!("{via}.${{AWS::Region}}.${{AWS::URLSuffix}}")) } });
+            out.push(s);
+        }
+    }
+    out
 }
 
 /// Mounting (and, unless read-only, writing to) exactly the access points the agent names.

@@ -248,6 +248,9 @@ fn environment(ctx: &Context<'_>, agent: &Agent) -> Map<String, Value> {
     for (k, v) in &agent.environment {
         env.insert(k.to_string(), json!(v));
     }
+    for (k, r) in &agent.env_refs {
+        env.insert(k.to_string(), json!(r.value()));
+    }
     env.into_iter().collect()
 }
 

@@ -35,11 +35,10 @@ mod shared;
 pub use self::checker::MAX_TAGS;
 use self::checker::{Checker, TagTargets, key_path};
 pub use self::diagnostic::{Code, Diagnostic, Diagnostics, Severity, Subject};
-pub(crate) use self::linked::warnings;
 pub use self::shared::MAX_USER_MANAGED_POLICIES;
 use self::shared::{JwtOwner, check_jwt, check_role};
 use crate::model::names::{self, LogicalId, Owner};
-use crate::model::{Agent, App, FilesystemKind, GeneratedRole, ImageSource, Network, Role};
+use crate::model::{Agent, App, EnvSource, FilesystemKind, GeneratedRole, ImageSource, Network, Role};
 use crate::patterns::check_glob;
 use crate::rules;
 
@@ -99,6 +98,43 @@ fn check_app(app: &App, stage: &str, out: &mut Vec<Diagnostic>) {
     if app.agents.is_empty() && linked == 0 {
         c.fail(Code::Missing, "agents", "(none)", "at least one agent or linked resource: a stack needs a resource");
     }
+}
+
+/// What does not stop a run but deserves a line on every run: linked resources open to anyone
+/// or out of reach, and literal secrets in an agent's environment.
+pub(crate) fn warnings(app: &App) -> Vec<Diagnostic> {
+    let mut out = linked::warnings(app);
+    for agent in &app.agents {
+        for (k, v) in &agent.environment {
+            if names_a_secret(k.as_str()) && !v.is_empty() && !v.starts_with("arn:") {
+                out.push(Diagnostic::warning(
+                    Code::Conflict,
+                    Subject::Agent(agent.name().to_owned()),
+                    key_path("environment", k.as_str()),
+                    "(a literal value, not shown)",
+                    "the secret in Secrets Manager or Parameter Store, passed by reference with \
+                     Agent::env_from(key, EnvRef::secret(..)): environment values are plain text in the \
+                     template and in the runtime's configuration",
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Whether an environment variable's name says it holds a secret (`DB_PASSWORD`, `API_KEY`,
+/// `GITHUB_TOKEN`), rather than where one is (`SECRET_ARN`, `TOKEN_URL`, `KEY_ID`).
+fn names_a_secret(key: &str) -> bool {
+    let k = key.to_ascii_uppercase();
+    let reference = ["_ARN", "_ID", "_NAME", "_URL", "_URI", "_PATH", "_FILE", "_ENDPOINT", "_REGION"];
+    if reference.iter().any(|r| k.ends_with(r)) {
+        return false;
+    }
+    k == "KEY"
+        || k.ends_with("_KEY")
+        || ["TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "PRIVATE_KEY", "APIKEY"]
+            .iter()
+            .any(|w| k.contains(w))
 }
 
 /// At most this many file systems per runtime (the schema's limit).
@@ -259,19 +295,40 @@ fn check_agent(app: &App, agent: &Agent, c: &mut Checker<'_>) {
         (agent.browser.is_some(), BROWSER_ENV),
         (agent.code_interpreter.is_some(), CODE_INTERPRETER_ENV),
     ];
-    let injected =
-        linked.iter().filter(|(on, key)| *on && !agent.environment.keys().any(|k| k.as_str() == *key)).count();
-    if agent.environment.len() + injected > MAX_ENV {
+    let own = |key: &str| agent.environment.keys().chain(agent.env_refs.keys()).any(|k| k.as_str() == key);
+    let injected = linked.iter().filter(|(on, key)| *on && !own(key)).count();
+    let total = agent.environment.len() + agent.env_refs.len() + injected;
+    if total > MAX_ENV {
         c.fail(
             Code::Count,
             "environment",
-            format!("{} variables", agent.environment.len() + injected),
+            format!("{total} variables"),
             format!("at most {MAX_ENV} variables, counting those hangar adds for linked resources"),
         );
     }
     for (k, v) in &agent.environment {
         c.rule(key_path("environment", k.as_str()), k.as_str(), k.check());
         c.rule(key_path("environment", k.as_str()), v, rules::env_value(v));
+    }
+    for (k, r) in &agent.env_refs {
+        let field = key_path("environment", k.as_str());
+        c.rule(field.clone(), k.as_str(), k.check());
+        if agent.environment.contains_key(k) {
+            c.fail(
+                Code::Duplicate,
+                field.clone(),
+                k.as_str(),
+                "a variable set once: by Agent::env or by Agent::env_from",
+            );
+        }
+        match &r.source {
+            EnvSource::Secret(s) => c.rule(format!("{field}.secret"), s, rules::secret_ref(s)),
+            EnvSource::Parameter(p) => c.rule(format!("{field}.parameter"), p, rules::parameter_ref(p)),
+        }
+        if let Some(key) = &r.kms_key {
+            c.rule(format!("{field}.kmsKey"), key.as_str(), rules::kms_key_arn(key.as_str()));
+        }
+        c.rule(field, r.value(), rules::env_value(r.value()));
     }
 
     if let Some(headers) = &agent.request_headers {

@@ -142,6 +142,10 @@ cases! {
     workload_identities_at_most_10: bot().jwt((0..11).fold(jwt(), |j, i| j.workload_identity(format!("app{i}")))) => "authorizer.jwt.allowedWorkloadConfiguration.workloadIdentities", "app0", "1 to 10 entries (found 11)";
     private_endpoint_override_domains_once: bot().jwt(jwt().private_endpoint_for("idp.example.com", PrivateEndpoint::lattice(LATTICE)).private_endpoint_for("IDP.example.com", PrivateEndpoint::lattice(LATTICE))) => "authorizer.jwt.privateEndpointOverrides[1].domain", "IDP.example.com", "each domain once";
     private_endpoint_override_is_checked: bot().jwt(jwt().private_endpoint_for("idp.example.com", PrivateEndpoint::lattice("rcfg-x"))) => "authorizer.jwt.privateEndpointOverrides[0].privateEndpoint.selfManagedLatticeResource", "rcfg-x", "";
+    env_secret_ref: bot().env_from("DB_PASSWORD", EnvRef::secret("arn:aws:s3:::bucket/secret")) => "environment.DB_PASSWORD.secret", "arn:aws:s3:::bucket/secret", "a Secrets Manager secret ARN";
+    env_parameter_ref: bot().env_from("TOKEN", EnvRef::parameter("my parameter")) => "environment.TOKEN.parameter", "my parameter", "a Systems Manager parameter name";
+    env_ref_key: bot().env_from("TOKEN", EnvRef::parameter("/app/token").kms_key("alias/mine")) => "environment.TOKEN.kmsKey", "alias/mine", "KMS key";
+    env_set_once: bot().env("TOKEN", "x").env_from("TOKEN", EnvRef::secret("token")) => "environment.TOKEN", "TOKEN", "by Agent::env or by Agent::env_from";
     endpoint_tags_follow_agentcore: bot().endpoint(Endpoint::new("prod").tag("Team", "a;b")) => "endpoints[0].tags.Team", "a;b", "AgentCore's tag rule";
 }
 
@@ -151,6 +155,27 @@ const LATTICE: &str = "rcfg-0123456789abcdef0";
 
 fn vpc_bot() -> Agent {
     bot().vpc(["subnet-0123456789abcdef0"], ["sg-0123456789abcdef0"])
+}
+
+#[test]
+fn a_literal_secret_in_the_environment_is_a_warning_that_hides_it() {
+    let agent = bot()
+        .env("DB_PASSWORD", "hunter2")
+        .env("GITHUB_TOKEN", "ghp_x")
+        .env("api_key", "k")
+        .env("SECRET_ARN", "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf")
+        .env("TOKEN_URL", "https://idp.example.com/token")
+        .env("LOG_LEVEL", "INFO")
+        .env("PWD", "/app")
+        .env_from("PARTNER_SECRET", EnvRef::secret("partner"));
+    let plan = App::new("svc").agent(agent).plan("dev").unwrap();
+    let fields: Vec<&str> = plan.warnings.iter().map(|w| w.field.as_str()).collect();
+    assert_eq!(fields, ["environment.DB_PASSWORD", "environment.GITHUB_TOKEN", "environment.api_key"]);
+    for w in &plan.warnings {
+        let text = w.to_string();
+        assert!(!text.contains("hunter2") && !text.contains("ghp_x"), "{text}");
+        assert!(text.contains("EnvRef::secret"), "{text}");
+    }
 }
 
 #[test]

@@ -296,6 +296,24 @@ fn linked_roles_name_exact_resources() {
         serde_json::json!([{ "Fn::Sub": "arn:${AWS::Partition}:bedrock-mantle:${AWS::Region}:${AWS::AccountId}:project/*" }])
     );
     assert!(partner.iter().any(|s| s["Sid"] == "Manuals"));
+    // Secrets by reference: the runtime reads exactly them; file systems: exactly their mounts.
+    let my_agent =
+        t.resources["MyAgentRole"].properties["Policies"][0]["PolicyDocument"]["Statement"].as_array().unwrap().clone();
+    let env_secrets = my_agent.iter().find(|s| s["Sid"] == "EnvSecrets").unwrap();
+    assert_eq!(
+        env_secrets["Resource"],
+        serde_json::json!(["arn:aws:secretsmanager:us-east-1:123456789012:secret:partner-api-AbCdEf"])
+    );
+    let code_agent = t.resources["CodeAgentRole"].properties["Policies"][0]["PolicyDocument"]["Statement"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let sids: Vec<&str> = code_agent
+        .iter()
+        .filter_map(|s| s["Sid"].as_str())
+        .filter(|s| s.contains("Mount") || s.contains("Write"))
+        .collect();
+    assert_eq!(sids, ["EfsMount", "S3FilesMount", "S3FilesWrite"], "the EFS mount is read-only");
     let t = template(&examples::memory_gateway::app(), "dev");
     // The runtime may use exactly its memory and its gateway.
     let runtime = &t.resources["SupportAgentRole"].properties["Policies"][0]["PolicyDocument"]["Statement"];
