@@ -90,7 +90,7 @@ pub mod prelude {
         ClaimValueType, ClientAuth, CodeInterpreter, Connector, ConnectorParameter, ConnectorTool, Credentials, Custom,
         Discovery, Effect, Endpoint, EnvRef, Filesystem, Gateway, Grant, Image, Inference, InferenceOperation,
         InferenceProvider, Interceptor, JsonSchema, Jwt, Lifecycle, Memory, MetadataType, Method, NamespaceKey,
-        Network, OAuth2Provider, Package, PassthroughProtocol, PrivateEndpoint, PrivateKeyJwt, Protocol, Python,
+        Network, Node, OAuth2Provider, Package, PassthroughProtocol, PrivateEndpoint, PrivateKeyJwt, Protocol, Python,
         RecordField, RecordStream, Reflection, ReflectionOverride, Role, S3Location, S3Object, SecretRef, SelfManaged,
         Statement, Strategy, Tool, ToolSchema, ToolSpec, Vendor, WorkloadIdentity,
     };

@@ -168,6 +168,12 @@ impl Selector {
         Selector::new(rules, described, false).map_err(PatternError)
     }
 
+    /// Every file: for a tree hangar made itself (Node.js dependencies), where the defaults
+    /// meant for users' sources (`node_modules/`) do not apply.
+    pub fn everything() -> Selector {
+        Selector::new(Vec::new(), Vec::new(), false).expect("an empty set builds")
+    }
+
     /// Docker's `.dockerignore` semantics, from the file's text.
     pub fn dockerignore(text: &str) -> Result<Selector, PatternError> {
         let mut rules = Vec::new();

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use crate::inputs::{CacheOptions, HashError, InputCache, SelectError, SelectedFile};
 use crate::model::names::{self, AgentNames};
-use crate::model::{Agent, App, Image, ImageBuild, ImageRef, ImageSource, Python, SchemaFormat, ToolSpec};
+use crate::model::{Agent, App, CodeRuntime, Image, ImageBuild, ImageRef, ImageSource, SchemaFormat, ToolSpec};
 use crate::patterns::{PatternError, Selector};
 use crate::util::digest::{Digest, Hasher};
 use crate::validate::{Code, Diagnostic, Diagnostics, Subject};
@@ -136,8 +136,8 @@ pub enum ArtifactPlan {
         asset: usize,
         /// The file the runtime starts, inside the zip.
         entry_point: String,
-        /// The Python it runs under.
-        runtime: Python,
+        /// The Python or Node.js it runs under.
+        runtime: CodeRuntime,
     },
     /// A zip the user packaged.
     S3 {
@@ -149,8 +149,8 @@ pub enum ArtifactPlan {
         version_id: Option<String>,
         /// The file the runtime starts, inside the zip.
         entry_point: String,
-        /// The Python it runs under.
-        runtime: Python,
+        /// The Python or Node.js it runs under.
+        runtime: CodeRuntime,
     },
     /// An image hangar builds.
     Image {
@@ -193,15 +193,15 @@ pub struct CodeAsset {
     pub files: Arc<[SelectedFile]>,
     /// The content digest of each of `files`.
     pub digests: Arc<[Digest]>,
-    /// The Python the code runs under.
-    pub runtime: Python,
+    /// The Python or Node.js the code runs under.
+    pub runtime: CodeRuntime,
     /// The file the runtime starts.
     pub entry_point: String,
     /// The dependency declaration found next to the code, if any.
     pub dependencies: Option<Dependencies>,
 }
 
-/// A Python dependency declaration found next to the code.
+/// A dependency declaration found next to the code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Dependencies {
@@ -213,7 +213,7 @@ pub struct Dependencies {
     pub digest: Digest,
 }
 
-/// The kinds of Python dependency declaration, in the order one wins over the next.
+/// The kinds of dependency declaration, in the order one wins over the next (per language).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DependencyKind {
@@ -223,6 +223,11 @@ pub enum DependencyKind {
     Requirements,
     /// `pyproject.toml`'s `[project] dependencies`.
     Pyproject,
+    /// `package-lock.json` (with its `package.json`): installed with `npm ci`.
+    PackageLock,
+    /// `package.json` alone: installed with `npm install`, which resolves versions anew (a
+    /// warning: the archive is reproducible only from a lock).
+    PackageJson,
 }
 
 impl DependencyKind {
@@ -232,6 +237,18 @@ impl DependencyKind {
             DependencyKind::UvLock => "uv.lock",
             DependencyKind::Requirements => "requirements.txt",
             DependencyKind::Pyproject => "pyproject.toml",
+            DependencyKind::PackageLock => "package-lock.json",
+            DependencyKind::PackageJson => "package.json",
+        }
+    }
+
+    /// The declarations a runtime reads, the winner first.
+    fn for_runtime(runtime: CodeRuntime) -> &'static [DependencyKind] {
+        match runtime {
+            CodeRuntime::Python(_) => {
+                &[DependencyKind::UvLock, DependencyKind::Requirements, DependencyKind::Pyproject]
+            }
+            CodeRuntime::Node(_) => &[DependencyKind::PackageLock, DependencyKind::PackageJson],
         }
     }
 }
@@ -352,8 +369,17 @@ impl App {
     pub fn plan_with(&self, stage: &str, cache: &InputCache, out_dir: Option<&Path>) -> Result<Plan, PlanError> {
         self.validate(stage)?;
         let out_dir = out_dir.and_then(|d| d.canonicalize().ok());
-        Planner { app: self, stage, cache, out_dir, diags: Vec::new(), selections: HashMap::new(), assets: Vec::new() }
-            .run()
+        Planner {
+            app: self,
+            stage,
+            cache,
+            out_dir,
+            diags: Vec::new(),
+            warnings: Vec::new(),
+            selections: HashMap::new(),
+            assets: Vec::new(),
+        }
+        .run()
     }
 }
 
@@ -369,6 +395,8 @@ struct Planner<'a> {
     /// The output directory, canonical, when it exists.
     out_dir: Option<PathBuf>,
     diags: Vec<Diagnostic>,
+    /// What planning found that does not stop it (a Node.js package without a lock).
+    warnings: Vec<Diagnostic>,
     selections: HashMap<SelectionKey, Selection>,
     assets: Vec<Asset>,
 }
@@ -389,7 +417,7 @@ impl Planner<'_> {
         }
         Ok(Plan {
             documents,
-            warnings: crate::validate::warnings(app),
+            warnings: crate::validate::warnings(app).into_iter().chain(std::mem::take(&mut self.warnings)).collect(),
             service: app.service.clone(),
             stage: self.stage.to_owned(),
             stack_name: names::stack_name(&app.service, self.stage),
@@ -445,7 +473,7 @@ impl Planner<'_> {
     }
 
     fn artifact(&mut self, agent: &Agent) -> Result<Option<ArtifactPlan>, PlanError> {
-        let runtime = agent.runtime.unwrap_or_default();
+        let runtime = agent.code_runtime();
         if let Some(s3) = &agent.s3 {
             return Ok(Some(ArtifactPlan::S3 {
                 bucket: s3.bucket.clone(),
@@ -509,7 +537,12 @@ impl Planner<'_> {
         Ok(selection)
     }
 
-    fn code(&mut self, agent: &Agent, entry_point: &str, runtime: Python) -> Result<Option<ArtifactPlan>, PlanError> {
+    fn code(
+        &mut self,
+        agent: &Agent,
+        entry_point: &str,
+        runtime: CodeRuntime,
+    ) -> Result<Option<ArtifactPlan>, PlanError> {
         let root = agent.package_root(&self.app.root);
         if !root.is_dir() {
             self.fail(
@@ -552,10 +585,24 @@ impl Planner<'_> {
             );
             return Ok(None);
         }
-        let dependencies = find_dependencies(&root, &self.app.root)?;
+        let dependencies = find_dependencies(&root, &self.app.root, runtime)?;
+        if let Some(d) = dependencies.as_ref().filter(|d| d.kind == DependencyKind::PackageJson) {
+            self.warnings.push(Diagnostic::warning(
+                Code::Missing,
+                Subject::Agent(agent.name().to_owned()),
+                "dependencies",
+                d.path.display().to_string(),
+                "a package-lock.json beside it (`npm install --package-lock-only`): without one, npm resolves versions anew on every cold build, and the archive is not reproducible",
+            ));
+        }
 
         let mut h = Hasher::new("hangar/code/v1");
-        h.str(runtime.version()).str(entry_point).str(CODE_PLATFORM);
+        let version = match runtime {
+            // Python's hash input is its version alone, as before Node.js code existed.
+            CodeRuntime::Python(p) => p.version(),
+            CodeRuntime::Node(n) => n.cfn_name(),
+        };
+        h.str(version).str(entry_point).str(CODE_PLATFORM);
         match &dependencies {
             Some(d) => h.str(d.kind.file_name()).field(&d.digest.0),
             None => h.str(""),
@@ -678,13 +725,30 @@ fn hash_file_list(h: &mut Hasher, files: &[SelectedFile], digests: &[Digest]) {
 }
 
 /// The dependency declaration of a code package: in the package root, else the App root.
-/// `uv.lock` wins over `requirements.txt`, which wins over `pyproject.toml`.
-fn find_dependencies(package_root: &Path, app_root: &Path) -> Result<Option<Dependencies>, PlanError> {
+/// Python: `uv.lock` wins over `requirements.txt`, which wins over `pyproject.toml`. Node.js:
+/// `package-lock.json` (hashed with its `package.json`, which `npm ci` needs and checks it
+/// against) wins over `package.json` alone.
+fn find_dependencies(
+    package_root: &Path,
+    app_root: &Path,
+    runtime: CodeRuntime,
+) -> Result<Option<Dependencies>, PlanError> {
     for dir in [package_root, app_root] {
-        for kind in [DependencyKind::UvLock, DependencyKind::Requirements, DependencyKind::Pyproject] {
+        for &kind in DependencyKind::for_runtime(runtime) {
             let path = dir.join(kind.file_name());
             match std::fs::read(&path) {
-                Ok(bytes) => return Ok(Some(Dependencies { kind, digest: Digest::of(&bytes), path })),
+                Ok(mut bytes) => {
+                    if kind == DependencyKind::PackageLock {
+                        let manifest = dir.join(DependencyKind::PackageJson.file_name());
+                        match std::fs::read(&manifest) {
+                            Ok(m) => bytes.extend_from_slice(&m),
+                            // A lock without its package.json: npm cannot install it; try the next.
+                            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                            Err(source) => return Err(PlanError::Io { path: manifest, source }),
+                        }
+                    }
+                    return Ok(Some(Dependencies { kind, digest: Digest::of(&bytes), path }));
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                 Err(source) => return Err(PlanError::Io { path, source }),
             }

@@ -54,8 +54,7 @@ pub(crate) const S3_KEY: Allowed = "an S3 key of 1-1024 characters";
 pub(crate) const S3_VERSION_ID: Allowed = "an S3 version ID of 3-1024 characters";
 pub(crate) const REPOSITORY_NAME: Allowed =
     "an ECR repository name: 2-256 characters, lowercase letters and digits separated by single `.`, `_`, `-` or `/`";
-pub(crate) const ENTRY_POINT: Allowed =
-    "a relative path to a `.py` file inside the package, with `/` separators and no `..`, e.g. agent.py or src/main.py";
+pub(crate) const ENTRY_POINT: Allowed = "a relative path to a `.py` (Python) or `.js`, `.mjs`, `.cjs` (Node.js) file inside the package, with `/` separators and no `..`, e.g. agent.py or src/index.js";
 pub(crate) const PLATFORM: Allowed =
     "an image platform `<os>/<arch>[/<variant>]`, e.g. linux/arm64 (AgentCore runs linux/arm64)";
 pub(crate) const BUILD_ARG: Allowed = "a build argument name: a letter or `_`, then letters, digits or `_`";
@@ -449,10 +448,9 @@ pub(crate) fn repository_name(s: &str) -> Result<(), Allowed> {
     ok_if((2..=256).contains(&s.len()) && repository_path(s), REPOSITORY_NAME)
 }
 
-/// Code entry points: a relative `.py` path without `..`.
+/// Code entry points: a relative `.py`, `.js`, `.mjs` or `.cjs` path without `..`.
 pub(crate) fn entry_point(s: &str) -> Result<(), Allowed> {
-    let ok = s.ends_with(".py")
-        && s.len() > 3
+    let ok = [".py", ".js", ".mjs", ".cjs"].iter().any(|x| s.len() > x.len() && s.ends_with(x))
         && !s.starts_with('/')
         && !s.contains('\\')
         && s.split('/').all(|c| !c.is_empty() && c != "." && c != "..")

@@ -3,8 +3,8 @@
 //! `myAgent` is the "Complete Configuration Reference" of the Serverless Framework page,
 //! line by line, with the role customizations and JWT options of the sections above it. The
 //! other agents show the alternatives that cannot share one runtime: code deployment with
-//! package patterns in a VPC, a pre-packaged zip in S3, and a pre-built image with its own
-//! role.
+//! package patterns in a VPC, Node.js code, a pre-packaged zip in S3, and a pre-built image
+//! with its own role.
 //!
 //! ```sh
 //! cargo run --example reference -- synth --out hangar.out
@@ -521,6 +521,13 @@ pub fn app() -> App {
                     "/mnt/docs",
                 ))
                 .filesystem(Filesystem::volume("scratch", "/mnt/scratch")),
+        )
+        .agent(
+            Agent::new(agent_name!("nodeAgent"))
+                .description("A Node.js 22 code agent (its package.json dependencies vendored for arm64)")
+                .code("index.js")
+                .runtime(Node::V22)
+                .package(Package::new().root("node")),
         )
         .agent(
             Agent::new(agent_name!("s3Agent"))

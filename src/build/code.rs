@@ -1,4 +1,4 @@
-//! A code asset, built: its Python dependencies vendored, its files and theirs merged, the
+//! A code asset, built: its Python or Node.js dependencies vendored, its files and theirs merged, the
 //! archive built (or found in the store), and placed at `<out>/assets/<input-hash>.zip`.
 
 use std::collections::BTreeMap;
@@ -8,10 +8,11 @@ use std::time::Instant;
 
 use super::archive::{EntryCounts, Input, build_archive};
 use super::error::{BuildError, ToolError};
-use super::python;
 use super::report::{AssetReport, AssetStatus, DependencyReport};
 use super::store::Store;
+use super::{node, python};
 use crate::inputs::{InputCache, SelectedFile};
+use crate::model::CodeRuntime;
 use crate::patterns::Selector;
 use crate::plan::{Asset, CodeAsset};
 use crate::progress::Progress;
@@ -75,8 +76,15 @@ impl CodeBuild<'_> {
         let mut dependencies = None;
         if let Some(deps) = &code.dependencies {
             self.progress.start(&format!("installing {} for {}", deps.kind.file_name(), asset.agents.join(", ")), 0);
-            let (dir, cached) = python::vendor(self.store, deps, code.runtime, self.python)?;
-            let selector = Selector::package(None).expect("default patterns compile");
+            let (dir, cached) = match code.runtime {
+                CodeRuntime::Python(p) => python::vendor(self.store, deps, p, self.python)?,
+                CodeRuntime::Node(n) => node::vendor(self.store, deps, n)?,
+            };
+            let selector = match code.runtime {
+                // Python's tree keeps the defaults (no `__pycache__`); Node's is node_modules.
+                CodeRuntime::Python(_) => Selector::package(None).expect("default patterns compile"),
+                CodeRuntime::Node(_) => Selector::everything(),
+            };
             let files: Vec<SelectedFile> = self
                 .inputs
                 .select(&dir, &selector)

@@ -47,6 +47,16 @@ pub enum BuildError {
         /// The installer's own words.
         detail: String,
     },
+    /// A Node.js dependency's native part is not built for AgentCore's platform.
+    #[error(
+        "`{package}` has no linux/arm64 build of its native part: {detail}. AgentCore runs code agents on arm64; use a version that ships arm64 prebuilds (as optional dependencies, or in the package), or deploy the agent as an image"
+    )]
+    NoArm64Build {
+        /// The package, as npm names it.
+        package: String,
+        /// What was found.
+        detail: String,
+    },
     /// No Docker Engine to build images in.
     #[error(transparent)]
     NoEngine(#[from] EngineError),
@@ -83,7 +93,7 @@ impl From<HashError> for BuildError {
     }
 }
 
-/// Why a dependency installer (pip, uv) could not do its work.
+/// Why a dependency installer (pip, uv, npm) could not do its work.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ToolError {

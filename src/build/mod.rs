@@ -18,10 +18,12 @@ mod compress;
 pub(crate) mod engine;
 mod error;
 pub(crate) mod image;
+mod node;
 mod python;
 mod report;
 mod sink;
 pub(crate) mod store;
+mod tool;
 mod zip;
 
 pub use self::archive::EntryCounts;

@@ -21,12 +21,12 @@ use std::process::Command;
 
 use super::error::{BuildError, ToolError};
 use super::store::Store;
+use super::tool::run;
 use crate::model::Python;
 use crate::plan::{Dependencies, DependencyKind};
 use crate::util::cache_dir::CacheMode;
 use crate::util::digest::{Digest, Hasher};
 use crate::util::fs::touch;
-use crate::util::text::last_lines;
 
 /// The wheel platforms asked for.
 pub(crate) const PIP_PLATFORMS: [&str; 2] = ["manylinux2014_aarch64", "manylinux_2_28_aarch64"];
@@ -139,6 +139,9 @@ fn requirements_file(deps: &Dependencies, work: &Path) -> Result<PathBuf, BuildE
             })?;
             Ok(out)
         }
+        DependencyKind::PackageLock | DependencyKind::PackageJson => {
+            unreachable!("Node.js declarations are vendored by npm (build::node)")
+        }
         DependencyKind::Pyproject => {
             let text = fs::read_to_string(&deps.path)
                 .map_err(|source| BuildError::Cache { path: deps.path.clone(), source })?;
@@ -184,21 +187,6 @@ fn install(
         }
     }
     run(cmd, declared_in).map_err(|e| no_wheel(e, runtime))
-}
-
-fn run(mut cmd: Command, context: &Path) -> Result<(), ToolError> {
-    let program = cmd.get_program().to_string_lossy().into_owned();
-    tracing::info!("running {:?}", cmd);
-    let out = cmd.output().map_err(|source| ToolError::Spawn {
-        program: program.clone(),
-        context: context.to_path_buf(),
-        source,
-    })?;
-    if out.status.success() {
-        return Ok(());
-    }
-    let stderr = last_lines(&String::from_utf8_lossy(&out.stderr), 15);
-    Err(ToolError::Failed { program, context: context.to_path_buf(), stderr })
 }
 
 /// Turns pip's or uv's "no matching distribution" into an error naming the package and the

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::artifact::{ImageSource, Package, Python, S3Object};
+use super::artifact::{CodeRuntime, ImageSource, Package, S3Object};
 use super::auth::Jwt;
 use super::ids::{AgentName, Arn, EnvKey, HeaderName, RuntimeVersion, SecurityGroupId, SubnetId};
 use super::memory::Memory;
@@ -40,7 +40,7 @@ pub struct Agent {
     pub(crate) name: AgentName,
     pub(crate) description: Option<String>,
     pub(crate) handler: Option<String>,
-    pub(crate) runtime: Option<Python>,
+    pub(crate) runtime: Option<CodeRuntime>,
     pub(crate) image: Option<ImageSource>,
     pub(crate) s3: Option<S3Object>,
     pub(crate) package: Option<Package>,
@@ -143,8 +143,8 @@ impl Agent {
         self
     }
 
-    /// Deploy Python code packaged by hangar, starting at `entry_point` (e.g. `agent.py`,
-    /// relative to the package root).
+    /// Deploy code packaged by hangar, starting at `entry_point` relative to the package root:
+    /// Python (`agent.py`) or Node.js (`index.js`, with its `package.json` dependencies).
     pub fn code(self, entry_point: impl Into<String>) -> Self {
         self.handler(entry_point)
     }
@@ -181,9 +181,10 @@ impl Agent {
         self
     }
 
-    /// The Python runtime of a code agent (default 3.13).
-    pub fn runtime(mut self, runtime: Python) -> Self {
-        self.runtime = Some(runtime);
+    /// The runtime of a code agent: `Python::V3_12`, `Node::V22` (default: Node.js 22 for a
+    /// `.js`, `.mjs` or `.cjs` entry point, else Python 3.13).
+    pub fn runtime(mut self, runtime: impl Into<CodeRuntime>) -> Self {
+        self.runtime = Some(runtime.into());
         self
     }
 
@@ -334,6 +335,11 @@ impl Agent {
     }
 
     /// The package settings, with the root resolved against `app_root`.
+    /// The runtime of a code or S3 agent: as given, else what its entry point implies.
+    pub(crate) fn code_runtime(&self) -> CodeRuntime {
+        self.runtime.unwrap_or_else(|| CodeRuntime::for_entry_point(self.handler.as_deref().unwrap_or("")))
+    }
+
     pub(crate) fn package_root(&self, app_root: &std::path::Path) -> PathBuf {
         match self.package.as_ref().and_then(|p| p.root.as_ref()) {
             Some(dir) => app_root.join(dir),

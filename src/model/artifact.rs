@@ -118,6 +118,73 @@ impl From<&str> for ImageSource {
     }
 }
 
+/// The Node.js version of a code agent (`.js`, `.mjs` or `.cjs` entry points).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum Node {
+    /// Node.js 22 (the only one AgentCore runs).
+    #[default]
+    V22,
+}
+
+impl Node {
+    /// The CloudFormation value, `NODE_22`.
+    pub fn cfn_name(self) -> &'static str {
+        match self {
+            Node::V22 => "NODE_22",
+        }
+    }
+
+    /// The major version, `22`.
+    pub fn version(self) -> &'static str {
+        match self {
+            Node::V22 => "22",
+        }
+    }
+}
+
+/// What a code agent runs under: a Python or a Node.js runtime.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum CodeRuntime {
+    /// CPython.
+    Python(Python),
+    /// Node.js.
+    Node(Node),
+}
+
+impl CodeRuntime {
+    /// The runtime an entry point implies when none is given: Node.js 22 for `.js`, `.mjs` and
+    /// `.cjs` files, else Python 3.13.
+    pub fn for_entry_point(entry_point: &str) -> CodeRuntime {
+        if [".js", ".mjs", ".cjs"].iter().any(|x| entry_point.ends_with(x)) {
+            CodeRuntime::Node(Node::default())
+        } else {
+            CodeRuntime::Python(Python::default())
+        }
+    }
+
+    /// The CloudFormation value, `PYTHON_3_13` or `NODE_22`.
+    pub fn cfn_name(self) -> &'static str {
+        match self {
+            CodeRuntime::Python(p) => p.cfn_name(),
+            CodeRuntime::Node(n) => n.cfn_name(),
+        }
+    }
+}
+
+impl From<Python> for CodeRuntime {
+    fn from(p: Python) -> Self {
+        CodeRuntime::Python(p)
+    }
+}
+
+impl From<Node> for CodeRuntime {
+    fn from(n: Node) -> Self {
+        CodeRuntime::Node(n)
+    }
+}
+
 /// The Python version of a code agent. AgentCore's managed runtimes; 3.13 is the default.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]

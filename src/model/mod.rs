@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use agent::{Agent, Endpoint, Lifecycle, MemoryLink, Protocol};
-pub use artifact::{DEFAULT_PLATFORM, Image, ImageBuild, ImageSource, Package, Python, S3Object};
+pub use artifact::{CodeRuntime, DEFAULT_PLATFORM, Image, ImageBuild, ImageSource, Node, Package, Python, S3Object};
 pub use auth::{Claim, ClaimBuilder, ClaimOperator, ClaimValue, ClaimValueType, Jwt};
 pub use connector::{
     BEDROCK_MANTLE, Connector, ConnectorParameter, ConnectorTool, Inference, InferenceOperation, InferenceProvider,

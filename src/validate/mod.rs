@@ -38,7 +38,7 @@ pub use self::diagnostic::{Code, Diagnostic, Diagnostics, Severity, Subject};
 pub use self::shared::MAX_USER_MANAGED_POLICIES;
 use self::shared::{JwtOwner, check_jwt, check_role};
 use crate::model::names::{self, LogicalId, Owner};
-use crate::model::{Agent, App, EnvSource, FilesystemKind, GeneratedRole, ImageSource, Network, Role};
+use crate::model::{Agent, App, CodeRuntime, EnvSource, FilesystemKind, GeneratedRole, ImageSource, Network, Role};
 use crate::patterns::check_glob;
 use crate::rules;
 
@@ -395,6 +395,17 @@ fn check_artifact(agent: &Agent, c: &mut Checker<'_>) {
     }
     if let Some(h) = &agent.handler {
         c.rule("handler", h, rules::entry_point(h));
+        let implied = CodeRuntime::for_entry_point(h);
+        if let Some(given) = agent.runtime
+            && rules::entry_point(h).is_ok()
+            && std::mem::discriminant(&given) != std::mem::discriminant(&implied)
+        {
+            let allowed = match given {
+                CodeRuntime::Node(_) => "a `.js`, `.mjs` or `.cjs` entry point for a Node.js runtime",
+                _ => "a `.py` entry point for a Python runtime",
+            };
+            c.fail(Code::Conflict, "handler", h, format!("{allowed} (runtime {})", given.cfn_name()));
+        }
     }
     if agent.image.is_some() {
         if let Some(r) = agent.runtime {

@@ -47,7 +47,9 @@ cases! {
     s3_needs_handler: Agent::new("bot").s3(S3Object::new("my-bucket", "a.zip")) => "handler", "(none)", "artifact.s3 needs a handler";
     runtime_only_for_code: bot().runtime(Python::V3_12) => "runtime", "PYTHON_3_12", "no runtime for image agents";
     package_only_for_code: bot().package(Package::new()) => "package", "(set)", "only for code agents";
-    handler_is_a_relative_py_file: Agent::new("bot").code("../agent.py") => "handler", "../agent.py", "relative path to a `.py` file";
+    handler_is_a_relative_py_file: Agent::new("bot").code("../agent.py") => "handler", "../agent.py", "relative path to a `.py` (Python)";
+    handler_matches_the_runtime: Agent::new("bot").code("index.js").runtime(Python::V3_12) => "handler", "index.js", "a `.py` entry point for a Python runtime";
+    node_handler_is_js: Agent::new("bot").code("agent.py").runtime(Node::V22) => "handler", "agent.py", "a `.js`, `.mjs` or `.cjs` entry point for a Node.js runtime";
     image_must_be_ecr: Agent::new("bot").image("docker.io/library/python:3.12") => "artifact.image", "docker.io/library/python:3.12", "AgentCore pulls only from ECR";
     image_tag_is_valid: Agent::new("bot").image("123456789012.dkr.ecr.us-east-1.amazonaws.com/bot:-x") => "artifact.image", ":-x", "ECR image";
     repository_name: Agent::new("bot").image(Image::build(".").repository("My_Repo")) => "artifact.image.repository", "My_Repo", "2-256 characters, lowercase";

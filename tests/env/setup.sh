@@ -15,7 +15,8 @@
 #   hangar-dev/busybox:arm64 (a shell for RUN steps) and hangar-dev/python:3.11 (python3.11
 #   with its standard library; the docker_agent example builds on it through
 #   HANGAR_EXAMPLE_BASE_IMAGE).
-# - cfn-lint (PyPI), zip and unzip, apache2-utils for htpasswd (Debian).
+# - cfn-lint (PyPI), zip and unzip, apache2-utils for htpasswd, nodejs and npm when the machine
+#   has no npm (Debian).
 #
 # State lives under target/devenv/ (`cargo clean` resets it; the next run rebuilds it).
 
@@ -47,6 +48,8 @@ apt_install() {
     fi
 }
 apt_install zip unzip docker.io docker-registry curl qemu-user-static binfmt-support apache2-utils
+# Node.js code agents are vendored with npm (a machine may already have a Node.js of its own).
+command -v npm >/dev/null 2>&1 || apt_install nodejs npm
 
 # --- Python tools (pinned) -------------------------------------------------------------------
 PY_REQUIREMENTS="cfn-lint==1.58.0 moto[server]==5.2.5"

@@ -578,3 +578,129 @@ fn large_files_are_streamed() {
         app(dir.path()).package_blocking(&PackageOptions::new("dev").out_dir(out.path().join("2")).no_cache()).unwrap();
     assert_eq!(only(&again).sha256, only(&p).sha256);
 }
+
+/// A tiny npm package as a tarball made by `npm pack`, at `<dir>/<name>-1.0.0.tgz`.
+fn npm_tarball(dir: &Path, name: &str, files: &[(&str, &[u8])]) -> PathBuf {
+    let src = tempfile::tempdir().unwrap();
+    let manifest = format!(r#"{{"name": "{name}", "version": "1.0.0", "main": "index.js"}}"#);
+    std::fs::write(src.path().join("package.json"), manifest).unwrap();
+    for (rel, content) in files {
+        let path = src.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+    std::fs::create_dir_all(dir).unwrap();
+    let out = Command::new("npm")
+        .args(["pack", "--silent", "--pack-destination"])
+        .arg(dir)
+        .current_dir(src.path())
+        .output()
+        .expect("npm runs (tests/env/setup.sh installs nodejs)");
+    assert!(out.status.success(), "npm pack: {}", String::from_utf8_lossy(&out.stderr));
+    dir.join(format!("{name}-1.0.0.tgz"))
+}
+
+/// A Node.js agent whose dependencies are the tarballs under `vendor/`, locked offline.
+fn node_project(dir: &Path, deps: &[&str]) {
+    let list: Vec<String> = deps.iter().map(|d| format!(r#""{d}": "file:vendor/{d}-1.0.0.tgz""#)).collect();
+    let manifest = format!(r#"{{"name": "agent", "version": "1.0.0", "dependencies": {{{}}}}}"#, list.join(", "));
+    write_tree(
+        dir,
+        &[("index.js", "const tiny = require('tiny');\nconsole.log(tiny);\n"), ("package.json", &manifest)],
+    );
+    let out = Command::new("npm")
+        .args(["install", "--package-lock-only", "--offline", "--ignore-scripts", "--no-audit", "--no-fund"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "npm install --package-lock-only: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+fn node_app(root: &Path) -> App {
+    App::new("svc").root(root).agent(Agent::new("bot").code("index.js"))
+}
+
+/// A Node.js agent gets its locked dependencies in `node_modules/`, installed offline from a
+/// local tarball, and the same bytes when packaged again from another directory with a cold
+/// cache; its runtime is NODE_22.
+#[test]
+fn node_dependencies_are_vendored_reproducibly() {
+    let dir = tempfile::tempdir().unwrap();
+    npm_tarball(&dir.path().join("vendor"), "tiny", &[("index.js", b"module.exports = 42;\n")]);
+    node_project(dir.path(), &["tiny"]);
+    let out = tempfile::tempdir().unwrap();
+    let p = package(&node_app(dir.path()), out.path());
+    let report = only(&p);
+    let deps = report.dependencies.as_ref().expect("package-lock.json was found");
+    assert_eq!((deps.declared_in.as_str(), deps.cached), ("package-lock.json", false));
+    let names: Vec<String> = zip_crate_entries(&report.path).into_iter().map(|(n, ..)| n).collect();
+    assert_eq!(
+        names,
+        [
+            "index.js",
+            "node_modules/tiny/index.js",
+            "node_modules/tiny/package.json",
+            "package-lock.json",
+            "package.json",
+            "vendor/tiny-1.0.0.tgz"
+        ],
+        "no hidden lockfile, no .bin links"
+    );
+    unzip_test(&report.path);
+
+    // Another checkout of the same project, another cache: the same bytes.
+    let copy = tempfile::tempdir().unwrap();
+    for f in ["index.js", "package.json", "package-lock.json", "vendor/tiny-1.0.0.tgz"] {
+        std::fs::create_dir_all(copy.path().join(f).parent().unwrap()).unwrap();
+        std::fs::copy(dir.path().join(f), copy.path().join(f)).unwrap();
+    }
+    let out2 = tempfile::tempdir().unwrap();
+    let again = package(&node_app(copy.path()), out2.path());
+    assert_eq!(only(&again).sha256, report.sha256, "reproducible from another directory");
+    assert!(!only(&again).dependencies.as_ref().unwrap().cached);
+
+    let template = node_app(dir.path()).synth(&SynthOptions::new("dev").out_dir(out.path().join("t"))).unwrap();
+    let text = std::fs::read_to_string(template.template_path).unwrap();
+    assert!(text.contains(r#""Runtime": "NODE_22""#), "{text}");
+}
+
+/// A package.json without a lock still packages, with a warning that it is not reproducible.
+#[test]
+fn a_node_package_without_a_lock_is_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    npm_tarball(&dir.path().join("vendor"), "tiny", &[("index.js", b"module.exports = 42;\n")]);
+    node_project(dir.path(), &["tiny"]);
+    std::fs::remove_file(dir.path().join("package-lock.json")).unwrap();
+    let plan = node_app(dir.path()).plan("dev").unwrap();
+    assert_eq!(plan.warnings.len(), 1, "{:?}", plan.warnings);
+    assert!(plan.warnings[0].to_string().contains("package-lock.json"), "{}", plan.warnings[0]);
+    let out = tempfile::tempdir().unwrap();
+    let p = package(&node_app(dir.path()), out.path());
+    assert_eq!(only(&p).dependencies.as_ref().unwrap().declared_in, "package.json");
+}
+
+/// A dependency whose native part is not built for arm64 is an error naming it: an x86-64
+/// addon, or an addon built at install (binding.gyp) with no prebuilt one.
+#[test]
+fn a_node_dependency_without_an_arm64_build_is_named() {
+    let host_elf = std::fs::read("/bin/true").unwrap();
+    for (name, files, says) in [
+        (
+            "hostaddon",
+            vec![("index.js", &b""[..]), ("build/Release/addon.node", &host_elf[..])],
+            "is not a linux/arm64",
+        ),
+        ("gypaddon", vec![("index.js", &b""[..]), ("binding.gyp", &b"{}"[..])], "binding.gyp"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        npm_tarball(&dir.path().join("vendor"), name, &files);
+        node_project(dir.path(), &[name]);
+        let out = tempfile::tempdir().unwrap();
+        let err = node_app(dir.path())
+            .package_blocking(&PackageOptions::new("dev").out_dir(out.path()))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with(&format!("agent `bot`: `{name}` has no linux/arm64 build")), "{err}");
+        assert!(err.contains(says), "{err}");
+    }
+}

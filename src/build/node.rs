@@ -1,0 +1,240 @@
+//! Vendoring Node.js dependencies for the AgentCore platform (linux/arm64, Node.js 22).
+//!
+//! `npm ci` installs exactly what `package-lock.json` says (`npm install` when there is only a
+//! `package.json`, which planning warns about), without dev dependencies, choosing the
+//! optional dependencies of linux/arm64 (`--os linux --cpu arm64 --libc glibc`: that is how
+//! packages such as esbuild or sharp ship their native parts), and without install scripts,
+//! which would build for the host. The result is `node_modules/` at the root of the zip.
+//!
+//! A native addon must then be an arm64 build: every `.node` file is checked to be an ELF for
+//! AArch64, and a package with a `binding.gyp` (a native part built at install) must carry such a
+//! file, or the build fails naming the package. `file:` dependencies are installed from where
+//! the declaration points (npm runs in a scratch directory, so their paths are made absolute
+//! there), and what would differ between machines is removed: the hidden lockfile
+//! (`node_modules/.package-lock.json`, which records those paths) and `node_modules/.bin`
+//! (links to the host's view of the tree). The tree is cached by the hash of the declaration
+//! (lock and `package.json`), the Node.js version and the platform.
+
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::error::BuildError;
+use super::python::COMPLETE;
+use super::store::Store;
+use super::tool::run;
+use crate::model::Node;
+use crate::plan::{Dependencies, DependencyKind};
+use crate::util::cache_dir::CacheMode;
+use crate::util::digest::{Digest, Hasher};
+use crate::util::fs::touch;
+
+/// `e_machine` of an AArch64 ELF file.
+const EM_AARCH64: u16 = 183;
+
+/// The vendored tree for `deps`: from the store, or installed now. Returns the directory
+/// (holding `node_modules/`) and whether it came from the store.
+pub(crate) fn vendor(store: &Store, deps: &Dependencies, node: Node) -> Result<(PathBuf, bool), BuildError> {
+    let mut h = Hasher::new("hangar/node-deps/v1");
+    h.str(deps.kind.file_name()).field(&deps.digest.0).str(node.version()).str("linux/arm64").str("npm");
+    let key: Digest = h.finish();
+    let dir = store.deps_dir(&key);
+    if store.mode() == CacheMode::Use && dir.join(COMPLETE).is_file() {
+        touch(&dir.join(COMPLETE));
+        return Ok((dir, true));
+    }
+    let cache_err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| BuildError::Cache { path, source }
+    };
+    let tmp_root = store.tmp_dir().map_err(cache_err(store.dir()))?;
+    let work = tempfile::Builder::new().prefix("node-").tempdir_in(&tmp_root).map_err(cache_err(&tmp_root))?;
+    let project = work.path().join("tree");
+    fs::create_dir_all(&project).map_err(cache_err(&project))?;
+    let declared_in = deps.path.parent().unwrap_or(Path::new("."));
+    let manifest = declared_in.join(DependencyKind::PackageJson.file_name());
+    copy_declaration(&manifest, &project.join("package.json"), declared_in)?;
+    let ci = deps.kind == DependencyKind::PackageLock;
+    if ci {
+        copy_declaration(&deps.path, &project.join("package-lock.json"), declared_in)?;
+    }
+    let mut cmd = Command::new("npm");
+    cmd.arg(if ci { "ci" } else { "install" });
+    cmd.args(["--omit=dev", "--os=linux", "--cpu=arm64", "--libc=glibc", "--ignore-scripts"]);
+    cmd.args(["--no-audit", "--no-fund", "--no-update-notifier", "--loglevel=error", "--install-links"]);
+    cmd.current_dir(&project);
+    run(cmd, &deps.path)?;
+    // What npm leaves besides node_modules (the copied declarations) is not packaged.
+    for f in ["package.json", "package-lock.json"] {
+        let _ = fs::remove_file(project.join(f));
+    }
+    normalize(&project).map_err(cache_err(&project))?;
+    check_native(&project.join("node_modules"))?;
+    fs::write(project.join(COMPLETE), b"").map_err(cache_err(&project))?;
+    if let Some(parent) = dir.parent() {
+        fs::create_dir_all(parent).map_err(cache_err(parent))?;
+    }
+    if dir.exists() {
+        // Stale (incomplete, or refreshed with --no-cache): replace it.
+        let _ = fs::remove_dir_all(&dir);
+    }
+    match fs::rename(&project, &dir) {
+        Ok(()) => {}
+        // Another run finished the same tree first: theirs is as good.
+        Err(_) if dir.join(COMPLETE).is_file() => {}
+        Err(e) => return Err(BuildError::Cache { path: dir.clone(), source: e }),
+    }
+    Ok((dir, false))
+}
+
+/// Copies a `package.json` or `package-lock.json` into the scratch project, with every relative
+/// `file:` reference made absolute against the directory the declaration is in.
+fn copy_declaration(from: &Path, to: &Path, declared_in: &Path) -> Result<(), BuildError> {
+    let text = fs::read_to_string(from).map_err(|source| BuildError::Cache { path: from.to_path_buf(), source })?;
+    let mut doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        BuildError::Tool(super::error::ToolError::Failed {
+            program: "npm".into(),
+            context: from.to_path_buf(),
+            stderr: format!("{} is not JSON: {e}", from.display()),
+        })
+    })?;
+    let base = declared_in.canonicalize().unwrap_or_else(|_| declared_in.to_path_buf());
+    absolutize(&mut doc, &base);
+    let out = serde_json::to_vec_pretty(&doc).expect("JSON values serialize");
+    fs::write(to, out).map_err(|source| BuildError::Cache { path: to.to_path_buf(), source })
+}
+
+fn absolutize(v: &mut serde_json::Value, base: &Path) {
+    match v {
+        serde_json::Value::String(s) => {
+            if let Some(rel) = s.strip_prefix("file:")
+                && !Path::new(rel).is_absolute()
+            {
+                *s = format!("file:{}", base.join(rel).display());
+            }
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(|x| absolutize(x, base)),
+        serde_json::Value::Object(o) => o.values_mut().for_each(|x| absolutize(x, base)),
+        _ => {}
+    }
+}
+
+/// Removes what records the scratch directory or the host: the hidden lockfile and `.bin`
+/// links, at every level.
+fn normalize(tree: &Path) -> io::Result<()> {
+    let modules = tree.join("node_modules");
+    if !modules.exists() {
+        return fs::create_dir_all(&modules); // nothing to install
+    }
+    let mut stack = vec![modules];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir)? {
+            let entry = entry?;
+            let path = entry.path();
+            let name = entry.file_name();
+            let kind = entry.file_type()?;
+            if name == ".package-lock.json" {
+                fs::remove_file(&path)?;
+            } else if name == ".bin" {
+                fs::remove_dir_all(&path)?;
+            } else if kind.is_dir() {
+                stack.push(path);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The package a path under `node_modules` belongs to: the last `node_modules/<name>` (or
+/// `node_modules/@scope/name`) on it.
+fn package_of(modules: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(modules).unwrap_or(path);
+    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+    let start = parts.iter().rposition(|p| p == "node_modules").map_or(0, |i| i + 1);
+    match parts.get(start) {
+        Some(scope) if scope.starts_with('@') => {
+            format!("{scope}/{}", parts.get(start + 1).cloned().unwrap_or_default())
+        }
+        Some(name) => name.clone(),
+        None => String::new(),
+    }
+}
+
+/// Whether the file is an ELF for AArch64 (any other content is not an arm64 build).
+fn is_arm64_elf(path: &Path) -> io::Result<bool> {
+    let mut head = [0u8; 20];
+    let mut f = fs::File::open(path)?;
+    let n = f.read(&mut head)?;
+    Ok(n == 20 && head[..4] == *b"\x7fELF" && u16::from_le_bytes([head[18], head[19]]) == EM_AARCH64)
+}
+
+/// Fails naming the first package whose native part is not built for linux/arm64.
+fn check_native(modules: &Path) -> Result<(), BuildError> {
+    let io_err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| BuildError::Cache { path, source }
+    };
+    let mut packages_with_gyp = Vec::new();
+    let mut arm64_addons = Vec::new();
+    let mut stack = vec![modules.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let mut entries: Vec<_> =
+            fs::read_dir(&dir).map_err(io_err(&dir))?.collect::<Result<_, _>>().map_err(io_err(&dir))?;
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let path = entry.path();
+            let kind = entry.file_type().map_err(io_err(&path))?;
+            if kind.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let name = entry.file_name();
+            if name == "binding.gyp" {
+                packages_with_gyp.push(package_of(modules, &path));
+            } else if path.extension().is_some_and(|x| x == "node") {
+                let package = package_of(modules, &path);
+                if !is_arm64_elf(&path).map_err(io_err(&path))? {
+                    let file = path.strip_prefix(modules).unwrap_or(&path).display().to_string();
+                    return Err(BuildError::NoArm64Build {
+                        package,
+                        detail: format!("node_modules/{file} is not a linux/arm64 (AArch64 ELF) build"),
+                    });
+                }
+                arm64_addons.push(package);
+            }
+        }
+    }
+    packages_with_gyp.sort();
+    if let Some(package) = packages_with_gyp.into_iter().find(|p| !arm64_addons.contains(p)) {
+        return Err(BuildError::NoArm64Build {
+            package,
+            detail: "it builds a native addon at install (binding.gyp) and ships no prebuilt one for linux/arm64"
+                .into(),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packages_are_named_by_their_innermost_node_modules() {
+        let m = Path::new("/t/node_modules");
+        assert_eq!(package_of(m, Path::new("/t/node_modules/a/build/x.node")), "a");
+        assert_eq!(package_of(m, Path::new("/t/node_modules/@s/b/x.node")), "@s/b");
+        assert_eq!(package_of(m, Path::new("/t/node_modules/a/node_modules/c/binding.gyp")), "c");
+    }
+
+    #[test]
+    fn relative_file_references_become_absolute() {
+        let mut doc =
+            serde_json::json!({ "dependencies": { "a": "file:vendor/a.tgz", "b": "^1.0.0", "c": "file:/abs" } });
+        absolutize(&mut doc, Path::new("/project"));
+        assert_eq!(doc["dependencies"]["a"], "file:/project/vendor/a.tgz");
+        assert_eq!(doc["dependencies"]["b"], "^1.0.0");
+        assert_eq!(doc["dependencies"]["c"], "file:/abs");
+    }
+}
