@@ -22,7 +22,7 @@ pub(crate) const ROLE_ARN: Allowed =
     "an IAM role ARN `arn:<partition>:iam::<12-digit account>:role/<path/><name>`, name of [A-Za-z0-9+=,.@_-]";
 pub(crate) const POLICY_ARN: Allowed =
     "an IAM policy ARN `arn:<partition>:iam::<12-digit account or aws>:policy/<path/><name>`";
-pub(crate) const IMAGE_URI: Allowed = "an ECR image `<12-digit account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag][@sha256:<digest>]` (`amazonaws.com.cn` in China, the ISO partitions' domains there) or `public.ecr.aws/<repository>[:tag]`: AgentCore pulls only from ECR";
+pub(crate) const IMAGE_URI: Allowed = "an ECR image `<12-digit account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag][@sha256:<digest>]` (`amazonaws.com.cn` in China; the ISO partitions' own domains) or `public.ecr.aws/<repository>[:tag]`: AgentCore pulls only from ECR";
 pub(crate) const DISCOVERY_URL: Allowed = "an https URL ending in `/.well-known/openid-configuration`, without spaces";
 pub(crate) const AGENT_NAME: Allowed =
     "1-48 characters: a letter, then letters, digits, `_` or `-` (pattern ^[a-zA-Z][a-zA-Z0-9_-]{0,47}$)";

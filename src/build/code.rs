@@ -9,7 +9,7 @@ use std::time::Instant;
 use super::archive::{EntryCounts, Input, build_archive};
 use super::error::{BuildError, ToolError};
 use super::report::{AssetReport, AssetStatus, DependencyReport};
-use super::store::Store;
+use super::store::{Store, is_vendored_metadata};
 use super::{node, python};
 use crate::inputs::{InputCache, SelectedFile};
 use crate::model::CodeRuntime;
@@ -90,7 +90,7 @@ impl CodeBuild<'_> {
                 .select(&dir, &selector)
                 .map_err(ToolError::Vendored)?
                 .into_iter()
-                .filter(|f| !python::is_vendored_metadata(&f.rel))
+                .filter(|f| !is_vendored_metadata(&f.rel))
                 .collect();
             let digests = self.inputs.digests(&files)?;
             dependencies =

@@ -21,14 +21,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::error::BuildError;
-use super::python::COMPLETE;
 use super::store::Store;
 use super::tool::run;
 use crate::model::Node;
 use crate::plan::{Dependencies, DependencyKind};
-use crate::util::cache_dir::CacheMode;
 use crate::util::digest::{Digest, Hasher};
-use crate::util::fs::touch;
 
 /// `e_machine` of an AArch64 ELF file.
 const EM_AARCH64: u16 = 183;
@@ -39,9 +36,7 @@ pub(crate) fn vendor(store: &Store, deps: &Dependencies, node: Node) -> Result<(
     let mut h = Hasher::new("hangar/node-deps/v1");
     h.str(deps.kind.file_name()).field(&deps.digest.0).str(node.version()).str("linux/arm64").str("npm");
     let key: Digest = h.finish();
-    let dir = store.deps_dir(&key);
-    if store.mode() == CacheMode::Use && dir.join(COMPLETE).is_file() {
-        touch(&dir.join(COMPLETE));
+    if let Some(dir) = store.deps_tree(&key) {
         return Ok((dir, true));
     }
     let cache_err = |path: &Path| {
@@ -71,21 +66,7 @@ pub(crate) fn vendor(store: &Store, deps: &Dependencies, node: Node) -> Result<(
     }
     normalize(&project).map_err(cache_err(&project))?;
     check_native(&project.join("node_modules"))?;
-    fs::write(project.join(COMPLETE), b"").map_err(cache_err(&project))?;
-    if let Some(parent) = dir.parent() {
-        fs::create_dir_all(parent).map_err(cache_err(parent))?;
-    }
-    if dir.exists() {
-        // Stale (incomplete, or refreshed with --no-cache): replace it.
-        let _ = fs::remove_dir_all(&dir);
-    }
-    match fs::rename(&project, &dir) {
-        Ok(()) => {}
-        // Another run finished the same tree first: theirs is as good.
-        Err(_) if dir.join(COMPLETE).is_file() => {}
-        Err(e) => return Err(BuildError::Cache { path: dir.clone(), source: e }),
-    }
-    Ok((dir, false))
+    Ok((store.commit_deps(&key, &project)?, false))
 }
 
 /// Copies a `package.json` or `package-lock.json` into the scratch project, with every relative

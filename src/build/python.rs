@@ -24,9 +24,7 @@ use super::store::Store;
 use super::tool::run;
 use crate::model::Python;
 use crate::plan::{Dependencies, DependencyKind};
-use crate::util::cache_dir::CacheMode;
 use crate::util::digest::{Digest, Hasher};
-use crate::util::fs::touch;
 
 /// The wheel platforms asked for.
 pub(crate) const PIP_PLATFORMS: [&str; 2] = ["manylinux2014_aarch64", "manylinux_2_28_aarch64"];
@@ -72,9 +70,7 @@ pub(crate) fn vendor(
         .str(PIP_PLATFORMS[0])
         .str(installer.name());
     let key: Digest = h.finish();
-    let dir = store.deps_dir(&key);
-    if store.mode() == CacheMode::Use && dir.join(COMPLETE).is_file() {
-        touch(&dir.join(COMPLETE));
+    if let Some(dir) = store.deps_tree(&key) {
         return Ok((dir, true));
     }
     let cache_err = |path: &Path| {
@@ -87,29 +83,7 @@ pub(crate) fn vendor(
     let requirements = requirements_file(deps, work.path())?;
     install(installer, python, &requirements, runtime, &target, &deps.path)?;
     normalize(&target).map_err(cache_err(&target))?;
-    fs::write(target.join(COMPLETE), b"").map_err(cache_err(&target))?;
-    if let Some(parent) = dir.parent() {
-        fs::create_dir_all(parent).map_err(cache_err(parent))?;
-    }
-    if dir.exists() {
-        // Stale (incomplete, or refreshed with --no-cache): replace it.
-        let _ = fs::remove_dir_all(&dir);
-    }
-    match fs::rename(&target, &dir) {
-        Ok(()) => {}
-        // Another run finished the same tree first: theirs is as good.
-        Err(_) if dir.join(COMPLETE).is_file() => {}
-        Err(e) => return Err(BuildError::Cache { path: dir.clone(), source: e }),
-    }
-    Ok((dir, false))
-}
-
-/// Marks a complete tree; it is never packaged (see [`is_vendored_metadata`]).
-pub(crate) const COMPLETE: &str = ".hangar-complete";
-
-/// Files of the vendored tree that are not packaged.
-pub(crate) fn is_vendored_metadata(rel: &str) -> bool {
-    rel == COMPLETE
+    Ok((store.commit_deps(&key, &target)?, false))
 }
 
 /// A requirements file for the installer.

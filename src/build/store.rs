@@ -5,7 +5,7 @@
 //! code/<input-hash>.json      their metadata: sha256, size, stat at write (the commit mark)
 //! code/<input-hash>.entries   their entry tables and SHA-256 checkpoints, for rebuilds
 //! code/slot-<key>             the input hash last built for an asset slot (agent + root)
-//! deps/<key>/                 vendored Python dependencies
+//! deps/<key>/                 vendored Python and Node.js dependencies (complete once marked)
 //! tmp/                        work in progress; anything here may be deleted
 //! ```
 //!
@@ -20,6 +20,7 @@ use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
+use super::error::BuildError;
 use super::sink::ShaState;
 use super::zip::Method;
 use crate::inputs::FileStat;
@@ -135,6 +136,47 @@ impl Store {
     pub fn deps_dir(&self, key: &Digest) -> PathBuf {
         self.dir.path().join("deps").join(key.to_hex())
     }
+
+    /// The complete vendored tree of `key`, when the store may be used (touched, for `prune`).
+    pub fn deps_tree(&self, key: &Digest) -> Option<PathBuf> {
+        let dir = self.deps_dir(key);
+        let mark = dir.join(DEPS_COMPLETE);
+        (self.mode == CacheMode::Use && mark.is_file()).then(|| {
+            touch(&mark);
+            dir
+        })
+    }
+
+    /// Makes `tree`, installed under [`Store::tmp_dir`], the vendored tree of `key`: marked
+    /// complete, then renamed into place, replacing a stale one (incomplete, or refreshed with
+    /// `--no-cache`); another run's equal tree that got there first is as good.
+    pub fn commit_deps(&self, key: &Digest, tree: &Path) -> Result<PathBuf, BuildError> {
+        let err = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| BuildError::Cache { path, source }
+        };
+        fs::write(tree.join(DEPS_COMPLETE), b"").map_err(err(tree))?;
+        let dir = self.deps_dir(key);
+        if let Some(parent) = dir.parent() {
+            fs::create_dir_all(parent).map_err(err(parent))?;
+        }
+        if dir.exists() {
+            let _ = fs::remove_dir_all(&dir);
+        }
+        match fs::rename(tree, &dir) {
+            Ok(()) => Ok(dir),
+            Err(_) if dir.join(DEPS_COMPLETE).is_file() => Ok(dir),
+            Err(source) => Err(BuildError::Cache { path: dir, source }),
+        }
+    }
+}
+
+/// Marks a complete vendored tree; it is never packaged (see [`is_vendored_metadata`]).
+const DEPS_COMPLETE: &str = ".hangar-complete";
+
+/// Files of a vendored tree that are not packaged.
+pub(crate) fn is_vendored_metadata(rel: &str) -> bool {
+    rel == DEPS_COMPLETE
 }
 
 /// The version of [`ArchiveMeta`]'s layout.

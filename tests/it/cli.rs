@@ -27,7 +27,7 @@ fn synth_writes_the_template_and_manifest() {
     let manifest: Value = serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["stack"], "my-ai-service-prod");
     let kinds: Vec<&str> = manifest["assets"].as_array().unwrap().iter().map(|a| a["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["image", "code"]);
+    assert_eq!(kinds, ["image", "code", "code"], "myAgent's image, codeAgent's and nodeAgent's zips");
     let leftovers: Vec<_> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(leftovers.len(), 2, "only the two outputs, no temporary files: {leftovers:?}");
 }
