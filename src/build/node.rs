@@ -66,7 +66,8 @@ pub(crate) fn vendor(store: &Store, deps: &Dependencies, node: Node) -> Result<(
     }
     normalize(&project).map_err(cache_err(&project))?;
     check_native(&project.join("node_modules"))?;
-    Ok((store.commit_deps(&key, &project)?, false))
+    let dir = store.commit_deps(&key, &project).map_err(cache_err(&store.deps_dir(&key)))?;
+    Ok((dir, false))
 }
 
 /// Copies a `package.json` or `package-lock.json` into the scratch project, with every relative

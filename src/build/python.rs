@@ -83,7 +83,8 @@ pub(crate) fn vendor(
     let requirements = requirements_file(deps, work.path())?;
     install(installer, python, &requirements, runtime, &target, &deps.path)?;
     normalize(&target).map_err(cache_err(&target))?;
-    Ok((store.commit_deps(&key, &target)?, false))
+    let dir = store.commit_deps(&key, &target).map_err(cache_err(&store.deps_dir(&key)))?;
+    Ok((dir, false))
 }
 
 /// A requirements file for the installer.

@@ -20,7 +20,6 @@ use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
-use super::error::BuildError;
 use super::sink::ShaState;
 use super::zip::Method;
 use crate::inputs::FileStat;
@@ -150,15 +149,11 @@ impl Store {
     /// Makes `tree`, installed under [`Store::tmp_dir`], the vendored tree of `key`: marked
     /// complete, then renamed into place, replacing a stale one (incomplete, or refreshed with
     /// `--no-cache`); another run's equal tree that got there first is as good.
-    pub fn commit_deps(&self, key: &Digest, tree: &Path) -> Result<PathBuf, BuildError> {
-        let err = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| BuildError::Cache { path, source }
-        };
-        fs::write(tree.join(DEPS_COMPLETE), b"").map_err(err(tree))?;
+    pub fn commit_deps(&self, key: &Digest, tree: &Path) -> io::Result<PathBuf> {
+        fs::write(tree.join(DEPS_COMPLETE), b"")?;
         let dir = self.deps_dir(key);
         if let Some(parent) = dir.parent() {
-            fs::create_dir_all(parent).map_err(err(parent))?;
+            fs::create_dir_all(parent)?;
         }
         if dir.exists() {
             let _ = fs::remove_dir_all(&dir);
@@ -166,7 +161,7 @@ impl Store {
         match fs::rename(tree, &dir) {
             Ok(()) => Ok(dir),
             Err(_) if dir.join(DEPS_COMPLETE).is_file() => Ok(dir),
-            Err(source) => Err(BuildError::Cache { path: dir, source }),
+            Err(e) => Err(e),
         }
     }
 }

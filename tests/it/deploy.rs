@@ -205,6 +205,26 @@ fn one_changed_file_redeploys_one_agent_and_a_fresh_checkout_builds_nothing() {
     assert!(gone.existed);
 }
 
+/// A Node.js agent deploys as a Python one does: its zip (with node_modules) published, its
+/// runtime created.
+#[test]
+fn a_node_agent_deploys_with_its_dependencies() {
+    let stage = stage("n");
+    let dir = tempfile::tempdir().unwrap();
+    // Its own content: archives are content-addressed, and the bucket outlives test runs.
+    let salt = format!("module.exports = '{}';\n", unique("tiny"));
+    crate::package::npm_tarball(&dir.path().join("vendor"), "tiny", &[("index.js", salt.as_bytes())]);
+    crate::package::node_project(dir.path(), &["tiny"]);
+    let app = App::new("nodesvc").root(dir.path()).agent(Agent::new("bot").code("index.js"));
+    let out = tempfile::tempdir().unwrap();
+    let deployed = deploy(&app, &options(&stage, out.path())).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(deployed.status, "CREATE_COMPLETE");
+    assert!(object_exists(&deployed.code[0].url), "{} is in S3", deployed.code[0].url);
+    let name = format!("nodesvc_bot_{}", stage.replace('-', "_"));
+    assert_eq!(runtimes().get(&name).map(String::as_str), Some("1"), "the runtime exists");
+    runtime().block_on(app.destroy(&StackOptions::new(&stage, aws()).yes())).unwrap();
+}
+
 #[test]
 fn the_docker_example_deploys_its_image_and_endpoint() {
     let stage = stage("d");

@@ -580,7 +580,7 @@ fn large_files_are_streamed() {
 }
 
 /// A tiny npm package as a tarball made by `npm pack`, at `<dir>/<name>-1.0.0.tgz`.
-fn npm_tarball(dir: &Path, name: &str, files: &[(&str, &[u8])]) -> PathBuf {
+pub(crate) fn npm_tarball(dir: &Path, name: &str, files: &[(&str, &[u8])]) -> PathBuf {
     let src = tempfile::tempdir().unwrap();
     let manifest = format!(r#"{{"name": "{name}", "version": "1.0.0", "main": "index.js"}}"#);
     std::fs::write(src.path().join("package.json"), manifest).unwrap();
@@ -601,7 +601,7 @@ fn npm_tarball(dir: &Path, name: &str, files: &[(&str, &[u8])]) -> PathBuf {
 }
 
 /// A Node.js agent whose dependencies are the tarballs under `vendor/`, locked offline.
-fn node_project(dir: &Path, deps: &[&str]) {
+pub(crate) fn node_project(dir: &Path, deps: &[&str]) {
     let list: Vec<String> = deps.iter().map(|d| format!(r#""{d}": "file:vendor/{d}-1.0.0.tgz""#)).collect();
     let manifest = format!(r#"{{"name": "agent", "version": "1.0.0", "dependencies": {{{}}}}}"#, list.join(", "));
     write_tree(
