@@ -239,7 +239,8 @@ pub(crate) fn parse_image_uri(s: &str) -> Result<ImageParts<'_>, Allowed> {
         None => (rest, None),
     };
     let tag_ok = tag.is_none_or(|t| {
-        len_in(t, 1, 128)
+        // ECR takes tags of up to 300 characters (the OCI reference grammar says 128).
+        len_in(t, 1, 300)
             && t.as_bytes()[0] != b'.'
             && t.as_bytes()[0] != b'-'
             && all(t, |b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))

@@ -39,6 +39,16 @@ impl Checker<'_> {
         }
     }
 
+    /// `value` against `rule`; a failure says which character is wrong when changing that one
+    /// character alone makes the value pass.
+    pub(super) fn check(&mut self, field: impl Into<String>, value: &str, rule: fn(&str) -> Result<(), Allowed>) {
+        if let Err(allowed) = rule(value) {
+            let mut d = Diagnostic::error(Code::InvalidValue, self.subject.clone(), field, value, allowed);
+            d.found = culprit(value, rule);
+            self.out.push(d);
+        }
+    }
+
     /// A list that, when given, holds `min..=max` items, each passing `rule`, without repeats.
     pub(super) fn list<S: AsRef<str>>(
         &mut self,
@@ -55,7 +65,7 @@ impl Checker<'_> {
         let mut seen = BTreeSet::new();
         for (i, item) in items.iter().enumerate() {
             let item = item.as_ref();
-            self.rule(format!("{field}[{i}]"), item, rule(item));
+            self.check(format!("{field}[{i}]"), item, rule);
             let key = if fold_case { item.to_ascii_lowercase() } else { item.to_owned() };
             if !seen.insert(key) {
                 self.fail(Code::Duplicate, format!("{field}[{i}]"), item, "each value once (this one is repeated)");
@@ -70,15 +80,17 @@ impl Checker<'_> {
         }
         for (k, v) in tags {
             let field = key_path(field, k);
-            let (key, value) = match lands_on {
-                TagTargets::AgentCore => (rules::tag_key(k), rules::tag_value(v)),
-                TagTargets::Iam => (rules::iam_tag_key(k), rules::iam_tag_value(v)),
-                TagTargets::Both => {
-                    (rules::tag_key(k).and(rules::iam_tag_key(k)), rules::tag_value(v).and(rules::iam_tag_value(v)))
-                }
+            type Rule = fn(&str) -> Result<(), Allowed>;
+            let (key, value): (Rule, Rule) = match lands_on {
+                TagTargets::AgentCore => (rules::tag_key, rules::tag_value),
+                TagTargets::Iam => (rules::iam_tag_key, rules::iam_tag_value),
+                TagTargets::Both => (
+                    |k| rules::tag_key(k).and(rules::iam_tag_key(k)),
+                    |v| rules::tag_value(v).and(rules::iam_tag_value(v)),
+                ),
             };
-            self.rule(field.clone(), k, key);
-            self.rule(field, v, value);
+            self.check(field.clone(), k, key);
+            self.check(field, v, value);
         }
     }
 
@@ -121,4 +133,40 @@ pub(super) fn defined_names(kind: &str, how: &str, defined: &[&str]) -> String {
     } else {
         format!("the name of a {kind} defined in the App: {}", defined.join(", "))
     }
+}
+
+/// The character that makes `value` break `rule`, named with its place: the first one whose
+/// replacement alone (by `a`, or by its lowercase) makes the value pass.
+fn culprit(value: &str, rule: fn(&str) -> Result<(), Allowed>) -> Option<String> {
+    let chars: Vec<char> = value.chars().collect();
+    if chars.len() > 4096 {
+        return None; // a length problem, not a character one
+    }
+    if value.to_lowercase() != value && rule(&value.to_lowercase()).is_ok() {
+        let (i, c) = chars.iter().enumerate().find(|(_, c)| c.is_uppercase()).expect("it has uppercase");
+        return Some(format!("uppercase: `{c}` at character {} is the first", i + 1));
+    }
+    for (i, &c) in chars.iter().enumerate() {
+        let lower = c.to_lowercase().next().unwrap_or(c);
+        let fixes = if lower != c { vec![lower, 'a'] } else { vec!['a'] };
+        for fix in fixes {
+            if fix == c {
+                continue;
+            }
+            let mut tried = chars.clone();
+            tried[i] = fix;
+            if rule(&tried.iter().collect::<String>()).is_ok() {
+                let what = match c {
+                    ' ' => "a space".to_owned(),
+                    '\t' => "a tab".to_owned(),
+                    '\n' => "a newline".to_owned(),
+                    c if c.is_control() || c.is_whitespace() => format!("{:?}", c),
+                    c if fix == lower && c.is_uppercase() => format!("the uppercase `{c}`"),
+                    c => format!("`{c}`"),
+                };
+                return Some(format!("{what} at character {}", i + 1));
+            }
+        }
+    }
+    None
 }

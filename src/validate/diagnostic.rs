@@ -155,6 +155,9 @@ pub struct Diagnostic {
     pub value: String,
     /// What is allowed.
     pub allowed: String,
+    /// What in the value is wrong, when one character is: `a tab at character 2`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub found: Option<String>,
     /// The kind of problem, stable across releases.
     pub code: Code,
     /// Whether it stops the run.
@@ -175,6 +178,7 @@ impl Diagnostic {
             field: field.into(),
             value: value.into(),
             allowed: allowed.into(),
+            found: None,
             code,
             severity: Severity::Error,
         }
@@ -206,7 +210,11 @@ fn show_value(value: &str) -> String {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: `{}` = {}\n    allowed: ", self.subject, self.field, show_value(&self.value))?;
+        write!(f, "{}: `{}` = {}", self.subject, self.field, show_value(&self.value))?;
+        if let Some(found) = &self.found {
+            write!(f, " ({found})")?;
+        }
+        f.write_str("\n    allowed: ")?;
         // `allowed` may quote other names of the user's (a collision's other side).
         if self.allowed.chars().any(char::is_control) {
             write!(f, "{}", self.allowed.escape_debug())

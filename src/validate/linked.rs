@@ -53,14 +53,14 @@ pub(super) fn check(app: &App, stage: &str, out: &mut Vec<Diagnostic>) {
         let mut c = Checker { subject: Subject::CredentialProvider(p.name().to_owned()), out };
         provider(p, &mut c);
         let phys = LinkedNames::new(LinkedKind::CredentialProvider, &app.service, p.name(), stage).physical;
-        c.rule("name", &phys, rules::provider_name(&phys));
+        c.check("name", &phys, rules::provider_name);
         unique("credential provider", p.name(), phys, &mut c);
     }
     for w in &app.workload_identities {
         let mut c = Checker { subject: Subject::WorkloadIdentity(w.name.clone()), out };
-        c.rule("name", &w.name, rules::gateway_name(&w.name));
+        c.check("name", &w.name, rules::gateway_name);
         for (i, u) in w.return_urls.iter().enumerate() {
-            c.rule(format!("allowedResourceOauth2ReturnUrls[{i}]"), u, rules::return_url(u));
+            c.check(format!("allowedResourceOauth2ReturnUrls[{i}]"), u, rules::return_url);
         }
         c.tags("tags", &w.tags, TagTargets::AgentCore);
         let phys = LinkedNames::new(LinkedKind::WorkloadIdentity, &app.service, &w.name, stage).physical;
@@ -68,7 +68,7 @@ pub(super) fn check(app: &App, stage: &str, out: &mut Vec<Diagnostic>) {
     }
     for b in &app.browsers {
         let mut c = Checker { subject: Subject::Browser(b.name.clone()), out };
-        c.rule("name", &b.name, rules::resource_name(&b.name));
+        c.check("name", &b.name, rules::resource_name);
         if let Some(d) = &b.description {
             c.length("description", d, (1, 4096));
         }
@@ -90,7 +90,7 @@ pub(super) fn check(app: &App, stage: &str, out: &mut Vec<Diagnostic>) {
     }
     for ci in &app.code_interpreters {
         let mut c = Checker { subject: Subject::CodeInterpreter(ci.name.clone()), out };
-        c.rule("name", &ci.name, rules::resource_name(&ci.name));
+        c.check("name", &ci.name, rules::resource_name);
         if let Some(d) = &ci.description {
             c.length("description", d, (1, 4096));
         }
@@ -181,12 +181,12 @@ fn certificates(arns: &[String], c: &mut Checker<'_>) {
         c.fail(Code::Count, "certificates", format!("{} certificates", arns.len()), "at most 10");
     }
     for (i, a) in arns.iter().enumerate() {
-        c.rule(format!("certificates[{i}].secretArn"), a, rules::secret_arn(a));
+        c.check(format!("certificates[{i}].secretArn"), a, rules::secret_arn);
     }
 }
 
 fn location(field: &str, bucket: &str, prefix: &str, c: &mut Checker<'_>) {
-    c.rule(format!("{field}.bucket"), bucket, rules::bucket_name(bucket));
+    c.check(format!("{field}.bucket"), bucket, rules::bucket_name);
     if prefix.is_empty() {
         c.fail(Code::Missing, format!("{field}.prefix"), "", "a key prefix of at least 1 character");
     }
@@ -204,7 +204,7 @@ fn arn_rule(c: &mut Checker<'_>, field: &str, value: &str, rule: fn(&str) -> Res
 }
 
 fn memory(app: &App, m: &Memory, c: &mut Checker<'_>) {
-    c.rule("name", &m.name, rules::resource_name(&m.name));
+    c.check("name", &m.name, rules::resource_name);
     if let Err(allowed) = rules::memory_expiry_days(m.event_expiry_days) {
         c.fail(Code::InvalidValue, "eventExpiryDuration", m.event_expiry_days.to_string(), allowed);
     }
@@ -221,7 +221,7 @@ fn memory(app: &App, m: &Memory, c: &mut Checker<'_>) {
     let mut kinds = BTreeSet::new();
     for (i, s) in m.strategies.iter().enumerate() {
         let f = format!("strategies[{i}]");
-        c.rule(format!("{f}.name"), &s.name, rules::strategy_name(&s.name));
+        c.check(format!("{f}.name"), &s.name, rules::strategy_name);
         if !names.insert(s.name.as_str()) {
             c.fail(Code::Duplicate, format!("{f}.name"), &s.name, "a strategy name unique in the memory");
         }
@@ -275,14 +275,14 @@ fn memory(app: &App, m: &Memory, c: &mut Checker<'_>) {
         c.fail(Code::Count, "indexedKeys", format!("{} keys", m.indexed_keys.len()), "1 to 10 keys");
     }
     for (i, k) in m.indexed_keys.iter().enumerate() {
-        c.rule(format!("indexedKeys[{i}].key"), &k.key, rules::metadata_key(&k.key));
+        c.check(format!("indexedKeys[{i}].key"), &k.key, rules::metadata_key);
     }
     if m.namespace_keys.len() > 5 {
         c.fail(Code::Count, "namespaceKeys", format!("{} keys", m.namespace_keys.len()), "at most 5 keys");
     }
     for (i, k) in m.namespace_keys.iter().enumerate() {
         let f = format!("namespaceKeys[{i}]");
-        c.rule(format!("{f}.key"), &k.key, rules::namespace_key(&k.key));
+        c.check(format!("{f}.key"), &k.key, rules::namespace_key);
         if !k.allowed_values.is_empty() {
             c.list(&format!("{f}.allowedValues"), &k.allowed_values, (1, 10), rules::namespace_value, false);
         }
@@ -303,11 +303,11 @@ fn memory(app: &App, m: &Memory, c: &mut Checker<'_>) {
 
 fn namespaces(c: &mut Checker<'_>, at: &str, list: &[String], templates: &[String], keys: &[&str]) {
     for (i, n) in list.iter().enumerate() {
-        c.rule(format!("{at}.namespaces[{i}]"), n, rules::namespace(n));
+        c.check(format!("{at}.namespaces[{i}]"), n, rules::namespace);
     }
     for (i, n) in templates.iter().enumerate() {
         let field = format!("{at}.namespaceTemplates[{i}]");
-        c.rule(field.clone(), n, rules::namespace(n));
+        c.check(field.clone(), n, rules::namespace);
         // A template's variables are the built-in ones or the memory's namespace keys.
         for var in n.split('{').skip(1).filter_map(|v| v.split_once('}').map(|p| p.0)) {
             if !["actorId", "sessionId", "memoryStrategyId"].contains(&var) && !keys.contains(&var) {
@@ -324,7 +324,7 @@ fn record_schema(c: &mut Checker<'_>, at: &str, fields: &[RecordField]) {
     let mut keys = BTreeSet::new();
     for (i, f) in fields.iter().enumerate() {
         let at = format!("{at}.metadataSchema[{i}]");
-        c.rule(format!("{at}.key"), &f.key, rules::metadata_key(&f.key));
+        c.check(format!("{at}.key"), &f.key, rules::metadata_key);
         if !keys.insert(f.key.as_str()) {
             c.fail(Code::Duplicate, format!("{at}.key"), &f.key, "a key unique in the schema");
         }
@@ -494,7 +494,7 @@ fn self_managed(c: &mut Checker<'_>, at: &str, sm: &SelfManaged) {
         );
     }
     match &sm.payload_bucket {
-        Some(b) => c.rule(format!("{at}.invocationConfiguration.payloadDeliveryBucketName"), b, rules::bucket_name(b)),
+        Some(b) => c.check(format!("{at}.invocationConfiguration.payloadDeliveryBucketName"), b, rules::bucket_name),
         None => c.fail(
             Code::Missing,
             format!("{at}.invocationConfiguration.payloadDeliveryBucketName"),
@@ -505,7 +505,7 @@ fn self_managed(c: &mut Checker<'_>, at: &str, sm: &SelfManaged) {
 }
 
 fn gateway(app: &App, g: &Gateway, c: &mut Checker<'_>) {
-    c.rule("name", &g.name, rules::gateway_name(&g.name));
+    c.check("name", &g.name, rules::gateway_name);
     if let Some(d) = &g.description {
         c.length("description", d, (1, 200));
     }
@@ -600,7 +600,7 @@ fn connector(x: &Connector, c: &mut Checker<'_>) {
     let mut seen = BTreeSet::new();
     for (i, t) in x.tools.iter().enumerate() {
         let field = format!("connector.tools[{i}]");
-        c.rule(format!("{field}.name"), &t.name, rules::identifier(&t.name));
+        c.check(format!("{field}.name"), &t.name, rules::identifier);
         c.length(&format!("{field}.name"), &t.name, (1, 64));
         if !seen.insert(t.name.as_str()) {
             c.fail(Code::Duplicate, format!("{field}.name"), &t.name, "each tool configured once");
@@ -627,25 +627,25 @@ fn connector(x: &Connector, c: &mut Checker<'_>) {
 }
 
 fn inference_provider(p: &InferenceProvider, c: &mut Checker<'_>) {
-    c.rule("inference.provider.endpoint", &p.endpoint, rules::https_url(&p.endpoint));
+    c.check("inference.provider.endpoint", &p.endpoint, rules::https_url);
     if p.operations.len() > 10 {
         c.fail(Code::Count, "inference.provider.operations", format!("{} operations", p.operations.len()), "1-10");
     }
     let mut paths = BTreeSet::new();
     for (i, op) in p.operations.iter().enumerate() {
         let field = format!("inference.provider.operations[{i}]");
-        c.rule(format!("{field}.path"), &op.path, rules::inference_path(&op.path));
+        c.check(format!("{field}.path"), &op.path, rules::inference_path);
         if !paths.insert(op.path.as_str()) {
             c.fail(Code::Duplicate, format!("{field}.path"), &op.path, "each path once");
         }
         if let Some(pp) = &op.provider_path {
-            c.rule(format!("{field}.providerPath"), pp, rules::inference_path(pp));
+            c.check(format!("{field}.providerPath"), pp, rules::inference_path);
         }
         if op.models.len() > 100 {
             c.fail(Code::Count, format!("{field}.models"), format!("{} models", op.models.len()), "1-100");
         }
         for (j, m) in op.models.iter().enumerate() {
-            c.rule(format!("{field}.models[{j}]"), m, rules::model_id(m));
+            c.check(format!("{field}.models[{j}]"), m, rules::model_id);
         }
     }
     if let Some(prefix) = p.prefix
@@ -668,9 +668,9 @@ fn schema_text(c: &mut Checker<'_>, field: &str, s: &ApiSchema, format: crate::m
             }
         }
         ApiSchema::S3 { uri, owner } => {
-            c.rule(format!("{field}.s3.uri"), uri, rules::s3_uri(uri));
+            c.check(format!("{field}.s3.uri"), uri, rules::s3_uri);
             if let Some(o) = owner {
-                c.rule(format!("{field}.s3.bucketOwnerAccountId"), o, rules::account_id(o));
+                c.check(format!("{field}.s3.bucketOwnerAccountId"), o, rules::account_id);
             }
         }
         ApiSchema::File(_) => {} // read and checked by planning
@@ -717,16 +717,16 @@ fn tool(app: &App, t: &Tool, c: &mut Checker<'_>) {
                     }
                 }
                 ToolSchema::S3 { uri, owner } => {
-                    c.rule("toolSchema.s3.uri", uri, rules::s3_uri(uri));
+                    c.check("toolSchema.s3.uri", uri, rules::s3_uri);
                     if let Some(o) = owner {
-                        c.rule("toolSchema.s3.bucketOwnerAccountId", o, rules::account_id(o));
+                        c.check("toolSchema.s3.bucketOwnerAccountId", o, rules::account_id);
                     }
                 }
                 ToolSchema::File(_) => {}
             }
         }
         Target::McpServer { endpoint, priority, .. } => {
-            c.rule("mcp", endpoint, rules::https_url(endpoint));
+            c.check("mcp", endpoint, rules::https_url);
             if let Some(p) = priority
                 && *p > 1000
             {
@@ -775,7 +775,7 @@ fn tool(app: &App, t: &Tool, c: &mut Checker<'_>) {
             }
         }
         Target::Passthrough { endpoint, stickiness, .. } => {
-            c.rule("passthrough.endpoint", endpoint, rules::https_url(endpoint));
+            c.check("passthrough.endpoint", endpoint, rules::https_url);
             if let Some((id, timeout)) = stickiness {
                 c.length("passthrough.stickiness.identifier", id, (1, 256));
                 if let Some(t) = timeout
@@ -798,7 +798,7 @@ fn tool(app: &App, t: &Tool, c: &mut Checker<'_>) {
             }
             for (k, v) in parameters {
                 let field = key_path("httpConnector.parameters", k);
-                c.rule(&field, k, rules::identifier(k));
+                c.check(&field, k, rules::identifier);
                 c.length(&field, v, (1, 1024));
             }
         }
@@ -839,7 +839,7 @@ fn tool(app: &App, t: &Tool, c: &mut Checker<'_>) {
                 c.length(&format!("credentials.scopes[{i}]"), s, (1, 128));
             }
             if let Some(u) = &o.return_url {
-                c.rule("credentials.defaultReturnUrl", u, rules::return_url(u));
+                c.check("credentials.defaultReturnUrl", u, rules::return_url);
             }
             if o.parameters.len() > 10 {
                 c.fail(
@@ -910,7 +910,7 @@ fn secret(c: &mut Checker<'_>, field: &str, s: Option<&Secret>, required: bool) 
         ),
         Some(Secret::Ref(SecretRef { secret_id, json_key })) => {
             if secret_id.starts_with("arn:") {
-                c.rule(format!("{field}.secretId"), secret_id, rules::secret_arn(secret_id));
+                c.check(format!("{field}.secretId"), secret_id, rules::secret_arn);
             } else {
                 c.length(&format!("{field}.secretId"), secret_id, (1, 512));
             }
@@ -924,7 +924,7 @@ fn secret(c: &mut Checker<'_>, field: &str, s: Option<&Secret>, required: bool) 
 fn provider(p: &CredentialProvider, c: &mut Checker<'_>) {
     match p {
         CredentialProvider::ApiKey(k) => {
-            c.rule("name", &k.name, rules::provider_name(&k.name));
+            c.check("name", &k.name, rules::provider_name);
             secret(c, "apiKey", Some(&k.secret), true);
             c.tags("tags", &k.tags, TagTargets::AgentCore);
         }
@@ -933,7 +933,7 @@ fn provider(p: &CredentialProvider, c: &mut Checker<'_>) {
 }
 
 fn oauth2(o: &OAuth2Provider, c: &mut Checker<'_>) {
-    c.rule("name", &o.name, rules::provider_name(&o.name));
+    c.check("name", &o.name, rules::provider_name);
     c.length("clientId", &o.client_id, (1, 256));
     c.tags("tags", &o.tags, TagTargets::AgentCore);
     let needs_secret = o.custom.as_ref().and_then(|x| x.client_auth).is_none_or(|a| a.needs_secret());
@@ -952,19 +952,19 @@ fn oauth2(o: &OAuth2Provider, c: &mut Checker<'_>) {
     }
     if let Some((issuer, auth, token)) = &o.endpoints {
         for (f, v) in [("issuer", issuer), ("authorizationEndpoint", auth), ("tokenEndpoint", token)] {
-            c.rule(format!("endpoints.{f}"), v, rules::https_url(v));
+            c.check(format!("endpoints.{f}"), v, rules::https_url);
         }
     }
     let Some(custom) = &o.custom else { return };
     match &custom.discovery {
-        Discovery::Url(u) => c.rule("oauthDiscovery.discoveryUrl", u, rules::discovery_url(u)),
+        Discovery::Url(u) => c.check("oauthDiscovery.discoveryUrl", u, rules::discovery_url),
         Discovery::Metadata { issuer, authorization_endpoint, token_endpoint, .. } => {
             for (f, v) in [
                 ("issuer", issuer),
                 ("authorizationEndpoint", authorization_endpoint),
                 ("tokenEndpoint", token_endpoint),
             ] {
-                c.rule(format!("oauthDiscovery.authorizationServerMetadata.{f}"), v, rules::https_url(v));
+                c.check(format!("oauthDiscovery.authorizationServerMetadata.{f}"), v, rules::https_url);
             }
         }
     }

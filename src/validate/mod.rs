@@ -19,9 +19,15 @@
 //! | Mount paths | each matches `/mnt/<name>` | and each once | two mounts at one path cannot both work |
 //! | EFS and S3 Files mounts | any network mode | a VPC agent | their mount targets are in a VPC |
 //! | Endpoint names | `DEFAULT` allowed | `DEFAULT` reserved | AgentCore creates it itself |
+//! | Memory descriptions | any length | 1-4096 characters | `CreateMemory`'s own limit |
 //! | Tags on generated roles | the runtime's tag rule | IAM's tag rule, counted with the role's own | the same tags land on the role |
 //! | Connector tools configured | any name | one of the enabled tools | a configuration of a disabled tool does nothing |
 //! | Inference connectors other than `bedrock-mantle`, OpenAPI, MCP server and passthrough tools | credentials optional | credentials required | the target cannot be called without them |
+//!
+//! `tests/it/agreement.rs` keeps this true: near-boundary values, one field at a time, through
+//! hangar and through cfn-lint, which must agree except on the cases its `DELIBERATE` list
+//! names with these reasons. A value broken by one character says which
+//! ([`Diagnostic::found`]: `a tab at character 2`).
 
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
@@ -75,10 +81,10 @@ pub fn validate(app: &App, stage: &str) -> Result<(), Diagnostics> {
 
 fn check_app(app: &App, stage: &str, out: &mut Vec<Diagnostic>) {
     let mut c = Checker { subject: Subject::App(app.service.clone()), out };
-    c.rule("service", &app.service, rules::service_name(&app.service));
-    c.rule("stage", stage, rules::stage(stage));
+    c.check("service", &app.service, rules::service_name);
+    c.check("stage", stage, rules::stage);
     if let Some(bucket) = &app.assets_bucket {
-        c.rule("assetsBucket", bucket, rules::bucket_name(bucket));
+        c.check("assetsBucket", bucket, rules::bucket_name);
     }
     if let Some(d) = &app.description {
         c.length("description", d, (1, 1024));
@@ -150,7 +156,7 @@ fn check_runtime_extras(agent: &Agent, c: &mut Checker<'_>) {
     for (i, fs) in agent.filesystems.iter().enumerate() {
         let at = format!("filesystemConfigurations[{i}]");
         let path = fs.mount_path();
-        c.rule(format!("{at}.mountPath"), path, rules::mount_path(path));
+        c.check(format!("{at}.mountPath"), path, rules::mount_path);
         let norm = |p: &str| p.trim_end_matches('/').to_owned();
         if let Some(j) = agent.filesystems[..i].iter().position(|f| norm(f.mount_path()) == norm(path)) {
             c.fail(
@@ -163,20 +169,16 @@ fn check_runtime_extras(agent: &Agent, c: &mut Checker<'_>) {
         let (needs_vpc, writable_kind) = match fs.kind() {
             FilesystemKind::SessionStorage => (false, false),
             FilesystemKind::Efs(arn) => {
-                c.rule(
-                    format!("{at}.efsAccessPoint.accessPointArn"),
-                    arn.as_str(),
-                    rules::efs_access_point_arn(arn.as_str()),
-                );
+                c.check(format!("{at}.efsAccessPoint.accessPointArn"), arn.as_str(), rules::efs_access_point_arn);
                 (true, true)
             }
             FilesystemKind::S3Files(arn) => {
                 let field = format!("{at}.s3FilesAccessPoint.accessPointArn");
-                c.rule(field, arn.as_str(), rules::s3_files_access_point_arn(arn.as_str()));
+                c.check(field, arn.as_str(), rules::s3_files_access_point_arn);
                 (true, true)
             }
             FilesystemKind::Volume(name) => {
-                c.rule(format!("{at}.capacityProviderVolume.volumeName"), name, rules::agent_name(name));
+                c.check(format!("{at}.capacityProviderVolume.volumeName"), name, rules::agent_name);
                 if agent.capacity_provider.is_none() {
                     c.fail(
                         Code::Missing,
@@ -206,14 +208,10 @@ fn check_runtime_extras(agent: &Agent, c: &mut Checker<'_>) {
         }
     }
     if let Some(arn) = &agent.capacity_provider {
-        c.rule(
-            "capacityProviderConfiguration.capacityProviderArn",
-            arn.as_str(),
-            rules::capacity_provider_arn(arn.as_str()),
-        );
+        c.check("capacityProviderConfiguration.capacityProviderArn", arn.as_str(), rules::capacity_provider_arn);
     }
     if let Some(v) = &agent.platform_version {
-        c.rule("platformVersion", v, rules::platform_version(v));
+        c.check("platformVersion", v, rules::platform_version);
     }
     if let Some(w) = &agent.entry_wrapper {
         if agent.handler.is_none() {
@@ -260,7 +258,7 @@ fn check_agent(app: &App, agent: &Agent, c: &mut Checker<'_>) {
     let mut endpoint_names = BTreeSet::new();
     for (i, ep) in agent.endpoints.iter().enumerate() {
         let field = format!("endpoints[{i}]");
-        c.rule(format!("{field}.name"), &ep.name, rules::resource_name(&ep.name));
+        c.check(format!("{field}.name"), &ep.name, rules::resource_name);
         if ep.name.eq_ignore_ascii_case("DEFAULT") && ep.name != "default" {
             c.fail(
                 Code::InvalidValue,
@@ -281,7 +279,7 @@ fn check_agent(app: &App, agent: &Agent, c: &mut Checker<'_>) {
             c.rule(format!("{field}.version"), v.as_str(), v.check());
         }
         if let Some(d) = &ep.description {
-            c.rule(format!("{field}.description"), d, rules::endpoint_description(d));
+            c.check(format!("{field}.description"), d, rules::endpoint_description);
         }
         if !ep.tags.is_empty() {
             c.tags(&format!("{field}.tags"), &ep.tags, TagTargets::AgentCore);
@@ -308,7 +306,7 @@ fn check_agent(app: &App, agent: &Agent, c: &mut Checker<'_>) {
     }
     for (k, v) in &agent.environment {
         c.rule(key_path("environment", k.as_str()), k.as_str(), k.check());
-        c.rule(key_path("environment", k.as_str()), v, rules::env_value(v));
+        c.check(key_path("environment", k.as_str()), v, rules::env_value);
     }
     for (k, r) in &agent.env_refs {
         let field = key_path("environment", k.as_str());
@@ -322,13 +320,13 @@ fn check_agent(app: &App, agent: &Agent, c: &mut Checker<'_>) {
             );
         }
         match &r.source {
-            EnvSource::Secret(s) => c.rule(format!("{field}.secret"), s, rules::secret_ref(s)),
-            EnvSource::Parameter(p) => c.rule(format!("{field}.parameter"), p, rules::parameter_ref(p)),
+            EnvSource::Secret(s) => c.check(format!("{field}.secret"), s, rules::secret_ref),
+            EnvSource::Parameter(p) => c.check(format!("{field}.parameter"), p, rules::parameter_ref),
         }
         if let Some(key) = &r.kms_key {
-            c.rule(format!("{field}.kmsKey"), key.as_str(), rules::kms_key_arn(key.as_str()));
+            c.check(format!("{field}.kmsKey"), key.as_str(), rules::kms_key_arn);
         }
-        c.rule(field, r.value(), rules::env_value(r.value()));
+        c.check(field, r.value(), rules::env_value);
     }
 
     if let Some(headers) = &agent.request_headers {
@@ -343,7 +341,7 @@ fn check_agent(app: &App, agent: &Agent, c: &mut Checker<'_>) {
         None => {}
     }
     if let Some(d) = &agent.description {
-        c.rule("description", d, rules::description(d));
+        c.check("description", d, rules::description);
     }
     let mut all_tags = app.tags.clone();
     all_tags.extend(agent.tags.clone());
@@ -394,7 +392,7 @@ fn check_artifact(agent: &Agent, c: &mut Checker<'_>) {
         );
     }
     if let Some(h) = &agent.handler {
-        c.rule("handler", h, rules::entry_point(h));
+        c.check("handler", h, rules::entry_point);
         let implied = CodeRuntime::for_entry_point(h);
         if let Some(given) = agent.runtime
             && rules::entry_point(h).is_ok()
@@ -439,10 +437,10 @@ fn check_artifact(agent: &Agent, c: &mut Checker<'_>) {
                 );
             }
             if let Some(repo) = &build.repository {
-                c.rule("artifact.image.repository", repo, rules::repository_name(repo));
+                c.check("artifact.image.repository", repo, rules::repository_name);
             }
             for (k, v) in &build.build_args {
-                c.rule(format!("artifact.image.buildArgs.{k}"), k, rules::build_arg(k));
+                c.check(format!("artifact.image.buildArgs.{k}"), k, rules::build_arg);
                 if v.contains('\0') {
                     c.fail(
                         Code::InvalidValue,
@@ -453,16 +451,16 @@ fn check_artifact(agent: &Agent, c: &mut Checker<'_>) {
                 }
             }
             if let Some(p) = &build.platform {
-                c.rule("artifact.image.platform", p, rules::platform(p));
+                c.check("artifact.image.platform", p, rules::platform);
             }
         }
         None => {}
     }
     if let Some(s3) = &agent.s3 {
-        c.rule("artifact.s3.bucket", &s3.bucket, rules::bucket_name(&s3.bucket));
-        c.rule("artifact.s3.key", &s3.key, rules::s3_key(&s3.key));
+        c.check("artifact.s3.bucket", &s3.bucket, rules::bucket_name);
+        c.check("artifact.s3.key", &s3.key, rules::s3_key);
         if let Some(v) = &s3.version_id {
-            c.rule("artifact.s3.versionId", v, rules::s3_version_id(v));
+            c.check("artifact.s3.versionId", v, rules::s3_version_id);
         }
     }
     if let Some(p) = &agent.package {

@@ -32,8 +32,8 @@ pub(super) fn check_jwt(jwt: &Jwt, owner: JwtOwner, c: &mut Checker<'_>) {
             }
             for (k, v) in &jwt.advertised_scopes {
                 let f = key_path("authorizer.jwt.advertisedScopeMapping", k);
-                c.rule(f.clone(), k, rules::scope(k));
-                c.rule(f, v, rules::scope(v));
+                c.check(f.clone(), k, rules::scope);
+                c.check(f, v, rules::scope);
             }
             let runtime_only = [
                 ("authorizer.jwt.allowedWorkloadConfiguration.hostingEnvironments", jwt.hosting_environments.first()),
@@ -114,7 +114,7 @@ pub(super) fn check_jwt(jwt: &Jwt, owner: JwtOwner, c: &mut Checker<'_>) {
 }
 
 fn check_claim(field: &str, claim: &Claim, c: &mut Checker<'_>) {
-    c.rule(format!("{field}.inboundTokenClaimName"), &claim.name, rules::claim_name(&claim.name));
+    c.check(format!("{field}.inboundTokenClaimName"), &claim.name, rules::claim_name);
     let (want_type, want_list) = match claim.operator {
         ClaimOperator::Equals => (ClaimValueType::String, false),
         ClaimOperator::Contains => (ClaimValueType::StringArray, false),
@@ -134,7 +134,7 @@ fn check_claim(field: &str, claim: &Claim, c: &mut Checker<'_>) {
     }
     let value_field = format!("{field}.authorizingClaimMatchValue.claimMatchValue");
     match (&claim.value, want_list) {
-        (ClaimValue::String(v), false) => c.rule(format!("{value_field}.matchValueString"), v, rules::claim_value(v)),
+        (ClaimValue::String(v), false) => c.check(format!("{value_field}.matchValueString"), v, rules::claim_value),
         (ClaimValue::StringList(vs), true) => {
             c.list(&format!("{value_field}.matchValueStringList"), vs, (1, 255), rules::claim_value, false)
         }
@@ -160,13 +160,13 @@ pub(super) fn check_role(role: &GeneratedRole, c: &mut Checker<'_>) {
 /// A generated role's additions, under the field `at` (`role`, `memory.role`).
 pub(super) fn check_role_at(at: &str, role: &GeneratedRole, c: &mut Checker<'_>) {
     if let Some(name) = &role.name {
-        c.rule(format!("{at}.name"), name, rules::role_name(name));
+        c.check(format!("{at}.name"), name, rules::role_name);
     }
     let mut sids: HashMap<&str, usize> = HashMap::new();
     for (i, s) in role.statements.iter().enumerate() {
         let field = format!("{at}.statements[{i}]");
         if let Some(sid) = &s.sid {
-            c.rule(format!("{field}.Sid"), sid, rules::statement_sid(sid));
+            c.check(format!("{field}.Sid"), sid, rules::statement_sid);
             if GENERATED_SIDS.contains(&sid.as_str()) {
                 let allowed = format!("a Sid other than hangar's own ({})", GENERATED_SIDS.join(", "));
                 c.fail(Code::Duplicate, format!("{field}.Sid"), sid, allowed);
@@ -179,17 +179,17 @@ pub(super) fn check_role_at(at: &str, role: &GeneratedRole, c: &mut Checker<'_>)
             c.fail(Code::Count, format!("{field}.Action"), "[]", "at least one action");
         }
         for (j, a) in s.actions.iter().enumerate() {
-            c.rule(format!("{field}.Action[{j}]"), a, rules::iam_action(a));
+            c.check(format!("{field}.Action[{j}]"), a, rules::iam_action);
         }
         if s.resources.is_empty() {
             c.fail(Code::Count, format!("{field}.Resource"), "[]", "at least one resource (`*` for all)");
         }
         for (j, r) in s.resources.iter().enumerate() {
-            c.rule(format!("{field}.Resource[{j}]"), r, rules::iam_resource(r));
+            c.check(format!("{field}.Resource[{j}]"), r, rules::iam_resource);
         }
         for (op, keys) in &s.conditions {
             if !op.is_empty() {
-                c.rule(key_path(&format!("{field}.Condition"), op), op, rules::condition_operator(op));
+                c.check(key_path(&format!("{field}.Condition"), op), op, rules::condition_operator);
             }
             if keys.values().any(Vec::is_empty) || op.is_empty() {
                 c.fail(
@@ -225,11 +225,11 @@ pub(super) fn check_role_at(at: &str, role: &GeneratedRole, c: &mut Checker<'_>)
 pub(super) fn private_endpoint(c: &mut Checker<'_>, at: &str, pe: &PrivateEndpoint) {
     match pe {
         PrivateEndpoint::Lattice(id) => {
-            c.rule(format!("{at}.selfManagedLatticeResource"), id, rules::lattice_resource(id))
+            c.check(format!("{at}.selfManagedLatticeResource"), id, rules::lattice_resource)
         }
         PrivateEndpoint::ManagedVpc(m) => {
             let at = format!("{at}.managedVpcResource");
-            c.rule(format!("{at}.vpcIdentifier"), &m.vpc, rules::vpc_id(&m.vpc));
+            c.check(format!("{at}.vpcIdentifier"), &m.vpc, rules::vpc_id);
             c.list(&format!("{at}.subnetIds"), &m.subnets, (1, 16), rules::subnet_id, true);
             c.list(&format!("{at}.securityGroupIds"), &m.security_groups, (0, 5), rules::security_group_id, true);
             if let Some(d) = &m.routing_domain {

@@ -817,3 +817,27 @@ mod linked {
         assert!(p.iter().any(|x| x.0 == "browser `web`" && x.1 == Code::NameCollision), "{p:#?}");
     }
 }
+
+/// A value broken by one character says which one and where; a value too long does not guess.
+#[test]
+fn messages_name_the_wrong_character() {
+    let found = |agent: Agent| {
+        problems(&App::new("svc").agent(agent))
+            .into_iter()
+            .map(|d| (d.field.clone(), d.found.clone(), d.to_string()))
+            .collect::<Vec<_>>()
+    };
+    let p = found(bot().tag("Team", "a\tb"));
+    assert_eq!(p[0].1.as_deref(), Some("a tab at character 2"), "{p:?}");
+    assert!(p[0].2.contains("= \"a\\tb\" (a tab at character 2)"), "{}", p[0].2);
+    let p = found(bot().vpc(["subnet-0123456789ABCDEF0"], ["sg-0123456789abcdef0"]));
+    assert_eq!(p[0].1.as_deref(), Some("uppercase: `A` at character 18 is the first"), "{p:?}");
+    let p = found(bot().request_headers(["X Trace"]));
+    assert_eq!(p[0].1.as_deref(), Some("a space at character 2"), "{p:?}");
+    let long_arn =
+        format!("arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/fsap-0123456789abcdef0{}", "é");
+    let p = found(vpc_bot().filesystem(Filesystem::efs(long_arn.as_str(), "/mnt/e")));
+    assert!(p[0].2.contains("(`é` at character 85)"), "past the shown 60 characters: {}", p[0].2);
+    let p = found(bot().description("d".repeat(1201)));
+    assert_eq!(p[0].1, None, "a length problem names no character");
+}

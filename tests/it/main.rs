@@ -1,5 +1,6 @@
 //! hangar's one integration-test binary (each extra binary would link everything again).
 
+mod agreement;
 mod cli;
 mod coverage;
 mod deploy;

@@ -1,0 +1,454 @@
+//! Agreement with CloudFormation: near-boundary values, one field at a time, through hangar's
+//! validation and through cfn-lint.
+//!
+//! Each case changes one field of a small valid App. When hangar accepts it, its synthesized
+//! template must pass cfn-lint; when hangar refuses it, the baseline template with the same
+//! value written where it would land must fail cfn-lint. Where the two disagree on purpose,
+//! [`DELIBERATE`] says why; any other disagreement fails the test, and so does a listed one
+//! that no longer happens (the list stays true).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+use hangar::prelude::*;
+use serde_json::{Value, json};
+
+use crate::support::cfn_lint;
+
+/// Cases where hangar and cfn-lint disagree on purpose: refused by hangar, accepted by the
+/// schema, because AWS refuses the value elsewhere or it cannot work.
+const DELIBERATE: &[(&str, &str)] = &[
+    ("agent.subnet=\"subnet-0123456789ABCDEF0\"", "EC2 issues lowercase IDs only: an uppercase one matches no subnet"),
+    (
+        "agent.discoveryUrl=\"http://idp.example.com/.well-known/openid-configuration\"",
+        "OIDC discovery requires TLS: AgentCore cannot trust keys fetched over http",
+    ),
+    ("agent.image=\"123456789012.dkr.ecr.us-east-1.example.com/bot:1\"", "AgentCore pulls only from ECR's domains"),
+    ("agent.requestHeaders=[\"X-A\",\"x-a\"]", "header names are case-insensitive: the second is the first again"),
+    ("agent.filesystem.mountPath×2=\"/mnt/a\"", "two file systems cannot both be mounted at one path"),
+    ("agent.filesystem.efs.network=PUBLIC", "EFS mount targets are in a VPC: a PUBLIC agent cannot reach them"),
+    ("memory.description=\"\"", "CreateMemory takes descriptions of 1-4096 characters (the schema sets no limit)"),
+    (
+        "memory.description=\"a\"×4097",
+        "CreateMemory takes descriptions of 1-4096 characters (the schema sets no limit)",
+    ),
+];
+
+/// The small valid App every case starts from, in parts a case can change.
+#[derive(Clone)]
+struct Parts {
+    agent: Agent,
+    endpoint: Endpoint,
+    filesystems: Vec<Filesystem>,
+    memory: Memory,
+    gateway: Gateway,
+    tool: Tool,
+}
+
+const IMAGE: &str = "123456789012.dkr.ecr.us-east-1.amazonaws.com/bot:1";
+const LAMBDA: &str = "arn:aws:lambda:us-east-1:123456789012:function:f";
+const DISCOVERY: &str = "https://idp.example.com/.well-known/openid-configuration";
+
+fn base() -> Parts {
+    Parts {
+        agent: Agent::new("bot")
+            .image(IMAGE)
+            .description("d")
+            .env("K", "v")
+            .tag("Team", "t")
+            .request_headers(["X-A"])
+            .jwt(Jwt::discovery_url(DISCOVERY).audience(["a"]).scopes(["s"]))
+            .lifecycle(Lifecycle::new().idle_timeout(Duration::from_secs(900)))
+            .platform_version("1")
+            .memory("mem")
+            .gateway("gw"),
+        endpoint: Endpoint::new("live").description("d"),
+        filesystems: vec![Filesystem::session_storage("/mnt/s")],
+        memory: Memory::new("mem").description("d").event_expiry_days(30),
+        gateway: Gateway::new("gw").description("d").instructions("i").session_timeout_seconds(900).tools(["fn"]),
+        tool: Tool::lambda("fn", LAMBDA, ToolSchema::inline([ToolSpec::new("t", "d")])).description("d"),
+    }
+}
+
+fn app(p: Parts) -> App {
+    let agent = p.filesystems.into_iter().fold(p.agent.endpoint(p.endpoint), Agent::filesystem);
+    App::new("agree").memory(p.memory).tool(p.tool).gateway(p.gateway).agent(agent)
+}
+
+struct Case {
+    id: String,
+    parts: Parts,
+    /// Writes the value where it would land, for a case hangar refuses.
+    patch: Box<dyn Fn(&mut Value)>,
+}
+
+/// Sets `pointer` under the properties of every resource of `ty`, creating what is missing.
+fn set(t: &mut Value, ty: &str, pointer: &str, value: Value) {
+    for r in t["Resources"].as_object_mut().unwrap().values_mut() {
+        if r["Type"] != ty {
+            continue;
+        }
+        let mut at = &mut r["Properties"];
+        let keys: Vec<&str> = pointer.trim_start_matches('/').split('/').collect();
+        for (i, k) in keys.iter().enumerate() {
+            if i + 1 == keys.len() {
+                match k.parse::<usize>() {
+                    Ok(n) if at.is_array() => at[n] = value.clone(),
+                    _ => at[*k] = value.clone(),
+                }
+            } else {
+                at = match k.parse::<usize>() {
+                    Ok(n) if at.is_array() => &mut at[n],
+                    _ => &mut at[*k],
+                };
+            }
+        }
+    }
+}
+
+const RUNTIME: &str = "AWS::BedrockAgentCore::Runtime";
+
+/// A value as a case's name shows it: long runs of one character counted.
+fn shown(value: &str) -> String {
+    let mut chars = value.chars();
+    match chars.next() {
+        Some(c) if value.len() > 8 && chars.all(|x| x == c) => format!("{:?}×{}", c.to_string(), value.chars().count()),
+        _ => format!("{value:?}"),
+    }
+}
+
+/// The values tried for a text field of `min`-`max` characters: at and past each bound, and
+/// unusual characters at a valid length.
+fn texts(min: usize, max: usize) -> Vec<String> {
+    let mut v = vec!["a".repeat(min), "a".repeat(max), "a".repeat(max + 1)];
+    if min > 0 {
+        v.push("a".repeat(min - 1));
+    }
+    if max >= 3 {
+        v.extend(["a b", "a\tb", "a\nb", "aé", "a/b", "a${x}"].map(str::to_owned));
+    }
+    v
+}
+
+fn numbers(min: u64, max: u64) -> Vec<u64> {
+    let mut v = vec![min, max, max + 1];
+    if min > 0 {
+        v.push(min - 1);
+    }
+    v
+}
+
+fn cases() -> Vec<Case> {
+    let mut out = Vec::new();
+    let mut text =
+        |name: &str, (min, max): (usize, usize), change: fn(Parts, String) -> Parts, patch: fn(&mut Value, &str)| {
+            for value in texts(min, max) {
+                let id = format!("{name}={}", shown(&value));
+                let v = value.clone();
+                out.push(Case { id, parts: change(base(), value), patch: Box::new(move |t| patch(t, &v)) });
+            }
+        };
+    text(
+        "agent.description",
+        (1, 1200),
+        |mut p, v| {
+            p.agent = p.agent.description(v);
+            p
+        },
+        |t, v| set(t, RUNTIME, "/Description", json!(v)),
+    );
+    text(
+        "agent.env.value",
+        (0, 2048),
+        |mut p, v| {
+            p.agent = p.agent.env("K", v);
+            p
+        },
+        |t, v| set(t, RUNTIME, "/EnvironmentVariables/K", json!(v)),
+    );
+    text(
+        "agent.endpoint.description",
+        (1, 256),
+        |mut p, v| {
+            p.endpoint = Endpoint::new("live").description(v);
+            p
+        },
+        |t, v| set(t, "AWS::BedrockAgentCore::RuntimeEndpoint", "/Description", json!(v)),
+    );
+    text(
+        "agent.tag.value",
+        (0, 256),
+        |mut p, v| {
+            p.agent = p.agent.tag("Team", v);
+            p
+        },
+        |t, v| {
+            set(t, RUNTIME, "/Tags/Team", json!(v));
+            set(t, "AWS::IAM::Role", "/Tags", json!([{ "Key": "Team", "Value": v }]));
+        },
+    );
+    text(
+        "agent.platformVersion",
+        (1, 128),
+        |mut p, v| {
+            p.agent = p.agent.platform_version(v);
+            p
+        },
+        |t, v| set(t, RUNTIME, "/PlatformVersion", json!(v)),
+    );
+    text(
+        "memory.description",
+        (1, 4096),
+        |mut p, v| {
+            p.memory = p.memory.description(v);
+            p
+        },
+        |t, v| set(t, "AWS::BedrockAgentCore::Memory", "/Description", json!(v)),
+    );
+    text(
+        "gateway.description",
+        (1, 200),
+        |mut p, v| {
+            p.gateway = p.gateway.description(v);
+            p
+        },
+        |t, v| set(t, "AWS::BedrockAgentCore::Gateway", "/Description", json!(v)),
+    );
+    text(
+        "gateway.instructions",
+        (1, 2048),
+        |mut p, v| {
+            p.gateway = p.gateway.instructions(v);
+            p
+        },
+        |t, v| set(t, "AWS::BedrockAgentCore::Gateway", "/ProtocolConfiguration/Mcp/Instructions", json!(v)),
+    );
+    text(
+        "gateway.tool.description",
+        (1, 200),
+        |mut p, v| {
+            p.tool = p.tool.description(v);
+            p
+        },
+        |t, v| set(t, "AWS::BedrockAgentCore::GatewayTarget", "/Description", json!(v)),
+    );
+
+    let mut number =
+        |name: &str, (min, max): (u64, u64), change: fn(Parts, u64) -> Parts, patch: fn(&mut Value, u64)| {
+            for value in numbers(min, max) {
+                out.push(Case {
+                    id: format!("{name}={value}"),
+                    parts: change(base(), value),
+                    patch: Box::new(move |t| patch(t, value)),
+                });
+            }
+        };
+    number(
+        "agent.lifecycle.idle",
+        (60, 1_209_600),
+        |mut p, v| {
+            p.agent = p.agent.lifecycle(Lifecycle::new().idle_timeout(Duration::from_secs(v)));
+            p
+        },
+        |t, v| set(t, RUNTIME, "/LifecycleConfiguration/IdleRuntimeSessionTimeout", json!(v)),
+    );
+    number(
+        "memory.eventExpiryDays",
+        (3, 365),
+        |mut p, v| {
+            p.memory = p.memory.event_expiry_days(v as u32);
+            p
+        },
+        |t, v| set(t, "AWS::BedrockAgentCore::Memory", "/EventExpiryDuration", json!(v)),
+    );
+    number(
+        "gateway.sessionTimeout",
+        (900, 28_800),
+        |mut p, v| {
+            p.gateway = p.gateway.session_timeout_seconds(v as u32);
+            p
+        },
+        |t, v| {
+            set(
+                t,
+                "AWS::BedrockAgentCore::Gateway",
+                "/ProtocolConfiguration/Mcp/SessionConfiguration/SessionTimeoutInSeconds",
+                json!(v),
+            )
+        },
+    );
+
+    // Single values: identifiers, URLs, lists.
+    let mut one = |id: &str, change: Box<dyn Fn(Parts) -> Parts>, patch: Box<dyn Fn(&mut Value)>| {
+        out.push(Case { id: id.to_owned(), parts: change(base()), patch });
+    };
+    for subnet in ["subnet-0123456789abcdef0", "subnet-0123456789ABCDEF0", "subnet-0123"] {
+        one(
+            &format!("agent.subnet={subnet:?}"),
+            Box::new(move |mut p| {
+                p.agent = p.agent.vpc([subnet], ["sg-0123456789abcdef0"]);
+                p
+            }),
+            Box::new(move |t| {
+                set(
+                    t,
+                    RUNTIME,
+                    "/NetworkConfiguration",
+                    json!({ "NetworkMode": "VPC", "NetworkModeConfig": {
+                    "Subnets": [subnet], "SecurityGroups": ["sg-0123456789abcdef0"] } }),
+                )
+            }),
+        );
+    }
+    for url in [DISCOVERY, "http://idp.example.com/.well-known/openid-configuration", "https://idp.example.com/oidc"] {
+        one(
+            &format!("agent.discoveryUrl={url:?}"),
+            Box::new(move |mut p| {
+                p.agent = p.agent.jwt(Jwt::discovery_url(url));
+                p
+            }),
+            Box::new(move |t| set(t, RUNTIME, "/AuthorizerConfiguration/CustomJWTAuthorizer/DiscoveryUrl", json!(url))),
+        );
+    }
+    for image in [
+        IMAGE,
+        "123456789012.dkr.ecr.us-east-1.example.com/bot:1",
+        "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/bot:1",
+        "docker.io/library/bot:1",
+    ] {
+        let tag300 = format!("123456789012.dkr.ecr.us-east-1.amazonaws.com/bot:{}", "t".repeat(300));
+        let image = if image == IMAGE { tag300.leak() as &str } else { image };
+        one(
+            &format!(
+                "agent.image={}",
+                if image.len() > 100 { "a tag of 300 characters".to_owned() } else { format!("{image:?}") }
+            ),
+            Box::new(move |mut p| {
+                p.agent = p.agent.image(image);
+                p
+            }),
+            Box::new(move |t| {
+                set(t, RUNTIME, "/AgentRuntimeArtifact", json!({ "ContainerConfiguration": { "ContainerUri": image } }))
+            }),
+        );
+    }
+    for headers in [vec!["X-A", "x-a"], vec!["X A"], (0..21).map(|i| format!("X-{i}").leak() as &str).collect()] {
+        let shown = if headers.len() > 2 {
+            format!("{} headers", headers.len())
+        } else {
+            format!("{headers:?}").replace(", ", ",")
+        };
+        let h2 = headers.clone();
+        one(
+            &format!("agent.requestHeaders={shown}"),
+            Box::new(move |mut p| {
+                p.agent = p.agent.request_headers(headers.clone());
+                p
+            }),
+            Box::new(move |t| set(t, RUNTIME, "/RequestHeaderConfiguration/RequestHeaderAllowlist", json!(h2))),
+        );
+    }
+    one(
+        "agent.filesystem.mountPath×2=\"/mnt/a\"",
+        Box::new(|mut p| {
+            p.filesystems = vec![Filesystem::session_storage("/mnt/a"), Filesystem::session_storage("/mnt/a")];
+            p
+        }),
+        Box::new(|t| {
+            let fs = json!({ "SessionStorage": { "MountPath": "/mnt/a" } });
+            set(t, RUNTIME, "/FilesystemConfigurations", json!([fs, fs]));
+        }),
+    );
+    let efs = "arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/fsap-0123456789abcdef0";
+    one(
+        "agent.filesystem.efs.network=PUBLIC",
+        Box::new(move |mut p| {
+            p.filesystems.push(Filesystem::efs(efs, "/mnt/e"));
+            p
+        }),
+        Box::new(move |t| {
+            let list = json!([{ "SessionStorage": { "MountPath": "/mnt/s" } },
+                { "EfsAccessPoint": { "AccessPointArn": efs, "MountPath": "/mnt/e" } }]);
+            set(t, RUNTIME, "/FilesystemConfigurations", list);
+        }),
+    );
+    for path in ["/mnt/a", "/mnt/", "/data/a", "/mnt/a b"] {
+        one(
+            &format!("agent.filesystem.mountPath={path:?}"),
+            Box::new(move |mut p| {
+                p.filesystems = vec![Filesystem::session_storage(path)];
+                p
+            }),
+            Box::new(move |t| {
+                set(t, RUNTIME, "/FilesystemConfigurations", json!([{ "SessionStorage": { "MountPath": path } }]))
+            }),
+        );
+    }
+    out
+}
+
+/// The files cfn-lint reports an error (not a warning) for.
+fn lint_errors(paths: &[PathBuf]) -> BTreeMap<PathBuf, Vec<String>> {
+    let out = Command::new(cfn_lint()).args(["--format", "parseable"]).args(paths).output().expect("cfn-lint runs");
+    let mut errors: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let fields: Vec<&str> = line.splitn(7, ':').collect();
+        if fields.len() == 7 && fields[5].starts_with('E') {
+            errors.entry(PathBuf::from(fields[0])).or_default().push(format!("{}: {}", fields[5], fields[6]));
+        }
+    }
+    errors
+}
+
+#[test]
+fn hangar_and_cfn_lint_agree_but_where_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = app(base());
+    let synth = |app: &App, name: &str| {
+        app.synth(&SynthOptions::new("dev").out_dir(dir.path().join(name))).map(|s| s.template_path)
+    };
+    let base_path = synth(&baseline, "base").unwrap_or_else(|e| panic!("the baseline is valid: {e}"));
+    let base_template: Value = serde_json::from_slice(&std::fs::read(&base_path).unwrap()).unwrap();
+    let cases = cases();
+    let mut paths = vec![base_path.clone()];
+    let mut accepted = BTreeMap::new();
+    for (i, case) in cases.iter().enumerate() {
+        let app = app(case.parts.clone());
+        let (path, ok) = match synth(&app, &format!("c{i}")) {
+            Ok(path) => (path, true),
+            Err(_) => {
+                let mut t = base_template.clone();
+                (case.patch)(&mut t);
+                let path = dir.path().join(format!("c{i}.patched.json"));
+                std::fs::write(&path, serde_json::to_vec_pretty(&t).unwrap()).unwrap();
+                (path, false)
+            }
+        };
+        accepted.insert(case.id.clone(), ok);
+        paths.push(path);
+    }
+    let errors = lint_errors(&paths);
+    assert!(!errors.contains_key(&base_path), "the baseline passes cfn-lint: {:?}", errors.get(&base_path));
+    let mut disagreements = BTreeMap::new();
+    for (case, path) in cases.iter().zip(&paths[1..]) {
+        let hangar_ok = accepted[&case.id];
+        let lint_ok = !errors.contains_key(path);
+        if hangar_ok != lint_ok {
+            let what = if hangar_ok {
+                format!("hangar accepts, cfn-lint refuses: {:?}", errors[path])
+            } else {
+                "hangar refuses, cfn-lint accepts".to_owned()
+            };
+            disagreements.insert(case.id.clone(), what);
+        }
+    }
+    let listed: BTreeSet<&str> = DELIBERATE.iter().map(|(id, _)| *id).collect();
+    let found: BTreeSet<&str> = disagreements.keys().map(String::as_str).collect();
+    let unlisted: Vec<String> = found.difference(&listed).map(|id| format!("{id}: {}", disagreements[*id])).collect();
+    let stale: Vec<&&str> = listed.difference(&found).collect();
+    println!("agreement: {} cases, {} deliberate differences", cases.len(), listed.len());
+    assert!(unlisted.is_empty(), "hangar and cfn-lint disagree on:\n{}", unlisted.join("\n"));
+    assert!(stale.is_empty(), "listed differences that no longer differ: {stale:?}");
+}
