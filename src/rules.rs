@@ -610,6 +610,7 @@ pub(crate) const HOSTING_ENVIRONMENT: Allowed = "an ARN of 20-1011 characters";
 pub(crate) const SECRET_REF: Allowed = "a Secrets Manager secret ARN `arn:<partition>:secretsmanager:<region>:<account>:secret:<name>`, or a secret name of 1-512 letters, digits and `/ _ + = . @ -`";
 pub(crate) const PARAMETER_REF: Allowed = "a Systems Manager parameter name of 1-2048 letters, digits and `_ . - /` (`/app/key`), or its ARN `arn:<partition>:ssm:<region>:<account>:parameter/<name>`";
 pub(crate) const PLATFORM_VERSION: Allowed = "1-128 characters without whitespace";
+pub(crate) const LINKED_NAME: Allowed = "1-48 letters, digits, `_` or `-`, starting with a letter or digit (the physical name, `<service>_<name>_<stage>`, is sanitized and fitted)";
 pub(crate) const IDENTIFIER: Allowed = "a letter, then letters, digits, `_` or `-` (pattern ^[a-zA-Z][a-zA-Z0-9_-]*$)";
 pub(crate) const INFERENCE_PATH: Allowed =
     "1-256 characters: `/`, then letters, digits, `-`, `.`, `_` or `/` (pattern ^/[a-zA-Z0-9\\-\\._/]+$)";
@@ -840,6 +841,15 @@ pub(crate) fn hosting_environment(s: &str) -> Result<(), Allowed> {
 /// Runtime platform versions: `^[^\s]+$`, 1-128.
 pub(crate) fn platform_version(s: &str) -> Result<(), Allowed> {
     ok_if((1..=128).contains(&s.chars().count()) && !s.chars().any(char::is_whitespace), PLATFORM_VERSION)
+}
+
+/// Names of memories, gateways, browsers and code interpreters in the App: keys users write;
+/// their physical names are sanitized for each resource type's pattern.
+pub(crate) fn linked_name(s: &str) -> Result<(), Allowed> {
+    let ok = (1..=48).contains(&s.len())
+        && s.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && all(s, |b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    ok_if(ok, LINKED_NAME)
 }
 
 /// Connector tool names and HTTP connector parameter keys: `^[a-zA-Z][a-zA-Z0-9_-]*$`.

@@ -68,7 +68,7 @@ pub(super) fn check(app: &App, stage: &str, out: &mut Vec<Diagnostic>) {
     }
     for b in &app.browsers {
         let mut c = Checker { subject: Subject::Browser(b.name.clone()), out };
-        c.check("name", &b.name, rules::resource_name);
+        c.check("name", &b.name, rules::linked_name);
         if let Some(d) = &b.description {
             c.length("description", d, (1, 4096));
         }
@@ -90,7 +90,7 @@ pub(super) fn check(app: &App, stage: &str, out: &mut Vec<Diagnostic>) {
     }
     for ci in &app.code_interpreters {
         let mut c = Checker { subject: Subject::CodeInterpreter(ci.name.clone()), out };
-        c.check("name", &ci.name, rules::resource_name);
+        c.check("name", &ci.name, rules::linked_name);
         if let Some(d) = &ci.description {
             c.length("description", d, (1, 4096));
         }
@@ -204,7 +204,7 @@ fn arn_rule(c: &mut Checker<'_>, field: &str, value: &str, rule: fn(&str) -> Res
 }
 
 fn memory(app: &App, m: &Memory, c: &mut Checker<'_>) {
-    c.check("name", &m.name, rules::resource_name);
+    c.check("name", &m.name, rules::linked_name);
     if let Err(allowed) = rules::memory_expiry_days(m.event_expiry_days) {
         c.fail(Code::InvalidValue, "eventExpiryDuration", m.event_expiry_days.to_string(), allowed);
     }
@@ -505,7 +505,7 @@ fn self_managed(c: &mut Checker<'_>, at: &str, sm: &SelfManaged) {
 }
 
 fn gateway(app: &App, g: &Gateway, c: &mut Checker<'_>) {
-    c.check("name", &g.name, rules::gateway_name);
+    c.check("name", &g.name, rules::linked_name);
     if let Some(d) = &g.description {
         c.length("description", d, (1, 200));
     }

@@ -343,11 +343,21 @@ fn memory_expiry_days() {
     assert!(d[0].to_string().contains("3-365 days"));
 }
 
+/// Linked resources' names are keys: their physical names are sanitized for each type, so
+/// `my_tools` and `m-1` are fine, and only what no sanitizing can save is refused.
 #[test]
-fn gateway_name_pattern() {
-    let d = problems(&App::new("svc").gateway(Gateway::new("my_tools")));
+fn linked_names_are_keys() {
+    let app =
+        App::new("svc").gateway(Gateway::new("my_tools")).memory(Memory::new("m-1")).browser(Browser::new("1web"));
+    assert!(problems(&app).is_empty(), "{:#?}", problems(&app));
+    let d = problems(&App::new("svc").gateway(Gateway::new("-tools")));
     assert_eq!(d.len(), 1, "{d:#?}");
-    assert!(d[0].to_string().contains("gateway `my_tools`: `name`"), "{}", d[0]);
+    assert!(
+        d[0].to_string().contains("gateway `-tools`: `name`")
+            && d[0].allowed.contains("starting with a letter or digit"),
+        "{}",
+        d[0]
+    );
 }
 
 #[test]

@@ -284,6 +284,28 @@ fn cases() -> Vec<Case> {
     let mut one = |id: &str, change: Box<dyn Fn(Parts) -> Parts>, patch: Box<dyn Fn(&mut Value)>| {
         out.push(Case { id: id.to_owned(), parts: change(base()), patch });
     };
+    for name in ["m-1", "m_1", "1m", "m.1"] {
+        one(
+            &format!("memory.name={name:?}"),
+            Box::new(move |mut p| {
+                p.memory = Memory::new(name);
+                p.agent = p.agent.memory(name);
+                p
+            }),
+            Box::new(move |t| set(t, "AWS::BedrockAgentCore::Memory", "/Name", json!(format!("agree_{name}_dev")))),
+        );
+    }
+    for name in ["g_1", "g-1", "1g", "g.1"] {
+        one(
+            &format!("gateway.name={name:?}"),
+            Box::new(move |mut p| {
+                p.gateway = Gateway::new(name).tools(["fn"]);
+                p.agent = p.agent.gateway(name);
+                p
+            }),
+            Box::new(move |t| set(t, "AWS::BedrockAgentCore::Gateway", "/Name", json!(format!("agree-{name}-dev")))),
+        );
+    }
     for subnet in ["subnet-0123456789abcdef0", "subnet-0123456789ABCDEF0", "subnet-0123"] {
         one(
             &format!("agent.subnet={subnet:?}"),
