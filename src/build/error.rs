@@ -86,6 +86,14 @@ pub enum BuildError {
     },
 }
 
+impl BuildError {
+    /// Maps an I/O error on the cache `path` (for `map_err`).
+    pub(crate) fn cache(path: &std::path::Path) -> impl FnOnce(io::Error) -> BuildError {
+        let path = path.to_path_buf();
+        move |source| BuildError::Cache { path, source }
+    }
+}
+
 impl From<HashError> for BuildError {
     fn from(e: HashError) -> Self {
         let HashError { path, source, .. } = e;

@@ -39,14 +39,9 @@ pub(crate) fn vendor(store: &Store, deps: &Dependencies, node: Node) -> Result<(
     if let Some(dir) = store.deps_tree(&key) {
         return Ok((dir, true));
     }
-    let cache_err = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| BuildError::Cache { path, source }
-    };
-    let tmp_root = store.tmp_dir().map_err(cache_err(store.dir()))?;
-    let work = tempfile::Builder::new().prefix("node-").tempdir_in(&tmp_root).map_err(cache_err(&tmp_root))?;
+    let work = store.scratch("node-").map_err(BuildError::cache(store.dir()))?;
     let project = work.path().join("tree");
-    fs::create_dir_all(&project).map_err(cache_err(&project))?;
+    fs::create_dir_all(&project).map_err(BuildError::cache(&project))?;
     let declared_in = deps.path.parent().unwrap_or(Path::new("."));
     let manifest = declared_in.join(DependencyKind::PackageJson.file_name());
     copy_declaration(&manifest, &project.join("package.json"), declared_in)?;
@@ -64,16 +59,16 @@ pub(crate) fn vendor(store: &Store, deps: &Dependencies, node: Node) -> Result<(
     for f in ["package.json", "package-lock.json"] {
         let _ = fs::remove_file(project.join(f));
     }
-    normalize(&project).map_err(cache_err(&project))?;
+    normalize(&project).map_err(BuildError::cache(&project))?;
     check_native(&project.join("node_modules"))?;
-    let dir = store.commit_deps(&key, &project).map_err(cache_err(&store.deps_dir(&key)))?;
+    let dir = store.commit_deps(&key, &project).map_err(BuildError::cache(&store.deps_dir(&key)))?;
     Ok((dir, false))
 }
 
 /// Copies a `package.json` or `package-lock.json` into the scratch project, with every relative
 /// `file:` reference made absolute against the directory the declaration is in.
 fn copy_declaration(from: &Path, to: &Path, declared_in: &Path) -> Result<(), BuildError> {
-    let text = fs::read_to_string(from).map_err(|source| BuildError::Cache { path: from.to_path_buf(), source })?;
+    let text = fs::read_to_string(from).map_err(BuildError::cache(from))?;
     let mut doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
         BuildError::Tool(super::error::ToolError::Failed {
             program: "npm".into(),
@@ -84,7 +79,7 @@ fn copy_declaration(from: &Path, to: &Path, declared_in: &Path) -> Result<(), Bu
     let base = declared_in.canonicalize().unwrap_or_else(|_| declared_in.to_path_buf());
     absolutize(&mut doc, &base);
     let out = serde_json::to_vec_pretty(&doc).expect("JSON values serialize");
-    fs::write(to, out).map_err(|source| BuildError::Cache { path: to.to_path_buf(), source })
+    fs::write(to, out).map_err(BuildError::cache(to))
 }
 
 fn absolutize(v: &mut serde_json::Value, base: &Path) {
@@ -153,10 +148,7 @@ fn is_arm64_elf(path: &Path) -> io::Result<bool> {
 
 /// Fails naming the first package whose native part is not built for linux/arm64.
 fn check_native(modules: &Path) -> Result<(), BuildError> {
-    let io_err = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| BuildError::Cache { path, source }
-    };
+    let io_err = BuildError::cache;
     let mut packages_with_gyp = Vec::new();
     let mut arm64_addons = Vec::new();
     let mut stack = vec![modules.to_path_buf()];

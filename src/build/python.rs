@@ -73,17 +73,12 @@ pub(crate) fn vendor(
     if let Some(dir) = store.deps_tree(&key) {
         return Ok((dir, true));
     }
-    let cache_err = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| BuildError::Cache { path, source }
-    };
-    let tmp_root = store.tmp_dir().map_err(cache_err(store.dir()))?;
-    let work = tempfile::Builder::new().prefix("deps-").tempdir_in(&tmp_root).map_err(cache_err(&tmp_root))?;
+    let work = store.scratch("deps-").map_err(BuildError::cache(store.dir()))?;
     let target = work.path().join("tree");
     let requirements = requirements_file(deps, work.path())?;
     install(installer, python, &requirements, runtime, &target, &deps.path)?;
-    normalize(&target).map_err(cache_err(&target))?;
-    let dir = store.commit_deps(&key, &target).map_err(cache_err(&store.deps_dir(&key)))?;
+    normalize(&target).map_err(BuildError::cache(&target))?;
+    let dir = store.commit_deps(&key, &target).map_err(BuildError::cache(&store.deps_dir(&key)))?;
     Ok((dir, false))
 }
 

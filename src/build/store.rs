@@ -54,6 +54,11 @@ impl Store {
         self.dir.tmp()
     }
 
+    /// A scratch directory under [`Store::tmp_dir`], removed when dropped.
+    pub fn scratch(&self, prefix: &str) -> io::Result<tempfile::TempDir> {
+        tempfile::Builder::new().prefix(prefix).tempdir_in(self.tmp_dir()?)
+    }
+
     fn code_dir(&self) -> PathBuf {
         self.dir.path().join("code")
     }
