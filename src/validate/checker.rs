@@ -60,7 +60,12 @@ impl Checker<'_> {
     ) {
         if items.len() < min || items.len() > max {
             let shown: Vec<&str> = items.iter().map(AsRef::as_ref).collect();
-            self.fail(Code::Count, field, shown.join(", "), format!("{min} to {max} entries (found {})", items.len()));
+            let range = if max == usize::MAX {
+                format!("at least {min} entr{}", if min == 1 { "y" } else { "ies" })
+            } else {
+                format!("{min} to {max} entries")
+            };
+            self.fail(Code::Count, field, shown.join(", "), format!("{range} (found {})", items.len()));
         }
         let mut seen = BTreeSet::new();
         for (i, item) in items.iter().enumerate() {

@@ -100,7 +100,7 @@ pub(super) fn check_jwt(jwt: &Jwt, owner: JwtOwner, c: &mut Checker<'_>) {
     ];
     for (field, list, rule) in lists {
         if let Some(items) = list {
-            c.list(field, items, (1, 255), rule, false);
+            c.list(field, items, (1, usize::MAX), rule, false);
         }
     }
     if let Some(claims) = &jwt.claims {

@@ -30,6 +30,38 @@ const DELIBERATE: &[(&str, &str)] = &[
     ("agent.filesystem.mountPath×2=\"/mnt/a\"", "two file systems cannot both be mounted at one path"),
     ("agent.filesystem.efs.network=PUBLIC", "EFS mount targets are in a VPC: a PUBLIC agent cannot reach them"),
     ("memory.description=\"\"", "CreateMemory takes descriptions of 1-4096 characters (the schema sets no limit)"),
+    // cfn-lint matches the schema's unanchored patterns anywhere in the value (`[A-Za-z0-9_.-:]+`
+    // passes "a b"); AgentCore applies them to the whole value.
+    (
+        "agent.jwt.scope=\"a b\"",
+        "one OAuth scope token has no space (RFC 6749 §3.3); the schema's pattern is unanchored",
+    ),
+    (
+        "agent.jwt.scope=\"a\\tb\"",
+        "one OAuth scope token has no tab (RFC 6749 §3.3); the schema's pattern is unanchored",
+    ),
+    (
+        "agent.jwt.scope=\"a\\nb\"",
+        "one OAuth scope token has no newline (RFC 6749 §3.3); the schema's pattern is unanchored",
+    ),
+    ("agent.jwt.scope=\"aé\"", "OAuth scope tokens are ASCII (RFC 6749 §3.3); the schema's pattern is unanchored"),
+    ("agent.jwt.claim.name=\"a b\"", "the schema's claim-name pattern, applied to the whole name as the service does"),
+    (
+        "agent.jwt.claim.name=\"a\\tb\"",
+        "the schema's claim-name pattern, applied to the whole name as the service does",
+    ),
+    (
+        "agent.jwt.claim.name=\"a\\nb\"",
+        "the schema's claim-name pattern, applied to the whole name as the service does",
+    ),
+    ("agent.jwt.claim.name=\"aé\"", "the schema's claim-name pattern, applied to the whole name as the service does"),
+    (
+        "agent.jwt.claim.name=\"a${x}\"",
+        "the schema's claim-name pattern, applied to the whole name as the service does",
+    ),
+    ("agent.jwt.audience=\"\"", "a token's `aud` is never empty: an empty allowed audience matches no token"),
+    ("agent.jwt.audience=\"a\\tb\"", "a token's `aud` holds no control characters: this one matches no token"),
+    ("agent.jwt.audience=\"a\\nb\"", "a token's `aud` holds no control characters: this one matches no token"),
     (
         "memory.description=\"a\"×4097",
         "CreateMemory takes descriptions of 1-4096 characters (the schema sets no limit)",
@@ -233,6 +265,77 @@ fn cases() -> Vec<Case> {
             p
         },
         |t, v| set(t, "AWS::BedrockAgentCore::GatewayTarget", "/Description", json!(v)),
+    );
+    text(
+        "agent.env.key",
+        (1, 128),
+        |mut p, v| {
+            p.agent = p.agent.env(v.as_str(), "v");
+            p
+        },
+        |t, v| set(t, RUNTIME, &format!("/EnvironmentVariables/{}", v.replace('/', "%2F")), json!("v")),
+    );
+    text(
+        "agent.tag.key",
+        (1, 128),
+        |mut p, v| {
+            p.agent = p.agent.tag(v.as_str(), "t");
+            p
+        },
+        |t, v| {
+            set(t, RUNTIME, "/Tags", json!({ "Team": "t", v: "t" }));
+            set(t, "AWS::IAM::Role", "/Tags", json!([{ "Key": "Team", "Value": "t" }, { "Key": v, "Value": "t" }]));
+        },
+    );
+    text(
+        "agent.endpoint.name",
+        (1, 48),
+        |mut p, v| {
+            p.endpoint = Endpoint::new(v);
+            p
+        },
+        |t, v| set(t, "AWS::BedrockAgentCore::RuntimeEndpoint", "/Name", json!(v)),
+    );
+    text(
+        "agent.jwt.audience",
+        (1, 255),
+        |mut p, v| {
+            p.agent = p.agent.jwt(Jwt::discovery_url(DISCOVERY).audience([v]).scopes(["s"]));
+            p
+        },
+        |t, v| set(t, RUNTIME, "/AuthorizerConfiguration/CustomJWTAuthorizer/AllowedAudience", json!([v])),
+    );
+    text(
+        "agent.jwt.scope",
+        (1, 255),
+        |mut p, v| {
+            p.agent = p.agent.jwt(Jwt::discovery_url(DISCOVERY).audience(["a"]).scopes([v]));
+            p
+        },
+        |t, v| set(t, RUNTIME, "/AuthorizerConfiguration/CustomJWTAuthorizer/AllowedScopes", json!([v])),
+    );
+    text(
+        "agent.jwt.claim.name",
+        (1, 255),
+        |mut p, v| {
+            p.agent = p.agent.jwt(Jwt::discovery_url(DISCOVERY).claim(Claim::string(v).equals("x")));
+            p
+        },
+        |t, v| {
+            let claim = json!([{ "InboundTokenClaimName": v, "InboundTokenClaimValueType": "STRING",
+                "AuthorizingClaimMatchValue": { "ClaimMatchOperator": "EQUALS", "ClaimMatchValue": { "MatchValueString": "x" } } }]);
+            set(t, RUNTIME, "/AuthorizerConfiguration/CustomJWTAuthorizer/CustomClaims", claim);
+        },
+    );
+    text(
+        "gateway.tool.name",
+        (1, 100),
+        |mut p, v| {
+            p.tool = Tool::lambda(v.as_str(), LAMBDA, ToolSchema::inline([ToolSpec::new("t", "d")])).description("d");
+            p.gateway = Gateway::new("gw").description("d").instructions("i").session_timeout_seconds(900).tools([v]);
+            p
+        },
+        |t, v| set(t, "AWS::BedrockAgentCore::GatewayTarget", "/Name", json!(v)),
     );
 
     let mut number =
