@@ -337,6 +337,46 @@ fn cases() -> Vec<Case> {
         },
         |t, v| set(t, "AWS::BedrockAgentCore::GatewayTarget", "/Name", json!(v)),
     );
+    text(
+        "memory.indexedKey",
+        (1, 128),
+        |mut p, v| {
+            p.memory = p.memory.indexed_key(v, MetadataType::String);
+            p
+        },
+        |t, v| set(t, "AWS::BedrockAgentCore::Memory", "/IndexedKeys", json!([{ "Key": v, "Type": "STRING" }])),
+    );
+    text(
+        "memory.strategy.name",
+        (1, 48),
+        |mut p, v| {
+            p.memory = p.memory.strategy(Strategy::semantic(v));
+            p
+        },
+        |t, v| {
+            let strategy = json!([{ "SemanticMemoryStrategy": { "Name": v } }]);
+            set(t, "AWS::BedrockAgentCore::Memory", "/MemoryStrategies", strategy);
+        },
+    );
+    text(
+        "agent.role.statement.sid",
+        (1, 64),
+        |mut p, v| {
+            let s = Statement::allow().sid(v).action("s3:GetObject").resource("arn:aws:s3:::b/*");
+            p.agent = p.agent.role(Role::generated().statement(s));
+            p
+        },
+        |t, v| {
+            for r in t["Resources"].as_object_mut().unwrap().values_mut() {
+                if r["Type"] == "AWS::IAM::Role"
+                    && r["Properties"]["Description"].as_str().is_some_and(|d| d.contains("runtime"))
+                {
+                    let list = r["Properties"]["Policies"][0]["PolicyDocument"]["Statement"].as_array_mut().unwrap();
+                    list.push(json!({ "Sid": v, "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::b/*"] }));
+                }
+            }
+        },
+    );
 
     let mut number =
         |name: &str, (min, max): (u64, u64), change: fn(Parts, u64) -> Parts, patch: fn(&mut Value, u64)| {
