@@ -31,7 +31,8 @@ pub(crate) const RESOURCE_NAME: Allowed =
 pub(crate) const SERVICE_NAME: Allowed =
     "1-100 characters: a letter, then letters, digits or `-` (it names the CloudFormation stack `<service>-<stage>`)";
 pub(crate) const STAGE: Allowed = "1-16 characters: letters, digits or `-`, starting with a letter or digit";
-pub(crate) const ENV_KEY: Allowed = "a letter or `_`, then letters, digits or `_` (pattern ^[a-zA-Z_][a-zA-Z0-9_]*$)";
+pub(crate) const ENV_KEY: Allowed =
+    "1-100 characters: a letter or `_`, then letters, digits or `_` (pattern ^[a-zA-Z_][a-zA-Z0-9_]*$)";
 pub(crate) const ENV_VALUE: Allowed = "at most 2048 characters";
 pub(crate) const HEADER_NAME: Allowed =
     "1-256 characters: a letter, then letters, digits, `_` or `-` (pattern ^[A-Za-z][A-Za-z0-9_-]{0,255}$)";
@@ -44,7 +45,7 @@ pub(crate) const DESCRIPTION: Allowed = "1-1200 characters";
 pub(crate) const ENDPOINT_DESCRIPTION: Allowed = "1-256 characters";
 pub(crate) const ROLE_NAME: Allowed = "1-64 characters of letters, digits and `+ = , . @ _ -`";
 pub(crate) const RUNTIME_VERSION: Allowed = "a runtime version number 1-99999 without leading zeros";
-pub(crate) const CLAIM_NAME: Allowed = "letters, digits and `_ . - : /` (at least one)";
+pub(crate) const CLAIM_NAME: Allowed = "1-255 characters of letters, digits and `_ . - : /`";
 pub(crate) const CLAIM_VALUE: Allowed = "1-255 characters of letters, digits and `_ . -`";
 pub(crate) const SCOPE: Allowed =
     "printable ASCII characters other than space, `\"` and `\\` (at least one): one OAuth scope token";
@@ -318,7 +319,8 @@ pub(crate) fn stage(s: &str) -> Result<(), Allowed> {
 /// Environment variable names: `^[a-zA-Z_][a-zA-Z0-9_]*$`, 1-128 characters.
 pub(crate) fn env_key(s: &str) -> Result<(), Allowed> {
     let b = s.as_bytes();
-    let ok = !b.is_empty()
+    // CreateAgentRuntime takes keys of 1-100 characters (the schema sets no length).
+    let ok = (1..=100).contains(&b.len())
         && (b[0].is_ascii_alphabetic() || b[0] == b'_')
         && all(s, |c| c.is_ascii_alphanumeric() || c == b'_');
     ok_if(ok, ENV_KEY)
@@ -405,7 +407,7 @@ pub(crate) fn runtime_version(s: &str) -> Result<(), Allowed> {
 pub(crate) fn claim_name(s: &str) -> Result<(), Allowed> {
     // The Runtime schema's class `[A-Za-z0-9_.-:]` holds the range `.`-`:`, so `/` too: claim
     // names such as `https://example.com/roles` (namespaced claims) are valid.
-    ok_if(!s.is_empty() && all(s, |b| b.is_ascii_alphanumeric() || b"_.-:/".contains(&b)), CLAIM_NAME)
+    ok_if((1..=255).contains(&s.len()) && all(s, |b| b.is_ascii_alphanumeric() || b"_.-:/".contains(&b)), CLAIM_NAME)
 }
 
 /// JWT custom claim match values.
@@ -415,7 +417,7 @@ pub(crate) fn claim_value(s: &str) -> Result<(), Allowed> {
 
 /// OAuth scopes: `[\x21\x23-\x5B\x5D-\x7E]+`.
 pub(crate) fn scope(s: &str) -> Result<(), Allowed> {
-    ok_if(!s.is_empty() && all(s, |b| (0x21..=0x7e).contains(&b) && b != b'"' && b != b'\\'), SCOPE)
+    ok_if((1..=255).contains(&s.len()) && all(s, |b| (0x21..=0x7e).contains(&b) && b != b'"' && b != b'\\'), SCOPE)
 }
 
 /// Allowed audience and client values.

@@ -19,14 +19,17 @@
 //! | Mount paths | each matches `/mnt/<name>` | and each once | two mounts at one path cannot both work |
 //! | EFS and S3 Files mounts | any network mode | a VPC agent | their mount targets are in a VPC |
 //! | Endpoint names | `DEFAULT` allowed | `DEFAULT` reserved | AgentCore creates it itself |
-//! | Memory descriptions | any length | 1-4096 characters | `CreateMemory`'s own limit |
-//! | JWT scopes and claim names | an unanchored pattern (cfn-lint finds one valid character anywhere) | the pattern over the whole value | AgentCore applies it to the whole value; a scope with a space is two scopes (RFC 6749) |
+//! | Memory, browser and code interpreter descriptions | any length | 1-4096 characters | `CreateMemory`, `CreateBrowser`, `CreateCodeInterpreter` take no more (their API models) |
+//! | Environment variable names | any length | 1-100 characters | `CreateAgentRuntime` takes no longer key |
+//! | JWT scopes and claim names | any length | 1-255 characters | `CreateAgentRuntime`'s limits |
+//! | JWT scopes and claim names' characters | an unanchored pattern (cfn-lint finds one valid character anywhere) | the pattern over the whole value | AgentCore applies it to the whole value; a scope with a space is two scopes (RFC 6749) |
 //! | JWT audiences and clients | anything | non-empty, no control characters | no token's `aud` or `client_id` is empty or holds one |
 //! | Tags on generated roles | the runtime's tag rule | IAM's tag rule, counted with the role's own | the same tags land on the role |
 //! | Connector tools configured | any name | one of the enabled tools | a configuration of a disabled tool does nothing |
 //! | Inference connectors other than `bedrock-mantle`, OpenAPI, MCP server and passthrough tools | credentials optional | credentials required | the target cannot be called without them |
 //!
-//! `tests/it/agreement.rs` keeps this true: near-boundary values, one field at a time, through
+//! The API limits are those of `bedrock-agentcore-control`'s service model (botocore's, in the
+//! test venv). `tests/it/agreement.rs` keeps this true: near-boundary values, one field at a time, through
 //! hangar and through cfn-lint, which must agree except on the cases its `DELIBERATE` list
 //! names with these reasons. A value broken by one character says which
 //! ([`Diagnostic::found`]: `a tab at character 2`).

@@ -59,6 +59,16 @@ const DELIBERATE: &[(&str, &str)] = &[
         "agent.jwt.claim.name=\"a${x}\"",
         "the schema's claim-name pattern, applied to the whole name as the service does",
     ),
+    ("agent.env.key=\"a\"×101", "CreateAgentRuntime takes environment keys of 1-100 characters"),
+    ("agent.jwt.scope=\"a\"×256", "CreateAgentRuntime takes scopes of 1-255 characters"),
+    ("agent.jwt.claim.name=\"a\"×256", "CreateAgentRuntime takes claim names of 1-255 characters"),
+    ("browser.description=\"\"", "CreateBrowser takes descriptions of 1-4096 characters (the schema sets no limit)"),
+    (
+        "browser.description=\"a\"×4097",
+        "CreateBrowser takes descriptions of 1-4096 characters (the schema sets no limit)",
+    ),
+    ("codeInterpreter.description=\"\"", "CreateCodeInterpreter takes descriptions of 1-4096 characters"),
+    ("codeInterpreter.description=\"a\"×4097", "CreateCodeInterpreter takes descriptions of 1-4096 characters"),
     ("agent.jwt.audience=\"\"", "a token's `aud` is never empty: an empty allowed audience matches no token"),
     ("agent.jwt.audience=\"a\\tb\"", "a token's `aud` holds no control characters: this one matches no token"),
     ("agent.jwt.audience=\"a\\nb\"", "a token's `aud` holds no control characters: this one matches no token"),
@@ -77,6 +87,10 @@ struct Parts {
     memory: Memory,
     gateway: Gateway,
     tool: Tool,
+    /// Resources only some cases have, and tools the gateway lists besides `fn`.
+    browser: Option<Browser>,
+    interpreter: Option<CodeInterpreter>,
+    tools: Vec<Tool>,
 }
 
 const IMAGE: &str = "123456789012.dkr.ecr.us-east-1.amazonaws.com/bot:1";
@@ -101,25 +115,43 @@ fn base() -> Parts {
         memory: Memory::new("mem").description("d").event_expiry_days(30),
         gateway: Gateway::new("gw").description("d").instructions("i").session_timeout_seconds(900).tools(["fn"]),
         tool: Tool::lambda("fn", LAMBDA, ToolSchema::inline([ToolSpec::new("t", "d")])).description("d"),
+        browser: None,
+        interpreter: None,
+        tools: Vec::new(),
     }
 }
 
 fn app(p: Parts) -> App {
     let agent = p.filesystems.into_iter().fold(p.agent.endpoint(p.endpoint), Agent::filesystem);
-    App::new("agree").memory(p.memory).tool(p.tool).gateway(p.gateway).agent(agent)
+    let gateway = p.gateway.tools(p.tools.iter().map(|t| t.name().to_owned()));
+    let mut app = App::new("agree").memory(p.memory).tool(p.tool).gateway(gateway).agent(agent);
+    for t in p.tools {
+        app = app.tool(t);
+    }
+    if let Some(b) = p.browser {
+        app = app.browser(b);
+    }
+    if let Some(c) = p.interpreter {
+        app = app.code_interpreter(c);
+    }
+    app
 }
 
 struct Case {
     id: String,
+    /// The field, and a valid App with it set, whose template a refused value is written into
+    /// (none: the common baseline).
+    baseline: Option<(String, Parts)>,
     parts: Parts,
     /// Writes the value where it would land, for a case hangar refuses.
     patch: Box<dyn Fn(&mut Value)>,
 }
 
-/// Sets `pointer` under the properties of every resource of `ty`, creating what is missing.
+/// Sets `pointer` under the properties of every resource of type (or logical ID) `ty`,
+/// creating what is missing.
 fn set(t: &mut Value, ty: &str, pointer: &str, value: Value) {
-    for r in t["Resources"].as_object_mut().unwrap().values_mut() {
-        if r["Type"] != ty {
+    for (id, r) in t["Resources"].as_object_mut().unwrap().iter_mut() {
+        if r["Type"] != ty && id != ty {
             continue;
         }
         let mut at = &mut r["Properties"];
@@ -176,10 +208,12 @@ fn cases() -> Vec<Case> {
     let mut out = Vec::new();
     let mut text =
         |name: &str, (min, max): (usize, usize), change: fn(Parts, String) -> Parts, patch: fn(&mut Value, &str)| {
+            let baseline = Some((name.to_owned(), change(base(), "a".repeat(min.max(1)))));
             for value in texts(min, max) {
                 let id = format!("{name}={}", shown(&value));
                 let v = value.clone();
-                out.push(Case { id, parts: change(base(), value), patch: Box::new(move |t| patch(t, &v)) });
+                let parts = change(base(), value);
+                out.push(Case { id, baseline: baseline.clone(), parts, patch: Box::new(move |t| patch(t, &v)) });
             }
         };
     text(
@@ -268,7 +302,7 @@ fn cases() -> Vec<Case> {
     );
     text(
         "agent.env.key",
-        (1, 128),
+        (1, 100),
         |mut p, v| {
             p.agent = p.agent.env(v.as_str(), "v");
             p
@@ -377,12 +411,66 @@ fn cases() -> Vec<Case> {
             }
         },
     );
+    text(
+        "browser.description",
+        (1, 4096),
+        |mut p, v| {
+            p.browser = Some(Browser::new("web").description(v));
+            p
+        },
+        |t, v| set(t, "AWS::BedrockAgentCore::BrowserCustom", "/Description", json!(v)),
+    );
+    text(
+        "codeInterpreter.description",
+        (1, 4096),
+        |mut p, v| {
+            p.interpreter = Some(CodeInterpreter::new("ci").description(v));
+            p
+        },
+        |t, v| set(t, "AWS::BedrockAgentCore::CodeInterpreterCustom", "/Description", json!(v)),
+    );
+    text(
+        "gateway.tool.connector.id",
+        (1, 256),
+        |mut p, v| {
+            p.tools = vec![Tool::connector("kb", Connector::new(v))];
+            p
+        },
+        |t, v| set(t, "GwGatewayKbTool", "/TargetConfiguration/Mcp/Connector/Source/ConnectorId", json!(v)),
+    );
+    text(
+        "gateway.tool.httpConnector.parameter",
+        (1, 1024),
+        |mut p, v| {
+            let key = "arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/apikeycredentialprovider/k";
+            p.tools = vec![
+                Tool::http_connector("crm", "c").connector_parameter("p", v).credentials(Credentials::api_key(key)),
+            ];
+            p
+        },
+        |t, v| set(t, "GwGatewayCrmTool", "/TargetConfiguration/Http/Connector/Parameters/p", json!(v)),
+    );
+    text(
+        "gateway.tool.inference.model",
+        (1, 256),
+        |mut p, v| {
+            let key = "arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/apikeycredentialprovider/k";
+            let provider = InferenceProvider::new("https://api.example.com")
+                .operation(InferenceOperation::new("/v1/chat").models([v]));
+            p.tools = vec![Tool::inference("llm", provider).credentials(Credentials::api_key(key))];
+            p
+        },
+        |t, v| {
+            set(t, "GwGatewayLlmTool", "/TargetConfiguration/Inference/Provider/Operations/0/Models/0/Model", json!(v))
+        },
+    );
 
     let mut number =
         |name: &str, (min, max): (u64, u64), change: fn(Parts, u64) -> Parts, patch: fn(&mut Value, u64)| {
             for value in numbers(min, max) {
                 out.push(Case {
                     id: format!("{name}={value}"),
+                    baseline: None,
                     parts: change(base(), value),
                     patch: Box::new(move |t| patch(t, value)),
                 });
@@ -425,7 +513,7 @@ fn cases() -> Vec<Case> {
 
     // Single values: identifiers, URLs, lists.
     let mut one = |id: &str, change: Box<dyn Fn(Parts) -> Parts>, patch: Box<dyn Fn(&mut Value)>| {
-        out.push(Case { id: id.to_owned(), parts: change(base()), patch });
+        out.push(Case { id: id.to_owned(), baseline: None, parts: change(base()), patch });
     };
     for name in ["m-1", "m_1", "1m", "m.1"] {
         one(
@@ -578,13 +666,27 @@ fn hangar_and_cfn_lint_agree_but_where_listed() {
     let base_template: Value = serde_json::from_slice(&std::fs::read(&base_path).unwrap()).unwrap();
     let cases = cases();
     let mut paths = vec![base_path.clone()];
+    // The baseline of each field that has its own, synthesized once and linted with the cases.
+    let mut baselines: BTreeMap<String, (PathBuf, Value)> = BTreeMap::new();
+    for (field, parts) in cases.iter().filter_map(|c| c.baseline.as_ref()) {
+        if !baselines.contains_key(field) {
+            let path = synth(&app(parts.clone()), &format!("base-{}", baselines.len()))
+                .unwrap_or_else(|e| panic!("the baseline of {field} is valid: {e}"));
+            let template = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+            baselines.insert(field.clone(), (path, template));
+        }
+    }
     let mut accepted = BTreeMap::new();
+    let mut case_paths = Vec::new();
     for (i, case) in cases.iter().enumerate() {
         let app = app(case.parts.clone());
         let (path, ok) = match synth(&app, &format!("c{i}")) {
             Ok(path) => (path, true),
             Err(_) => {
-                let mut t = base_template.clone();
+                let mut t = match &case.baseline {
+                    Some((field, _)) => baselines[field].1.clone(),
+                    None => base_template.clone(),
+                };
                 (case.patch)(&mut t);
                 let path = dir.path().join(format!("c{i}.patched.json"));
                 std::fs::write(&path, serde_json::to_vec_pretty(&t).unwrap()).unwrap();
@@ -592,12 +694,17 @@ fn hangar_and_cfn_lint_agree_but_where_listed() {
             }
         };
         accepted.insert(case.id.clone(), ok);
-        paths.push(path);
+        case_paths.push(path);
     }
+    paths.extend(baselines.values().map(|(p, _)| p.clone()));
+    paths.extend(case_paths.iter().cloned());
     let errors = lint_errors(&paths);
     assert!(!errors.contains_key(&base_path), "the baseline passes cfn-lint: {:?}", errors.get(&base_path));
+    for (field, (path, _)) in &baselines {
+        assert!(!errors.contains_key(path), "the baseline of {field} passes cfn-lint: {:?}", errors[path]);
+    }
     let mut disagreements = BTreeMap::new();
-    for (case, path) in cases.iter().zip(&paths[1..]) {
+    for (case, path) in cases.iter().zip(&case_paths) {
         let hangar_ok = accepted[&case.id];
         let lint_ok = !errors.contains_key(path);
         if hangar_ok != lint_ok {
