@@ -50,6 +50,7 @@ pub(crate) const CLAIM_VALUE: Allowed = "1-255 characters of letters, digits and
 pub(crate) const SCOPE: Allowed =
     "printable ASCII characters other than space, `\"` and `\\` (at least one): one OAuth scope token";
 pub(crate) const JWT_LIST_ITEM: Allowed = "a non-empty value without control characters";
+pub(crate) const JWT_CLIENT: Allowed = "1-256 characters without control characters";
 pub(crate) const BUCKET_NAME: Allowed = "an S3 bucket name: 3-63 characters of lowercase letters, digits, `.` and `-`, starting and ending with a letter or digit";
 pub(crate) const S3_KEY: Allowed = "an S3 key of 1-1024 characters";
 pub(crate) const S3_VERSION_ID: Allowed = "an S3 version ID of 3-1024 characters";
@@ -423,6 +424,11 @@ pub(crate) fn scope(s: &str) -> Result<(), Allowed> {
 /// Allowed audience and client values.
 pub(crate) fn jwt_list_item(s: &str) -> Result<(), Allowed> {
     ok_if(!s.is_empty() && !s.chars().any(char::is_control), JWT_LIST_ITEM)
+}
+
+/// Allowed client IDs: CreateAgentRuntime takes 1-256 characters.
+pub(crate) fn jwt_client(s: &str) -> Result<(), Allowed> {
+    ok_if(len_in(s, 1, 256) && !s.chars().any(char::is_control), JWT_CLIENT)
 }
 
 /// S3 bucket names: `^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`.

@@ -95,7 +95,7 @@ pub(super) fn check_jwt(jwt: &Jwt, owner: JwtOwner, c: &mut Checker<'_>) {
     type Rule = fn(&str) -> Result<(), Allowed>;
     let lists: [(&str, &Option<Vec<String>>, Rule); 3] = [
         ("authorizer.jwt.allowedAudience", &jwt.audience, rules::jwt_list_item),
-        ("authorizer.jwt.allowedClients", &jwt.clients, rules::jwt_list_item),
+        ("authorizer.jwt.allowedClients", &jwt.clients, rules::jwt_client),
         ("authorizer.jwt.allowedScopes", &jwt.scopes, rules::scope),
     ];
     for (field, list, rule) in lists {

@@ -84,6 +84,7 @@ cases! {
     idle_not_above_max: bot().lifecycle(Lifecycle::new().idle_timeout(Duration::from_secs(7200)).max_lifetime(Duration::from_secs(3600))) => "lifecycle.idleRuntimeSessionTimeout", "7200s", "at most lifecycle.maxLifetime (3600s)";
     at_most_50_env_vars: bot().envs((0..51).map(|i| (format!("V{i}"), "x"))) => "environment", "51 variables", "at most 50 variables";
     env_key_pattern: bot().env("1KEY", "x") => "environment.1KEY", "1KEY", "a letter or `_`, then letters";
+    client_ids_at_most_256: bot().jwt(jwt().clients(["c".repeat(257)])) => "authorizer.jwt.allowedClients[0]", "cccc", "1-256 characters";
     env_key_at_most_100: bot().env("K".repeat(101), "x") => &format!("environment.{}", "K".repeat(101)), "KKKK", "1-100 characters";
     env_value_length: bot().env("KEY", "v".repeat(2049)) => "environment.KEY", "(2049 characters)", "at most 2048 characters";
     headers_not_empty: bot().request_headers(Vec::<&str>::new()) => "requestHeaders.allowlist", "\"\"", "1 to 20 entries (found 0)";
