@@ -69,6 +69,13 @@ const DELIBERATE: &[(&str, &str)] = &[
     ),
     ("codeInterpreter.description=\"\"", "CreateCodeInterpreter takes descriptions of 1-4096 characters"),
     ("codeInterpreter.description=\"a\"×4097", "CreateCodeInterpreter takes descriptions of 1-4096 characters"),
+    ("gateway.tool.apiGateway.stage=\"\"", "API Gateway's stage names are 1-128 characters"),
+    ("gateway.tool.apiGateway.stage=\"a\"×129", "API Gateway's stage names are 1-128 characters"),
+    ("gateway.tool.mcpServer.endpoint=\"https://mcp example.com\"", "a host with a space is never reached"),
+    (
+        "workloadIdentity.returnUrl=\"https://a b\"",
+        "the API's pattern `\\w+:(\\/?\\/?)[^\\s]+`, applied whole: no whitespace",
+    ),
     ("agent.jwt.audience=\"\"", "a token's `aud` is never empty: an empty allowed audience matches no token"),
     ("agent.jwt.audience=\"a\\tb\"", "a token's `aud` holds no control characters: this one matches no token"),
     ("agent.jwt.audience=\"a\\nb\"", "a token's `aud` holds no control characters: this one matches no token"),
@@ -90,6 +97,7 @@ struct Parts {
     /// Resources only some cases have, and tools the gateway lists besides `fn`.
     browser: Option<Browser>,
     interpreter: Option<CodeInterpreter>,
+    workload: Option<WorkloadIdentity>,
     tools: Vec<Tool>,
 }
 
@@ -117,6 +125,7 @@ fn base() -> Parts {
         tool: Tool::lambda("fn", LAMBDA, ToolSchema::inline([ToolSpec::new("t", "d")])).description("d"),
         browser: None,
         interpreter: None,
+        workload: None,
         tools: Vec::new(),
     }
 }
@@ -133,6 +142,9 @@ fn app(p: Parts) -> App {
     }
     if let Some(c) = p.interpreter {
         app = app.code_interpreter(c);
+    }
+    if let Some(w) = p.workload {
+        app = app.workload_identity(w);
     }
     app
 }
@@ -464,6 +476,53 @@ fn cases() -> Vec<Case> {
             set(t, "GwGatewayLlmTool", "/TargetConfiguration/Inference/Provider/Operations/0/Models/0/Model", json!(v))
         },
     );
+    text(
+        "gateway.tool.apiGateway.stage",
+        (1, 128),
+        |mut p, v| {
+            p.tools = vec![Tool::api_gateway("pets", "a1b2c3d4e5", v).api_filter("/pets", [Method::Get])];
+            p
+        },
+        |t, v| set(t, "GwGatewayPetsTool", "/TargetConfiguration/Mcp/ApiGateway/Stage", json!(v)),
+    );
+
+    // Single values of fields the common baseline lacks: each field has its own baseline.
+    let mut values = |field: &str,
+                      valid: &'static str,
+                      tried: &[&'static str],
+                      change: fn(Parts, &'static str) -> Parts,
+                      patch: fn(&mut Value, &str)| {
+        let baseline = Some((field.to_owned(), change(base(), valid)));
+        for &v in tried {
+            out.push(Case {
+                id: format!("{field}={v:?}"),
+                baseline: baseline.clone(),
+                parts: change(base(), v),
+                patch: Box::new(move |t| patch(t, v)),
+            });
+        }
+    };
+    values(
+        "workloadIdentity.returnUrl",
+        "https://app.example.com/cb",
+        &["myapp://cb", "app.example.com/cb", "https://a b", "", "http://localhost:8080/cb"],
+        |mut p, v| {
+            p.workload = Some(WorkloadIdentity::new("web").return_url(v));
+            p
+        },
+        |t, v| set(t, "AWS::BedrockAgentCore::WorkloadIdentity", "/AllowedResourceOauth2ReturnUrls", json!([v])),
+    );
+    values(
+        "gateway.tool.mcpServer.endpoint",
+        "https://mcp.example.com/mcp",
+        &["http://mcp.example.com", "https://mcp example.com", "mcp.example.com", "https://mcp.example.com:8443/x"],
+        |mut p, v| {
+            let key = "arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/apikeycredentialprovider/k";
+            p.tools = vec![Tool::mcp_server("docs", v).credentials(Credentials::api_key(key))];
+            p
+        },
+        |t, v| set(t, "GwGatewayDocsTool", "/TargetConfiguration/Mcp/McpServer/Endpoint", json!(v)),
+    );
 
     let mut number =
         |name: &str, (min, max): (u64, u64), change: fn(Parts, u64) -> Parts, patch: fn(&mut Value, u64)| {
@@ -642,11 +701,26 @@ fn cases() -> Vec<Case> {
     out
 }
 
-/// The files cfn-lint reports an error (not a warning) for.
+/// The files cfn-lint reports an error (not a warning) for: two cfn-lint processes, one per
+/// half of the files, at once.
 fn lint_errors(paths: &[PathBuf]) -> BTreeMap<PathBuf, Vec<String>> {
-    let out = Command::new(cfn_lint()).args(["--format", "parseable"]).args(paths).output().expect("cfn-lint runs");
+    let children: Vec<_> = paths
+        .chunks(paths.len().div_ceil(2).max(1))
+        .map(|chunk| {
+            Command::new(cfn_lint())
+                .args(["--format", "parseable"])
+                .args(chunk)
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .expect("cfn-lint runs")
+        })
+        .collect();
+    let mut stdout = String::new();
+    for child in children {
+        stdout.push_str(&String::from_utf8_lossy(&child.wait_with_output().unwrap().stdout));
+    }
     let mut errors: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
+    for line in stdout.lines() {
         let fields: Vec<&str> = line.splitn(7, ':').collect();
         if fields.len() == 7 && fields[5].starts_with('E') {
             errors.entry(PathBuf::from(fields[0])).or_default().push(format!("{}: {}", fields[5], fields[6]));
