@@ -76,14 +76,13 @@ impl CodeBuild<'_> {
         let mut dependencies = None;
         if let Some(deps) = &code.dependencies {
             self.progress.start(&format!("installing {} for {}", deps.kind.file_name(), asset.agents.join(", ")), 0);
-            let (dir, cached) = match code.runtime {
-                CodeRuntime::Python(p) => python::vendor(self.store, deps, p, self.python)?,
-                CodeRuntime::Node(n) => node::vendor(self.store, deps, n)?,
-            };
-            let selector = match code.runtime {
-                // Python's tree keeps the defaults (no `__pycache__`); Node's is node_modules.
-                CodeRuntime::Python(_) => Selector::package(None).expect("default patterns compile"),
-                CodeRuntime::Node(_) => Selector::everything(),
+            // Python's tree keeps the package defaults (no `__pycache__`); Node's is node_modules.
+            let ((dir, cached), selector) = match code.runtime {
+                CodeRuntime::Python(p) => (
+                    python::vendor(self.store, deps, p, self.python)?,
+                    Selector::package(None).expect("default patterns compile"),
+                ),
+                CodeRuntime::Node(n) => (node::vendor(self.store, deps, n)?, Selector::everything()),
             };
             let files: Vec<SelectedFile> = self
                 .inputs

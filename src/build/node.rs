@@ -59,8 +59,7 @@ pub(crate) fn vendor(store: &Store, deps: &Dependencies, node: Node) -> Result<(
     for f in ["package.json", "package-lock.json"] {
         let _ = fs::remove_file(project.join(f));
     }
-    normalize(&project).map_err(BuildError::cache(&project))?;
-    check_native(&project.join("node_modules"))?;
+    normalize_and_check(&project)?;
     let dir = store.commit_deps(&key, &project).map_err(BuildError::cache(&store.deps_dir(&key)))?;
     Ok((dir, false))
 }
@@ -97,32 +96,6 @@ fn absolutize(v: &mut serde_json::Value, base: &Path) {
     }
 }
 
-/// Removes what records the scratch directory or the host: the hidden lockfile and `.bin`
-/// links, at every level.
-fn normalize(tree: &Path) -> io::Result<()> {
-    let modules = tree.join("node_modules");
-    if !modules.exists() {
-        return fs::create_dir_all(&modules); // nothing to install
-    }
-    let mut stack = vec![modules];
-    while let Some(dir) = stack.pop() {
-        for entry in fs::read_dir(&dir)? {
-            let entry = entry?;
-            let path = entry.path();
-            let name = entry.file_name();
-            let kind = entry.file_type()?;
-            if name == ".package-lock.json" {
-                fs::remove_file(&path)?;
-            } else if name == ".bin" {
-                fs::remove_dir_all(&path)?;
-            } else if kind.is_dir() {
-                stack.push(path);
-            }
-        }
-    }
-    Ok(())
-}
-
 /// The package a path under `node_modules` belongs to: the last `node_modules/<name>` (or
 /// `node_modules/@scope/name`) on it.
 fn package_of(modules: &Path, path: &Path) -> String {
@@ -146,30 +119,38 @@ fn is_arm64_elf(path: &Path) -> io::Result<bool> {
     Ok(n == 20 && head[..4] == *b"\x7fELF" && u16::from_le_bytes([head[18], head[19]]) == EM_AARCH64)
 }
 
-/// Fails naming the first package whose native part is not built for linux/arm64.
-fn check_native(modules: &Path) -> Result<(), BuildError> {
+/// One walk of `node_modules` under `tree` (made when nothing was installed): removes what
+/// records the scratch directory or the host (the hidden lockfile, `.bin` links, at every
+/// level) and fails naming the first package whose native part is not built for linux/arm64.
+fn normalize_and_check(tree: &Path) -> Result<(), BuildError> {
     let io_err = BuildError::cache;
+    let modules = tree.join("node_modules");
+    if !modules.exists() {
+        return fs::create_dir_all(&modules).map_err(io_err(&modules));
+    }
     let mut packages_with_gyp = Vec::new();
     let mut arm64_addons = Vec::new();
-    let mut stack = vec![modules.to_path_buf()];
+    let mut stack = vec![modules.clone()];
     while let Some(dir) = stack.pop() {
         let mut entries: Vec<_> =
             fs::read_dir(&dir).map_err(io_err(&dir))?.collect::<Result<_, _>>().map_err(io_err(&dir))?;
         entries.sort_by_key(|e| e.file_name());
         for entry in entries {
             let path = entry.path();
-            let kind = entry.file_type().map_err(io_err(&path))?;
-            if kind.is_dir() {
-                stack.push(path);
-                continue;
-            }
             let name = entry.file_name();
-            if name == "binding.gyp" {
-                packages_with_gyp.push(package_of(modules, &path));
+            let kind = entry.file_type().map_err(io_err(&path))?;
+            if name == ".package-lock.json" {
+                fs::remove_file(&path).map_err(io_err(&path))?;
+            } else if name == ".bin" {
+                fs::remove_dir_all(&path).map_err(io_err(&path))?;
+            } else if kind.is_dir() {
+                stack.push(path);
+            } else if name == "binding.gyp" {
+                packages_with_gyp.push(package_of(&modules, &path));
             } else if path.extension().is_some_and(|x| x == "node") {
-                let package = package_of(modules, &path);
+                let package = package_of(&modules, &path);
                 if !is_arm64_elf(&path).map_err(io_err(&path))? {
-                    let file = path.strip_prefix(modules).unwrap_or(&path).display().to_string();
+                    let file = path.strip_prefix(&modules).unwrap_or(&path).display().to_string();
                     return Err(BuildError::NoArm64Build {
                         package,
                         detail: format!("node_modules/{file} is not a linux/arm64 (AArch64 ELF) build"),

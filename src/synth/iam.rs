@@ -453,16 +453,14 @@ pub(super) fn provider_statements(providers: &[ProviderUse<'_>]) -> Vec<Value> {
 }
 
 /// `values` without repeats, in first-seen order (a statement names each resource once).
-fn unique(mut values: Vec<Value>) -> Vec<Value> {
-    let mut seen = Vec::with_capacity(values.len());
-    values.retain(|v| {
-        let new = !seen.contains(v);
-        if new {
-            seen.push(v.clone());
+fn unique(values: Vec<Value>) -> Vec<Value> {
+    let mut out = Vec::with_capacity(values.len());
+    for v in values {
+        if !out.contains(&v) {
+            out.push(v);
         }
-        new
-    });
-    values
+    }
+    out
 }
 
 /// A secret's ARN: as given, or the ARN of the secret of that name (Secrets Manager appends a
