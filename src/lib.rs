@@ -61,6 +61,7 @@ pub mod plan;
 pub mod progress;
 pub mod publish;
 pub mod rules;
+pub mod serverless;
 pub mod synth;
 mod util;
 pub mod validate;

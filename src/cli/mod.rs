@@ -21,9 +21,8 @@ use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand};
 use serde_json::{Value, json};
 
 mod deploy;
-mod tool;
+pub mod tool;
 
-pub use self::tool::{hangar_main, hangar_run_with};
 use crate::build::{AssetStatus, ImageReport};
 use crate::model::App;
 use crate::ops::{
@@ -39,9 +38,9 @@ use crate::util::text::human_bytes;
 struct Cli {
     #[command(subcommand)]
     command: Command,
-    /// The stage: the stack is `<service>-<stage>`.
-    #[arg(long, global = true, default_value = "dev", value_name = "STAGE")]
-    stage: String,
+    /// The stage: the stack is `<service>-<stage>` [default: the App's stage, else dev].
+    #[arg(long, global = true, value_name = "STAGE")]
+    stage: Option<String>,
     /// The output directory for the template, manifest and assets.
     #[arg(long, global = true, default_value = "hangar.out", value_name = "DIR")]
     out: PathBuf,
@@ -54,7 +53,7 @@ struct Cli {
     /// The AWS profile (default: AWS_PROFILE, else `default`).
     #[arg(long, global = true, value_name = "PROFILE")]
     profile: Option<String>,
-    /// The AWS region (default: AWS_REGION, else the profile's).
+    /// The AWS region (default: the App's region, else AWS_REGION, else the profile's).
     #[arg(long, global = true, value_name = "REGION")]
     region: Option<String>,
 }
@@ -223,11 +222,15 @@ fn init_logging(verbose: u8) {
     let _ = tracing_subscriber::fmt().with_max_level(level).with_writer(std::io::stderr).without_time().try_init();
 }
 
-async fn execute(app: &App, cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
+async fn execute(app: &App, mut cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
     let command = cli.command.name();
+    let stage = cli.stage.clone().unwrap_or_else(|| app.default_stage().to_owned());
+    if cli.region.is_none() {
+        cli.region = app.region_name().map(str::to_owned);
+    }
     let result: Result<(Value, String), Error> = match cli.command {
         Command::Synth => {
-            let synthesized = app.synth(&SynthOptions::from_env(&cli.stage).out_dir(&cli.out));
+            let synthesized = app.synth(&SynthOptions::from_env(&stage).out_dir(&cli.out));
             if let Ok(s) = &synthesized {
                 for w in &s.plan.warnings {
                     let _ = writeln!(err, "warning: {w}");
@@ -238,7 +241,7 @@ async fn execute(app: &App, cli: Cli, out: &mut dyn Write, err: &mut dyn Write) 
         Command::Package { no_cache, concurrency } => {
             let progress: Arc<dyn Progress> = if cli.json { Arc::new(Silent) } else { Arc::new(Bar::stderr()) };
             let mut options =
-                PackageOptions::from_env(&cli.stage).out_dir(&cli.out).progress(progress).concurrency(concurrency);
+                PackageOptions::from_env(&stage).out_dir(&cli.out).progress(progress).concurrency(concurrency);
             if no_cache {
                 options = options.no_cache();
             }
@@ -258,7 +261,7 @@ async fn execute(app: &App, cli: Cli, out: &mut dyn Write, err: &mut dyn Write) 
         Command::Deploy { yes, no_cache, concurrency } => {
             let progress = progress_for(&cli);
             let mut package =
-                PackageOptions::from_env(&cli.stage).out_dir(&cli.out).progress(progress).concurrency(concurrency);
+                PackageOptions::from_env(&stage).out_dir(&cli.out).progress(progress).concurrency(concurrency);
             if no_cache {
                 package = package.no_cache();
             }
@@ -277,14 +280,14 @@ async fn execute(app: &App, cli: Cli, out: &mut dyn Write, err: &mut dyn Write) 
             deployed.map(|d| (deploy::deploy_json(&d), deploy::deploy_text(&d)))
         }
         Command::Diff => {
-            let package = PackageOptions::from_env(&cli.stage).out_dir(&cli.out);
+            let package = PackageOptions::from_env(&stage).out_dir(&cli.out);
             let publish = PublishOptions::from_env(package, aws_config(&cli).await);
             let options = named(DeployOptions::from_env(publish), &cli, DeployOptions::profile);
             app.diff(&options).await.map(|d| (deploy::diff_json(&d), deploy::diff_text(&d)))
         }
         Command::Destroy { yes, purge } => {
             let mut options =
-                named(StackOptions::from_env(&cli.stage, aws_config(&cli).await), &cli, StackOptions::profile)
+                named(StackOptions::from_env(&stage, aws_config(&cli).await), &cli, StackOptions::profile)
                     .approval(approval(yes))
                     .progress(progress_for(&cli));
             if purge {
@@ -299,8 +302,7 @@ async fn execute(app: &App, cli: Cli, out: &mut dyn Write, err: &mut dyn Write) 
             .map(|d| (deploy::destroy_json(&d), deploy::destroy_text(&d)))
         }
         Command::Info => {
-            let options =
-                named(StackOptions::from_env(&cli.stage, aws_config(&cli).await), &cli, StackOptions::profile);
+            let options = named(StackOptions::from_env(&stage, aws_config(&cli).await), &cli, StackOptions::profile);
             app.info(&options).await.map(|i| (deploy::info_json(&i), deploy::info_text(&i)))
         }
     };

@@ -1,21 +1,20 @@
-//! The plain `hangar` command (`src/bin/hangar.rs`): what needs no App yet, `hangar init`.
+//! The plain `hangar` command (`src/bin/hangar.rs`): `hangar init` scaffolds an infra crate;
+//! `hangar import` prints a serverless.yml as Rust; and every command of an infra binary
+//! (`hangar synth`, `package`, `deploy`, ...) runs on the App a serverless.yml describes
+//! (`--config`, default `serverless.yml`), so a team can start before writing any Rust.
 
 use std::ffi::OsString;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Arg, ArgMatches, CommandFactory, FromArgMatches, Subcommand};
+use serde_json::json;
 
+use super::{Cli, execute, json_pretty, runtime};
 use crate::ops::init::{HangarSource, Scaffold};
-
-/// The plain `hangar` command: what needs no App yet.
-#[derive(Debug, Parser)]
-#[command(name = "hangar", version, about = "Define AWS Bedrock AgentCore agents in Rust: start an infra crate")]
-struct Tool {
-    #[command(subcommand)]
-    command: ToolCommand,
-}
+use crate::serverless::rust::{Printer, RootDir};
+use crate::serverless::{ImportError, Loader};
 
 #[derive(Debug, Subcommand)]
 enum ToolCommand {
@@ -38,6 +37,34 @@ enum ToolCommand {
         #[arg(long, requires = "git")]
         branch: Option<String>,
     },
+    /// Print the Rust App a serverless.yml describes: a `main.rs` for an infra crate in
+    /// `infra/` next to the file (as `hangar init` makes it), to commit.
+    Import {
+        /// The serverless.yml [default: --config, else serverless.yml].
+        file: Option<PathBuf>,
+        /// Write it to this file instead of stdout (never overwriting one).
+        #[arg(long = "write", value_name = "FILE")]
+        write: Option<PathBuf>,
+        /// Where the App root is relative to the infra crate's directory.
+        #[arg(long, default_value = "..", value_name = "REL")]
+        root: String,
+    },
+}
+
+/// The plain command: the infra binary's commands, `--config`, and `init` and `import`.
+fn command() -> clap::Command {
+    let config = Arg::new("config")
+        .long("config")
+        .global(true)
+        .value_name("FILE")
+        .value_parser(clap::value_parser!(PathBuf))
+        .help("The serverless.yml the commands read [default: serverless.yml]");
+    ToolCommand::augment_subcommands(Cli::command())
+        .name("hangar")
+        .bin_name("hangar")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about("AWS Bedrock AgentCore agents from a serverless.yml: synth, package, deploy; `import` turns it into Rust, `init` starts an infra crate")
+        .arg(config)
 }
 
 /// The `main` of the plain `hangar` binary.
@@ -52,14 +79,179 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let tool = match Tool::try_parse_from(args) {
-        Ok(tool) => tool,
+    let matches = match command().try_get_matches_from(args) {
+        Ok(m) => m,
         Err(e) => {
             let _ = if e.use_stderr() { write!(err, "{}", e.render()) } else { write!(out, "{}", e.render()) };
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
         }
     };
-    let ToolCommand::Init { dir, service, path, git, branch } = tool.command;
+    let config = matches.get_one::<PathBuf>("config").cloned();
+    match ToolCommand::from_arg_matches(&matches) {
+        Ok(ToolCommand::Init { dir, service, path, git, branch }) => init(dir, service, path, git, branch, out, err),
+        Ok(ToolCommand::Import { file, write, root }) => {
+            let file = file.or(config).unwrap_or_else(|| PathBuf::from("serverless.yml"));
+            import(&file, write.as_deref(), root, &matches, out, err)
+        }
+        Err(_) => app_command(&matches, config, out, err),
+    }
+}
+
+/// `hangar synth|package|...`: the infra binary's command on the serverless.yml's App.
+fn app_command(matches: &ArgMatches, config: Option<PathBuf>, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
+    let cli = match Cli::from_arg_matches(matches) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = write!(err, "{}", e.render());
+            return ExitCode::from(2);
+        }
+    };
+    let file = config.unwrap_or_else(|| PathBuf::from("serverless.yml"));
+    let mut loader = Loader::new();
+    if let Some(stage) = &cli.stage {
+        loader = loader.stage(stage);
+    }
+    if let Some(region) = &cli.region {
+        loader = loader.region(region);
+    }
+    let app = match loader.load(&file) {
+        Ok(app) => app,
+        Err(e) => return import_failed(&e, cli.command.name(), cli.json, &file, out, err),
+    };
+    match runtime() {
+        Ok(rt) => rt.block_on(execute(&app, cli, out, err)),
+        Err(e) => super::no_runtime(e),
+    }
+}
+
+fn import_failed(
+    e: &ImportError,
+    command: &str,
+    json: bool,
+    file: &Path,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> ExitCode {
+    let missing = e.io.as_ref().is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound);
+    let hint = if missing {
+        format!(
+            "\nhint: give the file with --config FILE, or run an infra binary (`cargo run -- {command}`) when the App is written in Rust ({} not found)",
+            file.display()
+        )
+    } else {
+        String::new()
+    };
+    if json {
+        let doc = json!({
+            "ok": false,
+            "command": command,
+            "error": { "kind": "serverless", "message": e.to_string(), "problems": problems_json(e) },
+        });
+        let _ = writeln!(out, "{}", json_pretty(&doc));
+    } else {
+        let _ = writeln!(err, "error: {e}{hint}");
+    }
+    ExitCode::FAILURE
+}
+
+/// Each problem with its message too.
+fn problems_json(e: &ImportError) -> serde_json::Value {
+    e.problems
+        .iter()
+        .map(|p| {
+            let mut v = serde_json::to_value(p).expect("problems serialize");
+            v["message"] = json!(p.kind.to_string());
+            v
+        })
+        .collect()
+}
+
+/// `hangar import`: the App of the serverless.yml, validated, printed as Rust.
+fn import(
+    file: &Path,
+    write: Option<&Path>,
+    root: String,
+    matches: &ArgMatches,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> ExitCode {
+    let stage = matches.get_one::<String>("stage").cloned();
+    let mut loader = Loader::new();
+    if let Some(stage) = &stage {
+        loader = loader.stage(stage);
+    }
+    let app = match loader.load(file) {
+        Ok(app) => app,
+        Err(e) => return import_failed(&e, "import", false, file, out, err),
+    };
+    // Rust that does not build helps no one: what synth would refuse is reported here.
+    if let Err(diagnostics) = app.validate(stage.as_deref().unwrap_or(app.default_stage())) {
+        let _ = writeln!(err, "error: {}: the App it describes is not valid:\n{diagnostics}", file.display());
+        return ExitCode::FAILURE;
+    }
+    let text = match Printer::new(RootDir::Manifest(root)).main(&app) {
+        Ok(text) => text,
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let text = rustfmt(text);
+    match write {
+        None => {
+            let _ = write!(out, "{text}");
+            ExitCode::SUCCESS
+        }
+        Some(path) => match std::fs::OpenOptions::new().write(true).create_new(true).open(path) {
+            Ok(mut f) => match f.write_all(text.as_bytes()) {
+                Ok(()) => {
+                    let _ = writeln!(out, "created {}", path.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    let _ = writeln!(err, "error: cannot write {}: {e}", path.display());
+                    ExitCode::FAILURE
+                }
+            },
+            Err(e) => {
+                let _ = writeln!(err, "error: cannot create {}: {e} (import never overwrites a file)", path.display());
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+/// `text` as rustfmt formats it (with the configuration it finds from the current directory),
+/// when rustfmt is installed; else as printed, which is close.
+fn rustfmt(text: String) -> String {
+    use std::process::{Command, Stdio};
+    let child = Command::new("rustfmt")
+        .args(["--edition", "2024", "--emit", "stdout", "--quiet"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn();
+    let Ok(mut child) = child else { return text };
+    if let Some(mut stdin) = child.stdin.take() {
+        if stdin.write_all(text.as_bytes()).is_err() {
+            return text;
+        }
+    }
+    match child.wait_with_output() {
+        Ok(o) if o.status.success() && !o.stdout.is_empty() => String::from_utf8(o.stdout).unwrap_or(text),
+        _ => text,
+    }
+}
+
+fn init(
+    dir: PathBuf,
+    service: Option<String>,
+    path: Option<PathBuf>,
+    git: Option<String>,
+    branch: Option<String>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> ExitCode {
     let mut scaffold = Scaffold::new(&dir);
     if let Some(service) = service {
         scaffold = scaffold.service(service);

@@ -72,6 +72,8 @@ pub struct App {
     pub(crate) code_interpreters: Vec<CodeInterpreter>,
     pub(crate) tags: BTreeMap<String, String>,
     pub(crate) assets_bucket: Option<String>,
+    pub(crate) stage: Option<String>,
+    pub(crate) region: Option<String>,
 }
 
 impl App {
@@ -91,6 +93,8 @@ impl App {
             code_interpreters: Vec::new(),
             tags: BTreeMap::new(),
             assets_bucket: None,
+            stage: None,
+            region: None,
         }
     }
 
@@ -202,6 +206,29 @@ impl App {
     pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.tags.insert(key.into(), value.into());
         self
+    }
+
+    /// The stage when the command line gives none (`--stage`); default `dev`.
+    pub fn stage(mut self, stage: impl Into<String>) -> Self {
+        self.stage = Some(stage.into());
+        self
+    }
+
+    /// The stage when the command line gives none: [`App::stage`], else `dev`.
+    pub fn default_stage(&self) -> &str {
+        self.stage.as_deref().unwrap_or("dev")
+    }
+
+    /// The region the command line deploys to when `--region` gives none (before `AWS_REGION`
+    /// and the profile's), as `provider.region` does in a serverless.yml.
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// The region set with [`App::region`].
+    pub fn region_name(&self) -> Option<&str> {
+        self.region.as_deref()
     }
 
     /// The S3 bucket code assets are uploaded to (default

@@ -9,3 +9,4 @@ pub(crate) mod fs;
 pub(crate) mod fx;
 pub(crate) mod task;
 pub(crate) mod text;
+pub(crate) mod yaml;

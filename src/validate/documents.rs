@@ -12,9 +12,9 @@ use crate::model::{JsonSchema, JsonType, SchemaFormat, ToolSpec};
 fn parse(text: &str, yaml: bool) -> Result<Value, String> {
     match serde_json::from_str::<Value>(text) {
         Ok(v) => Ok(v),
-        Err(_) if yaml && !text.trim_start().starts_with('{') => {
-            serde_norway::from_str::<Value>(text).map_err(|e| format!("not YAML: {e}"))
-        }
+        Err(_) if yaml && !text.trim_start().starts_with('{') => crate::util::yaml::parse(text)
+            .map(|node| crate::util::yaml::to_json(&node))
+            .map_err(|e| format!("not YAML: {e}")),
         Err(json) => Err(format!("not JSON: {json}")),
     }
 }

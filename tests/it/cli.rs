@@ -18,7 +18,7 @@ fn synth_writes_the_template_and_manifest() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let (code, stdout, _) =
-        run(&examples::reference::app(), &["synth", "--stage", "prod", "--out", out.to_str().unwrap()]);
+        run(&examples::everything::app(), &["synth", "--stage", "prod", "--out", out.to_str().unwrap()]);
     assert_eq!(code, ExitCode::SUCCESS);
     assert!(stdout.contains("Synthesized stack my-ai-service-prod (stage prod)"), "{stdout}");
     let template: Value =

@@ -18,6 +18,10 @@ pub mod prebuilt_image;
 pub mod vpc_jwt;
 
 #[allow(dead_code)]
+#[path = "../../examples/everything/main.rs"]
+pub mod everything;
+
+#[allow(dead_code)]
 #[path = "../../examples/reference/main.rs"]
 pub mod reference;
 
@@ -32,6 +36,7 @@ pub fn all() -> Vec<(&'static str, hangar::App)> {
         ("docker_agent", docker_agent::app()),
         ("prebuilt_image", prebuilt_image::app()),
         ("vpc_jwt", vpc_jwt::app()),
+        ("everything", everything::app()),
         ("reference", reference::app()),
         ("memory_gateway", memory_gateway::app()),
     ]

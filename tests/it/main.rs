@@ -10,6 +10,7 @@ mod init;
 mod macros;
 mod package;
 mod select;
+mod serverless;
 mod support;
 mod synth;
 mod tidy;

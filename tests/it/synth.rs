@@ -88,9 +88,9 @@ fn cfn_lint_rejects_a_broken_template() {
 #[test]
 fn synth_twice_gives_identical_bytes() {
     let dir = tempfile::tempdir().unwrap();
-    let app = examples::reference::app();
+    let app = examples::everything::app();
     let a = app.synth(&SynthOptions::new("dev").out_dir(dir.path().join("a"))).unwrap();
-    let b = examples::reference::app().synth(&SynthOptions::new("dev").out_dir(dir.path().join("b"))).unwrap();
+    let b = examples::everything::app().synth(&SynthOptions::new("dev").out_dir(dir.path().join("b"))).unwrap();
     assert_eq!(std::fs::read(&a.template_path).unwrap(), std::fs::read(&b.template_path).unwrap());
     assert_eq!(std::fs::read(&a.manifest_path).unwrap(), std::fs::read(&b.manifest_path).unwrap());
 }
@@ -161,7 +161,7 @@ fn at<'a>(v: &'a Value, path: &str) -> &'a Value {
 /// The reference example sets every option of the reference page; each shows in the template.
 #[test]
 fn reference_template_has_every_option() {
-    let t = template(&examples::reference::app(), "dev").to_value();
+    let t = template(&examples::everything::app(), "dev").to_value();
     let r = &t["Resources"];
     let present = [
         "MyAgentRuntime.Properties.Description",
@@ -250,7 +250,8 @@ fn physical_names_fit_and_keep_the_stage() {
 /// targets' functions.
 #[test]
 fn linked_roles_name_exact_resources() {
-    for (name, app) in [("reference", examples::reference::app()), ("memory_gateway", examples::memory_gateway::app())]
+    for (name, app) in
+        [("everything", examples::everything::app()), ("memory_gateway", examples::memory_gateway::app())]
     {
         let t = template(&app, "dev");
         for (id, role) in t.of_type("AWS::IAM::Role") {
@@ -285,7 +286,7 @@ fn linked_roles_name_exact_resources() {
     );
     // Bedrock's inference connector calls with the gateway's role: exactly its inference
     // actions, on this account's projects; the knowledge base connector's grant is the user's.
-    let t = template(&examples::reference::app(), "dev");
+    let t = template(&examples::everything::app(), "dev");
     let partner = t.resources["PartnerGatewayGatewayRole"].properties["Policies"][0]["PolicyDocument"]["Statement"]
         .as_array()
         .unwrap()
@@ -334,7 +335,7 @@ fn linked_roles_name_exact_resources() {
 /// session rights on exactly them (the shared policy keeps only the AWS-managed ones).
 #[test]
 fn browsers_and_code_interpreters_are_linked() {
-    let t = template(&examples::reference::app(), "dev");
+    let t = template(&examples::everything::app(), "dev");
     let env = &t.resources["MyAgentRuntime"].properties["EnvironmentVariables"];
     assert_eq!(
         env["BEDROCK_AGENTCORE_BROWSER_ID"],

@@ -12,6 +12,8 @@ const LAYERS: &[&[&str]] = &[
     // Leaf utilities, below everything; they import nothing of hangar.
     &["util", "rules", "progress", "aws"],
     &["model"],
+    // serverless.yml read into the model, and the model printed as Rust.
+    &["serverless"],
     &["patterns"],
     &["validate"],
     &["inputs"],
