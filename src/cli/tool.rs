@@ -36,6 +36,10 @@ enum ToolCommand {
         /// The git branch (with --git).
         #[arg(long, requires = "git")]
         branch: Option<String>,
+        /// Make the crate's App the one this serverless.yml describes (as `hangar import`
+        /// prints it), with <DIR> its root; no example agent is written.
+        #[arg(long, value_name = "FILE")]
+        from: Option<PathBuf>,
     },
     /// Print the Rust App a serverless.yml describes: a `main.rs` for an infra crate in
     /// `infra/` next to the file (as `hangar init` makes it), to commit.
@@ -58,7 +62,7 @@ fn command() -> clap::Command {
         .global(true)
         .value_name("FILE")
         .value_parser(clap::value_parser!(PathBuf))
-        .help("The serverless.yml the commands read [default: serverless.yml]");
+        .help("The serverless.yml the commands read [default: serverless.yml, else serverless.yaml]");
     ToolCommand::augment_subcommands(Cli::command())
         .name("hangar")
         .bin_name("hangar")
@@ -88,13 +92,40 @@ where
     };
     let config = matches.get_one::<PathBuf>("config").cloned();
     match ToolCommand::from_arg_matches(&matches) {
-        Ok(ToolCommand::Init { dir, service, path, git, branch }) => init(dir, service, path, git, branch, out, err),
+        Ok(ToolCommand::Init { dir, service, path, git, branch, from }) => {
+            let mut scaffold = Scaffold::new(&dir);
+            if let Some(file) = from {
+                // The printed App's root is `infra/..`: the project directory must be the file's.
+                let parent = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+                if std::fs::canonicalize(parent).ok() != std::fs::canonicalize(&dir).ok() {
+                    let _ = writeln!(
+                        err,
+                        "error: {} is not in the project directory {}: give the serverless.yml's directory as DIR",
+                        file.display(),
+                        dir.display()
+                    );
+                    return ExitCode::FAILURE;
+                }
+                match imported(&file, "..".to_owned(), &matches, err) {
+                    Some((name, text)) => scaffold = scaffold.service(name).main_rs(text),
+                    None => return ExitCode::FAILURE,
+                }
+            }
+            init(scaffold, &dir, service, path, git, branch, out, err)
+        }
         Ok(ToolCommand::Import { file, write, root }) => {
-            let file = file.or(config).unwrap_or_else(|| PathBuf::from("serverless.yml"));
+            let file = file.or(config).unwrap_or_else(default_config);
             import(&file, write.as_deref(), root, &matches, out, err)
         }
         Err(_) => app_command(&matches, config, out, err),
     }
+}
+
+/// `serverless.yml` in the current directory, else `serverless.yaml` when only that exists.
+fn default_config() -> PathBuf {
+    let yml = PathBuf::from("serverless.yml");
+    let yaml = PathBuf::from("serverless.yaml");
+    if !yml.exists() && yaml.exists() { yaml } else { yml }
 }
 
 /// `hangar synth|package|...`: the infra binary's command on the serverless.yml's App.
@@ -106,7 +137,7 @@ fn app_command(matches: &ArgMatches, config: Option<PathBuf>, out: &mut dyn Writ
             return ExitCode::from(2);
         }
     };
-    let file = config.unwrap_or_else(|| PathBuf::from("serverless.yml"));
+    let file = config.unwrap_or_else(default_config);
     let mut loader = Loader::new();
     if let Some(stage) = &cli.stage {
         loader = loader.stage(stage);
@@ -166,6 +197,35 @@ fn problems_json(e: &ImportError) -> serde_json::Value {
         .collect()
 }
 
+/// The Rust of the serverless.yml's App, validated first: its service and `main.rs`. Problems
+/// go to `err`.
+fn imported(file: &Path, root: String, matches: &ArgMatches, err: &mut dyn Write) -> Option<(String, String)> {
+    let stage = matches.get_one::<String>("stage").cloned();
+    let mut loader = Loader::new();
+    if let Some(stage) = &stage {
+        loader = loader.stage(stage);
+    }
+    let app = match loader.load(file) {
+        Ok(app) => app,
+        Err(e) => {
+            import_failed(&e, "import", false, file, &mut std::io::sink(), err);
+            return None;
+        }
+    };
+    // Rust that does not build helps no one: what synth would refuse is reported here.
+    if let Err(diagnostics) = app.validate(stage.as_deref().unwrap_or(app.default_stage())) {
+        let _ = writeln!(err, "error: {}: the App it describes is not valid:\n{diagnostics}", file.display());
+        return None;
+    }
+    match Printer::new(RootDir::Manifest(root)).main(&app) {
+        Ok(text) => Some((app.service().to_owned(), rustfmt(text))),
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            None
+        }
+    }
+}
+
 /// `hangar import`: the App of the serverless.yml, validated, printed as Rust.
 fn import(
     file: &Path,
@@ -175,28 +235,7 @@ fn import(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> ExitCode {
-    let stage = matches.get_one::<String>("stage").cloned();
-    let mut loader = Loader::new();
-    if let Some(stage) = &stage {
-        loader = loader.stage(stage);
-    }
-    let app = match loader.load(file) {
-        Ok(app) => app,
-        Err(e) => return import_failed(&e, "import", false, file, out, err),
-    };
-    // Rust that does not build helps no one: what synth would refuse is reported here.
-    if let Err(diagnostics) = app.validate(stage.as_deref().unwrap_or(app.default_stage())) {
-        let _ = writeln!(err, "error: {}: the App it describes is not valid:\n{diagnostics}", file.display());
-        return ExitCode::FAILURE;
-    }
-    let text = match Printer::new(RootDir::Manifest(root)).main(&app) {
-        Ok(text) => text,
-        Err(e) => {
-            let _ = writeln!(err, "error: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let text = rustfmt(text);
+    let Some((_, text)) = imported(file, root, matches, err) else { return ExitCode::FAILURE };
     match write {
         None => {
             let _ = write!(out, "{text}");
@@ -243,8 +282,10 @@ fn rustfmt(text: String) -> String {
     }
 }
 
+#[allow(clippy::too_many_arguments)] // the command's flags, passed on once
 fn init(
-    dir: PathBuf,
+    mut scaffold: Scaffold,
+    dir: &Path,
     service: Option<String>,
     path: Option<PathBuf>,
     git: Option<String>,
@@ -252,7 +293,6 @@ fn init(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> ExitCode {
-    let mut scaffold = Scaffold::new(&dir);
     if let Some(service) = service {
         scaffold = scaffold.service(service);
     }

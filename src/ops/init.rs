@@ -158,6 +158,7 @@ pub struct Scaffold {
     dir: PathBuf,
     service: Option<String>,
     hangar: HangarSource,
+    main: Option<String>,
 }
 
 /// What [`Scaffold::write`] did.
@@ -188,7 +189,12 @@ impl Scaffold {
     /// A scaffold in the project directory `dir` (created if missing). hangar comes from the
     /// registry, at this build's version, unless told otherwise.
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        Scaffold { dir: dir.into(), service: None, hangar: HangarSource::Version(env!("CARGO_PKG_VERSION").to_owned()) }
+        Scaffold {
+            dir: dir.into(),
+            service: None,
+            hangar: HangarSource::Version(env!("CARGO_PKG_VERSION").to_owned()),
+            main: None,
+        }
     }
 
     /// The service (the stack is `<service>-<stage>`); by default the directory's name, made
@@ -201,6 +207,13 @@ impl Scaffold {
     /// Where the crate gets hangar from.
     pub fn hangar(mut self, source: HangarSource) -> Self {
         self.hangar = source;
+        self
+    }
+
+    /// The infra crate's `main.rs` as given (what `hangar import` printed of a serverless.yml),
+    /// instead of the one-agent App; the project's own code stays, so no `agent/` is written.
+    pub fn main_rs(mut self, text: impl Into<String>) -> Self {
+        self.main = Some(text.into());
         self
     }
 
@@ -244,6 +257,12 @@ fn app() -> App {{
 }}
 "#
         );
+        if let Some(main) = &self.main {
+            return Ok(vec![
+                (PathBuf::from("infra/Cargo.toml"), manifest),
+                (PathBuf::from("infra/src/main.rs"), main.clone()),
+            ]);
+        }
         Ok(vec![
             (PathBuf::from("infra/Cargo.toml"), manifest),
             (PathBuf::from("infra/src/main.rs"), main),

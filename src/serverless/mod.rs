@@ -33,6 +33,11 @@
 //! `${self:provider.region}`, `${self:custom.X}`), `${env:NAME}`, `${opt:stage}`,
 //! `${opt:region}`, each with an optional fallback (`${env:NAME, 'default'}`); anything else
 //! (`${ssm:...}`, `${aws:...}`) is an error naming it.
+//!
+//! Two keys are hangar's own: `browser: <name>` and `codeInterpreter: <name>` on an agent link
+//! a custom browser or code interpreter (its ID in the environment, session permissions on
+//! exactly it), where the Serverless Framework leaves them unlinked and users write `!GetAtt`
+//! (which hangar does not read). The Serverless Framework only warns about them.
 
 mod agents;
 mod error;

@@ -406,3 +406,36 @@ fn import_refuses_an_invalid_app() {
     assert!(stdout.is_empty());
     assert!(stderr.contains("the name of a memory defined in the App"), "{stderr}");
 }
+
+/// `hangar init --from serverless.yml`: an infra crate whose App is the file's.
+#[test]
+fn init_from_a_serverless_yml_scaffolds_the_imported_app() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path();
+    std::fs::write(
+        project.join("serverless.yml"),
+        "service: shop\nai:\n  agents:\n    bot:\n      handler: agent.py\n",
+    )
+    .unwrap();
+    std::fs::write(project.join("agent.py"), "print('hi')\n").unwrap();
+    let file = project.join("serverless.yml");
+    let (code, stdout, stderr) = hangar_cli(&["init", project.to_str().unwrap(), "--from", file.to_str().unwrap()]);
+    assert_eq!(code, ExitCode::SUCCESS, "{stderr}");
+    assert!(stdout.contains("created"), "{stdout}");
+    let main = std::fs::read_to_string(project.join("infra/src/main.rs")).unwrap();
+    let (_, printed, _) = hangar_cli(&["import", file.to_str().unwrap()]);
+    assert_eq!(main, printed);
+    assert!(
+        main.contains(r#"App::new("shop")"#) && main.contains(r#".root(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))"#),
+        "{main}"
+    );
+    assert!(!project.join("agent/agent.py").exists(), "the project's own code stays; no example agent");
+    let manifest = std::fs::read_to_string(project.join("infra/Cargo.toml")).unwrap();
+    assert!(manifest.contains("hangar"), "{manifest}");
+    // Another directory than the file's: refused, nothing written.
+    let other = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = hangar_cli(&["init", other.path().to_str().unwrap(), "--from", file.to_str().unwrap()]);
+    assert_eq!(code, ExitCode::FAILURE);
+    assert!(stderr.contains("is not in the project directory"), "{stderr}");
+    assert!(!other.path().join("infra").exists());
+}
