@@ -79,7 +79,7 @@ pub mod __private {
 pub use model::*;
 pub use ops::{
     AgentOutputs, Approval, DeployOptions, Deployed, Destroyed, Diffed, Error, Info, LinkedOutputs, PackageOptions,
-    Packaged, PublishOptions, Published, StackOptions, SynthOptions, Synthesized, init,
+    Packaged, PruneOptions, PublishOptions, Published, StackOptions, SynthOptions, Synthesized, init,
 };
 pub use util::digest::Digest;
 pub use validate::{Diagnostic, Diagnostics, Subject};

@@ -4,14 +4,16 @@
 //! batches, within a bounded budget of input bytes (so memory stays bounded whatever the tree).
 //! The calling thread writes entries in path order, hashing the archive (SHA-256) as it goes.
 //!
-//! An entry whose content digest is in the archive last built for the same slot is not
-//! compressed again: its bytes come from that archive. A run of such entries that sat side by
-//! side there, under the same names, is copied as one range, local headers included (a local
-//! header holds no offset, so it is the same bytes wherever it lands). Either way the output is
-//! byte-identical to a fresh build: the cache never changes what is built.
+//! An entry whose content digest is in an archive of the store (built with the same
+//! compression settings) is not compressed again: its bytes come from that archive. The
+//! archive last built for the same slot is looked in first, then the others the store holds,
+//! most recently used first (another agent over the same dependencies, another checkout of the
+//! project). A run of such entries that sat side by side there, under the same names, is copied
+//! as one range, local headers included (a local header holds no offset, so it is the same
+//! bytes wherever it lands). Either way the output is byte-identical to a fresh build: the
+//! cache never changes what is built.
 
 use std::collections::HashMap;
-use std::fs::File;
 use std::hash::BuildHasherDefault;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -20,8 +22,8 @@ use std::time::Instant;
 
 use super::compress::{self, Compressed, Data, EntryError};
 use super::error::BuildError;
-use super::sink::{ShaState, Sink};
-use super::store::{ARCHIVE_META_VERSION, ArchiveEntry, ArchiveMeta, Store, WrittenStat};
+use super::sink::Sink;
+use super::store::{ARCHIVE_META_VERSION, ArchiveEntry, ArchiveMeta, MAX_SOURCES, SourceArchive, Store, WrittenStat};
 use super::zip::{EntryHeader, Method, ZipWriter};
 use crate::inputs::SelectedFile;
 use crate::progress::Progress;
@@ -43,14 +45,19 @@ pub(crate) struct Input<'a> {
 
 /// What building an archive did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EntryCounts {
     /// Entries in the archive.
     pub entries: usize,
     /// Entries compressed (or stored) in this run.
     pub compressed: usize,
-    /// Entries copied from a previous archive.
+    /// Entries copied from an archive of the store: `from_previous + from_store`.
     pub reused: usize,
+    /// Entries copied from the archive last built for this asset.
+    pub from_previous: usize,
+    /// Entries copied from another archive of the store (another agent's, another checkout's).
+    pub from_store: usize,
     /// The copies they took: neighbours there that stay neighbours here are one copy.
     pub copies: usize,
 }
@@ -73,15 +80,30 @@ pub(crate) fn build_archive(
     let started = Instant::now();
     let tmp_dir = store.tmp_dir().map_err(|source| BuildError::Cache { path: store.dir().join("tmp"), source })?;
 
-    // Which entries the previous archive has (by content), and which must be compressed.
-    let previous = store.previous(slot, compress::SETTINGS);
-    let previous_file = previous.as_ref().and_then(|(path, meta)| {
-        File::open(path).ok().map(|file| Previous { path: path.clone(), file, entries: &meta.entries })
-    });
-    let reuse = match previous_file.as_ref() {
-        Some(p) => match_previous(inputs, p.entries),
-        None => vec![None; inputs.len()],
-    };
+    // Which entries the store's archives have (by content), and which must be compressed: the
+    // previous archive first, then others one at a time while what is missing is worth more
+    // than reading another entry table (a one-file change is compressed faster than that).
+    let mut sources: Vec<SourceArchive> = store.previous(slot, compress::SETTINGS).into_iter().collect();
+    let mut reuse: Vec<Found> = vec![None; inputs.len()];
+    if let Some(previous) = sources.first() {
+        match_source(inputs, previous, 0, &mut reuse);
+    }
+    if unmatched_bytes(inputs, &reuse) > OTHER_ARCHIVES_AFTER {
+        let except = sources.first().map(|a| a.input_hash.clone());
+        for hash in store.other_archives(except.as_deref()) {
+            let Some(source) = store.source(&hash, compress::SETTINGS, false) else { continue };
+            match_source(inputs, &source, sources.len() as u32, &mut reuse);
+            sources.push(source);
+            if sources.len() > MAX_SOURCES || unmatched_bytes(inputs, &reuse) <= OTHER_ARCHIVES_AFTER {
+                break;
+            }
+        }
+    }
+    for (s, source) in sources.iter().enumerate() {
+        if reuse.iter().any(|r| r.is_some_and(|(from, _)| from as usize == s)) {
+            store.mark_used(&source.input_hash);
+        }
+    }
     let fresh: Vec<usize> = (0..inputs.len()).filter(|&i| reuse[i].is_none()).collect();
 
     let out = tempfile::NamedTempFile::new_in(&tmp_dir)
@@ -98,7 +120,6 @@ pub(crate) fn build_archive(
         progress,
         out_path,
     };
-    let checkpoints = previous.as_ref().map(|(_, meta)| meta.checkpoints.as_slice());
     let pool = Compressing::new(inputs, &fresh);
     std::thread::scope(|s| {
         let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(fresh.len().max(1));
@@ -109,7 +130,7 @@ pub(crate) fn build_archive(
         }
         drop(tx);
         let mut compressed = Handout { rx, ready: HashMap::new() };
-        let result = writer.write_all(inputs, &reuse, previous_file.as_ref(), checkpoints, &pool, &mut compressed);
+        let result = writer.write_all(inputs, &reuse, &sources, &pool, &mut compressed);
         if result.is_err() {
             pool.stop();
         }
@@ -138,46 +159,54 @@ pub(crate) fn build_archive(
         .map_err(|source| BuildError::Cache { path: store.code_path(input_hash), source })?;
     let _ = store.set_previous(slot, input_hash);
     tracing::debug!(
-        "built {input_hash}: {} entries ({} compressed, {} reused) in {:?}",
+        "built {input_hash}: {} entries ({} compressed, {} from the previous archive, {} from {} other archives) in {:?}",
         counts.entries,
         counts.compressed,
-        counts.reused,
+        counts.from_previous,
+        counts.from_store,
+        sources.iter().filter(|s| !s.previous).count(),
         started.elapsed()
     );
     Ok((meta, counts))
 }
 
-/// The archive last built for the slot, open for copying.
-struct Previous<'a> {
-    path: PathBuf,
-    file: File,
-    entries: &'a [ArchiveEntry],
+/// Input bytes the previous archive lacks above which the store's other archives are looked
+/// in too: below it, compressing them costs less than reading more entry tables.
+const OTHER_ARCHIVES_AFTER: u64 = 1 << 20;
+
+/// Where an input's entry is copied from: (source, entry) positions.
+type Found = Option<(u32, u32)>;
+
+fn unmatched_bytes(inputs: &[Input<'_>], reuse: &[Found]) -> u64 {
+    inputs.iter().zip(reuse).filter(|(_, r)| r.is_none()).map(|(i, _)| i.file.stat.size).sum()
 }
 
-/// For each input, the entry of the previous archive with its content, if any. An entry is
-/// found under its own name first, so that files of equal content (empty `__init__.py`s,
-/// licenses) do not break runs of neighbours into separate copies. Both lists are sorted by
-/// name: one merge finds them; a digest map is built only for what remains.
-fn match_previous(inputs: &[Input<'_>], old: &[ArchiveEntry]) -> Vec<Option<usize>> {
-    let mut reuse: Vec<Option<usize>> = vec![None; inputs.len()];
+/// Finds in `source` (number `s`) the entries of the inputs not found yet: under their own
+/// name first, so that files of equal content (empty `__init__.py`s, licenses) do not break
+/// runs of neighbours into separate copies (both lists are sorted by name: one merge), then by
+/// content, with a digest map built only for what remains.
+fn match_source(inputs: &[Input<'_>], source: &SourceArchive, s: u32, reuse: &mut [Found]) {
+    let old = &source.meta.entries;
     let mut k = 0;
-    for (input, reused) in inputs.iter().zip(&mut reuse) {
+    for (input, reused) in inputs.iter().zip(reuse.iter_mut()) {
+        if reused.is_some() {
+            continue;
+        }
         let name = input.file.rel.as_bytes();
         while k < old.len() && old[k].name.as_bytes() < name {
             k += 1;
         }
         if k < old.len() && old[k].name.as_bytes() == name && old[k].digest == input.digest {
-            *reused = Some(k);
+            *reused = Some((s, k as u32));
         }
     }
     if !old.is_empty() && reuse.contains(&None) {
-        let by_digest: HashMap<Digest, usize, BuildHasherDefault<FxHasher>> =
-            old.iter().enumerate().map(|(k, e)| (e.digest, k)).collect();
-        for (input, reused) in inputs.iter().zip(&mut reuse).filter(|(_, r)| r.is_none()) {
-            *reused = by_digest.get(&input.digest).copied();
+        let by_digest: HashMap<Digest, u32, BuildHasherDefault<FxHasher>> =
+            old.iter().enumerate().map(|(k, e)| (e.digest, k as u32)).collect();
+        for (input, reused) in inputs.iter().zip(reuse.iter_mut()).filter(|(_, r)| r.is_none()) {
+            *reused = by_digest.get(&input.digest).map(|&k| (s, k));
         }
     }
-    reuse
 }
 
 /// A batch of compressed entries: the position of its first entry in the fresh list.
@@ -311,21 +340,20 @@ impl Writer<'_> {
         }
     }
 
-    /// Writes every entry: reused ones copied from `previous`, fresh ones as `compressed`
+    /// Writes every entry: reused ones copied from their source, fresh ones as `compressed`
     /// hands them out.
     fn write_all(
         &mut self,
         inputs: &[Input<'_>],
-        reuse: &[Option<usize>],
-        previous: Option<&Previous<'_>>,
-        checkpoints: Option<&[ShaState]>,
+        reuse: &[Found],
+        sources: &[SourceArchive],
         pool: &Compressing<'_>,
         compressed: &mut Handout,
     ) -> Result<(), BuildError> {
         let mut next_fresh = 0;
         let mut i = 0;
         while i < inputs.len() {
-            let Some(k) = reuse[i] else {
+            let Some((s, k)) = reuse[i] else {
                 let c = compressed.take(next_fresh)?;
                 self.write_fresh(&inputs[i], c)?;
                 pool.release(next_fresh);
@@ -333,22 +361,35 @@ impl Writer<'_> {
                 i += 1;
                 continue;
             };
-            let previous = previous.expect("reuse needs the previous archive");
-            let old = previous.entries;
+            let (source, k) = (&sources[s as usize], k as usize);
+            let old = &source.meta.entries;
             if old[k].name != inputs[i].file.rel {
-                self.copy_renamed(&inputs[i], &old[k], previous)?;
+                self.copy_renamed(&inputs[i], &old[k], source)?;
                 i += 1;
                 continue;
             }
-            // The longest run of entries that sat side by side, under the same names.
+            // The longest run of entries that sat side by side there, under the same names.
             let mut j = i + 1;
-            while j < inputs.len() && reuse[j] == Some(k + (j - i)) && old[k + (j - i)].name == inputs[j].file.rel {
+            while j < inputs.len()
+                && reuse[j] == Some((s, (k + (j - i)) as u32))
+                && old[k + (j - i)].name == inputs[j].file.rel
+            {
                 j += 1;
             }
-            self.copy_run(&inputs[i..j], &old[k..k + (j - i)], previous, checkpoints)?;
+            self.copy_run(&inputs[i..j], &old[k..k + (j - i)], source)?;
             i = j;
         }
         Ok(())
+    }
+
+    fn count_reused(&mut self, n: usize, source: &SourceArchive) {
+        self.counts.reused += n;
+        if source.previous {
+            self.counts.from_previous += n;
+        } else {
+            self.counts.from_store += n;
+        }
+        self.counts.copies += 1;
     }
 
     /// Copies a run of entries, local headers included, as one range.
@@ -356,15 +397,16 @@ impl Writer<'_> {
         &mut self,
         inputs: &[Input<'_>],
         run: &[ArchiveEntry],
-        previous: &Previous<'_>,
-        checkpoints: Option<&[ShaState]>,
+        source: &SourceArchive,
     ) -> Result<(), BuildError> {
         let from = run[0].header_offset;
         let to = run[run.len() - 1].data_offset + run[run.len() - 1].compressed_size;
         let new_start = self.zip.offset();
         self.zip
-            .append_with(to - from, |sink| sink.copy_range(&previous.file, from, to - from, checkpoints))
-            .map_err(|e| self.copy_err(e, &previous.path))?;
+            .append_with(to - from, |sink| {
+                sink.copy_range(&source.file, from, to - from, Some(&source.meta.checkpoints))
+            })
+            .map_err(|e| self.copy_err(e, &source.path))?;
         for (input, e) in inputs.iter().zip(run) {
             let header = header_of(input, e.method, e.crc32, e.compressed_size, e.uncompressed_size);
             self.zip.record_entry(header, new_start + (e.header_offset - from));
@@ -375,25 +417,23 @@ impl Writer<'_> {
             });
             self.progress.advance(e.uncompressed_size);
         }
-        self.counts.reused += inputs.len();
-        self.counts.copies += 1;
+        self.count_reused(inputs.len(), source);
         Ok(())
     }
 
     /// Same content under another name: a new header, the old data.
-    fn copy_renamed(&mut self, input: &Input<'_>, e: &ArchiveEntry, previous: &Previous<'_>) -> Result<(), BuildError> {
+    fn copy_renamed(&mut self, input: &Input<'_>, e: &ArchiveEntry, source: &SourceArchive) -> Result<(), BuildError> {
         let header_offset = self.zip.offset();
         let header = header_of(input, e.method, e.crc32, e.compressed_size, e.uncompressed_size);
         let data_offset = self.zip.start_entry(header).map_err(|e| self.write_err(e))?;
         self.zip
             .append_with(e.compressed_size, |sink| {
-                sink.copy_range(&previous.file, e.data_offset, e.compressed_size, None)
+                sink.copy_range(&source.file, e.data_offset, e.compressed_size, None)
             })
-            .map_err(|err| self.copy_err(err, &previous.path))?;
+            .map_err(|err| self.copy_err(err, &source.path))?;
         self.entries.push(ArchiveEntry { name: input.file.rel.clone(), header_offset, data_offset, ..e.clone() });
         self.progress.advance(e.uncompressed_size);
-        self.counts.reused += 1;
-        self.counts.copies += 1;
+        self.count_reused(1, source);
         Ok(())
     }
 

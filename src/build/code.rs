@@ -25,8 +25,9 @@ pub(crate) struct CodeBuild<'a> {
     /// For the vendored trees' walk and digests.
     pub inputs: &'a InputCache,
     pub out_dir: &'a Path,
-    /// The Python that runs pip when uv is not on PATH.
+    /// The Python that runs pip.
     pub python: &'a OsStr,
+    pub installer: &'a super::python::PythonInstaller,
     pub progress: &'a dyn Progress,
 }
 
@@ -79,7 +80,7 @@ impl CodeBuild<'_> {
             // Python's tree keeps the package defaults (no `__pycache__`); Node's is node_modules.
             let ((dir, cached), selector) = match code.runtime {
                 CodeRuntime::Python(p) => (
-                    python::vendor(self.store, deps, p, self.python)?,
+                    python::vendor(self.store, deps, p, self.python, self.installer)?,
                     Selector::package(None).expect("default patterns compile"),
                 ),
                 CodeRuntime::Node(n) => (node::vendor(self.store, deps, n)?, Selector::everything()),

@@ -30,5 +30,6 @@ pub use self::archive::EntryCounts;
 pub use self::compress::EntryError;
 pub use self::engine::{DEFAULT_DOCKER_HOST, EngineCallError, EngineError};
 pub use self::error::{BuildError, ToolError};
+pub use self::python::PythonInstaller;
 pub use self::report::{AssetReport, AssetStatus, DependencyReport, ImageReport};
 pub use self::store::PruneReport;

@@ -4,8 +4,9 @@
 //! `dependencies`) is installed with binary wheels only, for `manylinux2014_aarch64` (and
 //! `manylinux_2_28_aarch64`: AgentCore's glibc is newer) and the agent's Python version, into a
 //! directory whose files go to the root of the zip. `uv pip install` is used when `uv` is on
-//! PATH, else `python3 -m pip`. Bytecode is not compiled: `.pyc` files built by the host's Python
-//! would not match the runtime's.
+//! PATH (or named, [`PythonInstaller::Uv`]), else `python3 -m pip`; both give the same tree for
+//! the same pinned requirements. Bytecode is not compiled: `.pyc` files built by the host's
+//! Python would not match the runtime's.
 //!
 //! The tree is cached by the hash of (declaration, Python version, platform, installer). What
 //! would differ between machines is removed or normalized: `RECORD`, `INSTALLER`, `REQUESTED` and
@@ -31,38 +32,59 @@ pub(crate) const PIP_PLATFORMS: [&str; 2] = ["manylinux2014_aarch64", "manylinux
 /// uv's name for the same target.
 pub(crate) const UV_PLATFORM: &str = "aarch64-manylinux_2_28";
 
-/// Which installer runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Installer {
-    Uv,
+/// Which installer vendors Python dependencies.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PythonInstaller {
+    /// uv when it is on PATH, else pip (the default): uv is several times faster.
+    #[default]
+    Auto,
+    /// This uv program.
+    Uv(PathBuf),
+    /// pip, run by the packaging options' Python (`python3 -m pip`).
+    Pip,
+}
+
+/// The installer that runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Installer {
+    Uv(PathBuf),
     Pip,
 }
 
 impl Installer {
-    /// `uv` when it is on PATH, else pip.
-    pub(crate) fn detect() -> Installer {
-        let on_path = std::env::var_os("PATH")
-            .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join("uv").is_file()));
-        if on_path { Installer::Uv } else { Installer::Pip }
+    /// What `choice` means on this machine.
+    fn of(choice: &PythonInstaller) -> Installer {
+        match choice {
+            PythonInstaller::Uv(path) => Installer::Uv(path.clone()),
+            PythonInstaller::Pip => Installer::Pip,
+            PythonInstaller::Auto => uv_on_path().map_or(Installer::Pip, Installer::Uv),
+        }
     }
 
-    fn name(self) -> &'static str {
+    fn name(&self) -> &'static str {
         match self {
-            Installer::Uv => "uv",
+            Installer::Uv(_) => "uv",
             Installer::Pip => "pip",
         }
     }
 }
 
+fn uv_on_path() -> Option<PathBuf> {
+    let paths = std::env::var_os("PATH")?;
+    std::env::split_paths(&paths).map(|dir| dir.join("uv")).find(|p| p.is_file())
+}
+
 /// The vendored tree for `deps` and `runtime`: from the store, or installed now (pip runs under
-/// `python` when uv is not on PATH). Returns the directory and whether it came from the store.
+/// `python`). Returns the directory and whether it came from the store.
 pub(crate) fn vendor(
     store: &Store,
     deps: &Dependencies,
     runtime: Python,
     python: &OsStr,
+    choice: &PythonInstaller,
 ) -> Result<(PathBuf, bool), BuildError> {
-    let installer = Installer::detect();
+    let installer = Installer::of(choice);
     let mut h = Hasher::new("hangar/deps/v1");
     h.str(deps.kind.file_name())
         .field(&deps.digest.0)
@@ -75,21 +97,26 @@ pub(crate) fn vendor(
     }
     let work = store.scratch("deps-").map_err(BuildError::cache(store.dir()))?;
     let target = work.path().join("tree");
-    let requirements = requirements_file(deps, work.path())?;
-    install(installer, python, &requirements, runtime, &target, &deps.path)?;
+    let requirements = requirements_file(deps, work.path(), &installer)?;
+    install(&installer, python, &requirements, runtime, &target, &deps.path)?;
     normalize(&target).map_err(BuildError::cache(&target))?;
     let dir = store.commit_deps(&key, &target).map_err(BuildError::cache(&store.deps_dir(&key)))?;
     Ok((dir, false))
 }
 
 /// A requirements file for the installer.
-fn requirements_file(deps: &Dependencies, work: &Path) -> Result<PathBuf, BuildError> {
+fn requirements_file(deps: &Dependencies, work: &Path, installer: &Installer) -> Result<PathBuf, BuildError> {
     match deps.kind {
         DependencyKind::Requirements => Ok(deps.path.clone()),
         DependencyKind::UvLock => {
             let out = work.join("requirements.txt");
             let project = deps.path.parent().unwrap_or(Path::new("."));
-            let mut cmd = Command::new("uv");
+            // Exporting a lock takes uv, whichever installer installs.
+            let uv = match installer {
+                Installer::Uv(path) => path.clone(),
+                Installer::Pip => uv_on_path().unwrap_or_else(|| PathBuf::from("uv")),
+            };
+            let mut cmd = Command::new(uv);
             cmd.args([
                 "export",
                 "--frozen",
@@ -132,7 +159,7 @@ fn requirements_file(deps: &Dependencies, work: &Path) -> Result<PathBuf, BuildE
 }
 
 fn install(
-    installer: Installer,
+    installer: &Installer,
     python: &OsStr,
     requirements: &Path,
     runtime: Python,
@@ -141,8 +168,8 @@ fn install(
 ) -> Result<(), BuildError> {
     let mut cmd;
     match installer {
-        Installer::Uv => {
-            cmd = Command::new("uv");
+        Installer::Uv(uv) => {
+            cmd = Command::new(uv);
             cmd.args(["pip", "install", "--quiet", "--only-binary", ":all:", "--python-platform", UV_PLATFORM]);
             cmd.args(["--python-version", runtime.version(), "--target"]).arg(target).arg("-r").arg(requirements);
         }
@@ -205,8 +232,11 @@ fn normalize(tree: &Path) -> io::Result<()> {
     for entry in fs::read_dir(tree)? {
         let path = entry?.path();
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        if name.ends_with(".dist-info") {
-            for f in ["RECORD", "INSTALLER", "REQUESTED", "direct_url.json"] {
+        if name == ".lock" && path.is_file() {
+            // uv's lock of the target directory.
+            fs::remove_file(&path)?;
+        } else if name.ends_with(".dist-info") {
+            for f in ["RECORD", "INSTALLER", "REQUESTED", "direct_url.json", "uv_cache.json"] {
                 match fs::remove_file(path.join(f)) {
                     Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
                     _ => {}
@@ -218,8 +248,16 @@ fn normalize(tree: &Path) -> io::Result<()> {
     }
     let bin = tree.join("bin");
     if bin.is_dir() {
+        // Console scripts are written again in one form (pip and uv write their own), the
+        // others lose the host's interpreter path.
+        let scripts = console_scripts(tree)?;
         for entry in fs::read_dir(&bin)? {
             let path = entry?.path();
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            if let Some(target) = scripts.get(&name) {
+                fs::write(&path, console_script(target))?;
+                continue;
+            }
             let Ok(text) = fs::read(&path) else { continue };
             if let Some(body) = script_body(&text) {
                 let mut fixed = b"#!/usr/bin/env python3\n".to_vec();
@@ -229,6 +267,41 @@ fn normalize(tree: &Path) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The `[console_scripts]` and `[gui_scripts]` of every installed distribution: script name to
+/// `module:attr.path`.
+fn console_scripts(tree: &Path) -> io::Result<std::collections::BTreeMap<String, String>> {
+    let mut scripts = std::collections::BTreeMap::new();
+    for entry in fs::read_dir(tree)? {
+        let path = entry?.path().join("entry_points.txt");
+        let Ok(text) = fs::read_to_string(&path) else { continue };
+        let mut section = "";
+        for line in text.lines().map(str::trim) {
+            if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                section = name;
+            } else if let (true, Some((name, target))) =
+                (section == "console_scripts" || section == "gui_scripts", line.split_once('='))
+            {
+                // `module:func [extra]`: extras do not change the script.
+                let target = target.split('[').next().unwrap_or("").trim();
+                if target.contains(':') {
+                    scripts.insert(name.trim().to_owned(), target.to_owned());
+                }
+            }
+        }
+    }
+    Ok(scripts)
+}
+
+/// The script pip writes for `module:attr.path` (distlib's template), with a portable shebang.
+fn console_script(target: &str) -> String {
+    let (module, func) = target.split_once(':').unwrap_or((target, "main"));
+    let (module, func) = (module.trim(), func.trim());
+    let import = func.split('.').next().unwrap_or(func);
+    format!(
+        "#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\nimport re\nimport sys\nfrom {module} import {import}\nif __name__ == '__main__':\n    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n    sys.exit({func}())\n"
+    )
 }
 
 #[cfg(test)]
@@ -242,8 +315,16 @@ mod tests {
         fs::write(&path, "[project]\nname = \"agent\"\ndependencies = [\"boto3>=1.34\", \"langgraph==0.2.1\"]\n")
             .unwrap();
         let deps = Dependencies { kind: DependencyKind::Pyproject, path, digest: Digest::of(b"") };
-        let req = requirements_file(&deps, dir.path()).unwrap();
+        let req = requirements_file(&deps, dir.path(), &Installer::Pip).unwrap();
         assert_eq!(fs::read_to_string(req).unwrap(), "boto3>=1.34\nlanggraph==0.2.1\n");
+    }
+
+    #[test]
+    fn console_scripts_are_written_as_pip_writes_them() {
+        assert_eq!(
+            console_script("tinypkg.cli:app.run"),
+            "#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\nimport re\nimport sys\nfrom tinypkg.cli import app\nif __name__ == '__main__':\n    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n    sys.exit(app.run())\n"
+        );
     }
 
     #[test]

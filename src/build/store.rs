@@ -1,17 +1,21 @@
-//! The artifact store under `<root>/.hangar/cache/`: what builders made, by input hash.
+//! The artifact store: what builders made, by input hash. It lives in the project,
+//! `<root>/.hangar/cache/`, or in a directory every checkout shares
+//! ([`CacheOptions::store_dir`](crate::inputs::CacheOptions::store_dir)):
 //!
 //! ```text
 //! code/<input-hash>.zip       built code archives
 //! code/<input-hash>.json      their metadata: sha256, size, stat at write (the commit mark)
 //! code/<input-hash>.entries   their entry tables and SHA-256 checkpoints, for rebuilds
-//! code/slot-<key>             the input hash last built for an asset slot (agent + root)
 //! deps/<key>/                 vendored Python and Node.js dependencies (complete once marked)
 //! tmp/                        work in progress; anything here may be deleted
 //! ```
 //!
-//! (The stat cache and directory listings beside them belong to [`crate::inputs`].) An archive
+//! In the project always: `code/slot-<key>`, the input hash last built for an asset slot
+//! (agent + root), and the stat cache and directory listings of [`crate::inputs`]. An archive
 //! counts only once its metadata exists and the archive's `stat` still matches what the
-//! metadata recorded; anything else is rebuilt. [`prune`] removes what no run has used lately.
+//! metadata recorded; anything else is rebuilt. Every file is written under `tmp/` and renamed
+//! into place and never changed after, so runs of several checkouts at once see whole files
+//! only. [`prune`] removes what no run has used lately, oldest first.
 
 use std::fs;
 use std::io;
@@ -28,17 +32,21 @@ use crate::util::codec::{Put, Reader};
 use crate::util::digest::Digest;
 use crate::util::fs::touch;
 
-/// The artifacts of one project root.
+/// The artifacts, as one project root sees them.
 pub(crate) struct Store {
     dir: CacheDir,
+    /// The project's own cache directory: where its slots are.
+    local: CacheDir,
     mode: CacheMode,
 }
 
 impl Store {
-    /// The store of the project at `root`; with [`CacheMode::Refresh`], nothing stored is used
-    /// (what is built is still stored).
-    pub fn open(root: &Path, mode: CacheMode) -> Store {
-        Store { dir: CacheDir::of_root(root), mode }
+    /// The store of the project at `root`, in `shared` when given; with
+    /// [`CacheMode::Refresh`], nothing stored is used (what is built is still stored).
+    pub fn open(root: &Path, shared: Option<&Path>, mode: CacheMode) -> Store {
+        let local = CacheDir::of_root(root);
+        let dir = shared.map_or_else(|| local.clone(), CacheDir::at);
+        Store { dir, local, mode }
     }
 
     pub fn dir(&self) -> &Path {
@@ -73,10 +81,11 @@ impl Store {
         if self.mode == CacheMode::Refresh {
             return None;
         }
-        self.verified_meta(input_hash)
+        self.verified_meta(input_hash, true)
     }
 
-    fn verified_meta(&self, input_hash: &Digest) -> Option<ArchiveMeta> {
+    /// The metadata of a complete, untouched archive; `used` marks it used (for `prune`).
+    fn verified_meta(&self, input_hash: &Digest, used: bool) -> Option<ArchiveMeta> {
         let meta_path = self.code_dir().join(format!("{input_hash}.json"));
         let meta: ArchiveMeta = serde_json::from_slice(&fs::read(&meta_path).ok()?).ok()?;
         let stat = fs::metadata(self.code_path(input_hash)).ok()?;
@@ -87,7 +96,9 @@ impl Store {
             tracing::debug!("cached archive {input_hash} does not match its metadata; rebuilding");
             return None;
         }
-        touch(&meta_path);
+        if used {
+            touch(&meta_path);
+        }
         Some(meta)
     }
 
@@ -99,6 +110,13 @@ impl Store {
         mut meta: ArchiveMeta,
         input_hash: &Digest,
     ) -> io::Result<ArchiveMeta> {
+        // Another run (another checkout sharing the store) committed the same archive first:
+        // keep its files, so that a reader of them never sees them replaced.
+        if let Some(existing) = self.verified_meta(input_hash, true) {
+            if existing.sha256 == meta.sha256 && existing.size == meta.size {
+                return Ok(existing);
+            }
+        }
         let dir = self.code_dir();
         fs::create_dir_all(&dir)?;
         let bytes = encode_detail(&meta.entries, &meta.checkpoints);
@@ -116,24 +134,70 @@ impl Store {
 
     /// The archive last built for `slot` with the compression `settings`, whose entries a new
     /// build may reuse.
-    pub fn previous(&self, slot: &str, settings: &str) -> Option<(PathBuf, ArchiveMeta)> {
+    pub fn previous(&self, slot: &str, settings: &str) -> Option<SourceArchive> {
         if self.mode == CacheMode::Refresh {
             return None;
         }
-        let hash = fs::read_to_string(self.code_dir().join(format!("slot-{slot}"))).ok()?;
+        let hash = fs::read_to_string(self.slot_path(slot)).ok()?;
         let hash = Digest::from_hex(hash.trim())?;
-        let mut meta = self.verified_meta(&hash)?;
+        self.source(&hash, settings, true)
+    }
+
+    /// The other committed archives of the store, most recently used first: where a build
+    /// finds the entries its previous archive lacks (another agent's over the same
+    /// dependencies, another checkout's). Read one at a time with [`Store::source`].
+    pub fn other_archives(&self, except: Option<&str>) -> Vec<Digest> {
+        if self.mode == CacheMode::Refresh {
+            return Vec::new();
+        }
+        let mut headers: Vec<(SystemTime, Digest)> = read_dir_or_empty(&self.code_dir())
+            .into_iter()
+            .filter_map(|p| {
+                let name = p.file_name()?.to_str()?;
+                let hash = Digest::from_hex(name.strip_suffix(".json")?)?;
+                let used = fs::metadata(&p).and_then(|m| m.modified()).ok()?;
+                (Some(hash.to_hex().as_str()) != except).then_some((used, hash))
+            })
+            .collect();
+        headers.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.0.cmp(&b.1.0)));
+        headers.into_iter().map(|(_, hash)| hash).collect()
+    }
+
+    /// The verified archive of `hash`, open, with its entry table, when it was built with
+    /// `settings` (`previous`: it is the slot's last archive).
+    pub fn source(&self, hash: &Digest, settings: &str, previous: bool) -> Option<SourceArchive> {
+        // Marked used when a build copies from it, not for being looked at.
+        let mut meta = self.verified_meta(hash, false)?;
+        if meta.settings != settings {
+            return None;
+        }
         let bytes = fs::read(self.code_dir().join(format!("{hash}.entries"))).ok()?;
         if Digest::of(&bytes).to_hex() != meta.detail_sha256 {
             return None;
         }
         (meta.entries, meta.checkpoints) = decode_detail(&bytes)?;
-        (meta.settings == settings && meta.entries.len() == meta.entry_count).then(|| (self.code_path(&hash), meta))
+        if meta.entries.len() != meta.entry_count {
+            return None;
+        }
+        let path = self.code_path(hash);
+        // Opened now: the entries found in it are copied from this very file, even if `prune`
+        // removes its name meanwhile.
+        let file = fs::File::open(&path).ok()?;
+        Some(SourceArchive { path, file, input_hash: hash.to_hex(), meta, previous })
+    }
+
+    /// Marks the archive of `input_hash` used (a build copied entries from it).
+    pub fn mark_used(&self, input_hash: &str) {
+        touch(&self.code_dir().join(format!("{input_hash}.json")));
     }
 
     /// Records that `slot` was last built as `input_hash`.
     pub fn set_previous(&self, slot: &str, input_hash: &Digest) -> io::Result<()> {
-        self.dir.write(&self.code_dir().join(format!("slot-{slot}")), input_hash.to_hex().as_bytes())
+        self.local.write(&self.slot_path(slot), input_hash.to_hex().as_bytes())
+    }
+
+    fn slot_path(&self, slot: &str) -> PathBuf {
+        self.local.path().join("code").join(format!("slot-{slot}"))
     }
 
     /// Where the vendored dependencies of `key` live.
@@ -152,13 +216,29 @@ impl Store {
     }
 
     /// Makes `tree`, installed under [`Store::tmp_dir`], the vendored tree of `key`: marked
-    /// complete, then renamed into place, replacing a stale one (incomplete, or refreshed with
-    /// `--no-cache`); another run's equal tree that got there first is as good.
+    /// complete, then renamed into place. A complete tree already there (another run's, maybe
+    /// another checkout's, equal to this one) is kept, unless this run refreshes the cache:
+    /// then the two are exchanged atomically and the old one is parked in `tmp/` for `prune`,
+    /// since another run may be reading it. An incomplete one is replaced.
     pub fn commit_deps(&self, key: &Digest, tree: &Path) -> io::Result<PathBuf> {
         fs::write(tree.join(DEPS_COMPLETE), b"")?;
         let dir = self.deps_dir(key);
         if let Some(parent) = dir.parent() {
             fs::create_dir_all(parent)?;
+        }
+        if dir.join(DEPS_COMPLETE).is_file() {
+            if self.mode == CacheMode::Use {
+                let _ = fs::remove_dir_all(tree);
+                return Ok(dir);
+            }
+            rustix::fs::renameat_with(rustix::fs::CWD, tree, rustix::fs::CWD, &dir, rustix::fs::RenameFlags::EXCHANGE)?;
+            // `tree` now names the old one: out of the scratch directory (removed when the
+            // build ends) into tmp/, which `prune` empties of what is an hour old.
+            let nanos = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default().as_nanos();
+            let parked = self.tmp_dir()?.join(format!("replaced-{}-{}-{nanos}", key.short(12), std::process::id()));
+            fs::rename(tree, &parked)?;
+            touch(&parked);
+            return Ok(dir);
         }
         if dir.exists() {
             let _ = fs::remove_dir_all(&dir);
@@ -169,6 +249,20 @@ impl Store {
             Err(e) => Err(e),
         }
     }
+}
+
+/// At most this many archives besides the previous one are looked in for entries.
+pub(crate) const MAX_SOURCES: usize = 8;
+
+/// An archive of the store a build may copy entries from, open.
+pub(crate) struct SourceArchive {
+    pub path: PathBuf,
+    pub file: fs::File,
+    pub input_hash: String,
+    /// With its entry table and checkpoints.
+    pub meta: ArchiveMeta,
+    /// The archive last built for the slot being built.
+    pub previous: bool,
 }
 
 /// Marks a complete vendored tree; it is never packaged (see [`is_vendored_metadata`]).
@@ -291,46 +385,77 @@ pub(crate) struct ArchiveEntry {
     pub data_offset: u64,
 }
 
-/// Removes what no run has used for `older_than` from the cache of the project at `root`, and
-/// leftovers of interrupted runs (temporary files older than `older_than` or an hour, whichever
-/// is less: a running build's are younger).
-pub(crate) fn prune(root: &Path, older_than: Duration) -> io::Result<PruneReport> {
-    let dir = CacheDir::of_root(root).path().to_path_buf();
+/// What [`prune`] removes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PruneLimits {
+    /// Entries no run has used for this long.
+    pub older_than: Duration,
+    /// Then the least recently used entries until the store holds at most this many bytes.
+    pub max_bytes: Option<u64>,
+}
+
+/// Removes from the store what no run has used for `older_than`, then, with a size bound, the
+/// least recently used entries until the store fits; and leftovers of interrupted runs
+/// (temporary files older than `older_than` or an hour, whichever is less: a running build's
+/// are younger). `local` is the project's own cache directory (its `tmp/` is pruned too).
+pub(crate) fn prune(store: &Path, local: &Path, limits: PruneLimits) -> io::Result<PruneReport> {
     let now = SystemTime::now();
-    let old = |p: &Path, age: Duration| -> bool {
-        fs::symlink_metadata(p)
-            .and_then(|m| m.modified())
-            .is_ok_and(|t| now.duration_since(t).unwrap_or_default() > age)
-    };
+    let used = |p: &Path| fs::symlink_metadata(p).and_then(|m| m.modified()).unwrap_or(SystemTime::UNIX_EPOCH);
+    let age = |p: &Path| now.duration_since(used(p)).unwrap_or_default();
     let mut report = PruneReport::default();
-    let remove = |p: &Path, report: &mut PruneReport| {
-        let size = dir_size(p);
-        let removed = if p.is_dir() { fs::remove_dir_all(p) } else { fs::remove_file(p) };
-        if removed.is_ok() {
-            report.removed += 1;
-            report.bytes += size;
+    let remove = |paths: &[PathBuf], report: &mut PruneReport| {
+        for p in paths {
+            let size = dir_size(p);
+            let removed = if p.is_dir() { fs::remove_dir_all(p) } else { fs::remove_file(p) };
+            if removed.is_ok() {
+                report.removed += 1;
+                report.bytes += size;
+            }
         }
     };
-    let leftover_age = older_than.min(Duration::from_secs(3600));
-    for entry in read_dir_or_empty(&dir.join("tmp")) {
-        if old(&entry, leftover_age) {
-            remove(&entry, &mut report);
+    let leftover_age = limits.older_than.min(Duration::from_secs(3600));
+    for dir in [store, local] {
+        for entry in read_dir_or_empty(&dir.join("tmp")) {
+            if age(&entry) > leftover_age {
+                remove(&[entry], &mut report);
+            }
         }
     }
-    for entry in read_dir_or_empty(&dir.join("code")) {
+    // What the store holds, each with the time it was last used: an archive with its table and
+    // header (used when its header was touched), a vendored tree (when its mark was).
+    let mut units: Vec<(SystemTime, u64, Vec<PathBuf>)> = Vec::new();
+    let code = store.join("code");
+    let mut by_hash: std::collections::BTreeMap<String, Vec<PathBuf>> = std::collections::BTreeMap::new();
+    for entry in read_dir_or_empty(&code) {
         let name = entry.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let Some(hash) = name.split('.').next().filter(|h| h.len() == 64) else { continue };
-        let header = dir.join("code").join(format!("{hash}.json"));
-        // Committed archives go when unused for long; parts of an uncommitted one (an
-        // interrupted run, or a build in progress) once they are as old as temporary files.
-        let stale = if header.exists() { old(&header, older_than) } else { old(&entry, leftover_age) };
-        if stale {
-            remove(&entry, &mut report);
+        if let Some(hash) = name.split('.').next().filter(|h| h.len() == 64) {
+            by_hash.entry(hash.to_owned()).or_default().push(entry);
         }
     }
-    for entry in read_dir_or_empty(&dir.join("deps")) {
-        if old(&entry, older_than) {
-            remove(&entry, &mut report);
+    for (hash, parts) in by_hash {
+        let header = code.join(format!("{hash}.json"));
+        if header.exists() {
+            let size = parts.iter().map(|p| dir_size(p)).sum();
+            units.push((used(&header), size, parts));
+        } else if parts.iter().all(|p| age(p) > leftover_age) {
+            // Parts of an uncommitted archive (an interrupted run; a build in progress is
+            // younger).
+            remove(&parts, &mut report);
+        }
+    }
+    for tree in read_dir_or_empty(&store.join("deps")) {
+        let mark = tree.join(DEPS_COMPLETE);
+        let when = if mark.exists() { used(&mark) } else { used(&tree) };
+        units.push((when, dir_size(&tree), vec![tree]));
+    }
+    units.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.2.cmp(&b.2)));
+    let mut total: u64 = units.iter().map(|u| u.1).sum();
+    for (when, size, paths) in units {
+        let unused = now.duration_since(when).unwrap_or_default() > limits.older_than;
+        let over = limits.max_bytes.is_some_and(|max| total > max);
+        if unused || over {
+            remove(&paths, &mut report);
+            total -= size;
         }
     }
     Ok(report)

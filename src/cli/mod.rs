@@ -102,6 +102,10 @@ enum Command {
         /// Remove entries unused for this many days.
         #[arg(long, default_value_t = 7, value_name = "DAYS")]
         older_than: u64,
+        /// Then remove the least recently used entries until the store holds at most this
+        /// much (`500M`, `10G`; bytes without a unit).
+        #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+        max_size: Option<u64>,
     },
 }
 
@@ -257,7 +261,7 @@ async fn execute(app: &App, mut cli: Cli, out: &mut dyn Write, err: &mut dyn Wri
             }
             packaged.map(|p| (package_json(&p), package_text(&p)))
         }
-        Command::Prune { older_than } => hangar_prune(app, older_than),
+        Command::Prune { older_than, max_size } => hangar_prune(app, older_than, max_size),
         Command::Deploy { yes, no_cache, concurrency } => {
             let progress = progress_for(&cli);
             let mut package =
@@ -358,8 +362,31 @@ async fn aws_config(cli: &Cli) -> aws_config::SdkConfig {
     loader.load().await
 }
 
-fn hangar_prune(app: &App, days: u64) -> Result<(Value, String), Error> {
-    let report = app.prune(std::time::Duration::from_secs(days * 24 * 3600))?;
+/// `500M`, `10G`, `1.5G`, `4096` (bytes): binary units.
+fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let (number, unit) = t.split_at(t.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(t.len()));
+    let scale: u64 = match unit.to_ascii_uppercase().trim_end_matches("IB").trim_end_matches('B') {
+        "" => 1,
+        "K" => 1 << 10,
+        "M" => 1 << 20,
+        "G" => 1 << 30,
+        "T" => 1 << 40,
+        _ => return Err(format!("`{text}`: a size such as 500M or 10G")),
+    };
+    let n: f64 = number.trim().parse().map_err(|_| format!("`{text}`: a size such as 500M or 10G"))?;
+    if n < 0.0 || !n.is_finite() {
+        return Err(format!("`{text}`: a size such as 500M or 10G"));
+    }
+    Ok((n * scale as f64) as u64)
+}
+
+fn hangar_prune(app: &App, days: u64, max_size: Option<u64>) -> Result<(Value, String), Error> {
+    let mut options = crate::ops::PruneOptions::from_env(std::time::Duration::from_secs(days * 24 * 3600));
+    if let Some(bytes) = max_size {
+        options = options.max_size(bytes);
+    }
+    let report = app.prune(&options)?;
     let text = format!("Pruned {} cache entries ({})\n", report.removed, human_bytes(report.bytes));
     Ok((json!({ "ok": true, "command": "prune", "removed": report.removed, "bytes": report.bytes }), text))
 }
@@ -389,7 +416,10 @@ fn package_text(p: &Packaged) -> String {
     }
     for a in &p.assets {
         let what = match a.status {
-            AssetStatus::Built => format!("built: {} compressed, {} reused", a.entries.compressed, a.entries.reused),
+            AssetStatus::Built => format!(
+                "built: {} compressed, {} from its last archive, {} from the store",
+                a.entries.compressed, a.entries.from_previous, a.entries.from_store
+            ),
             _ => "cached".to_owned(),
         };
         text.push_str(&format!(

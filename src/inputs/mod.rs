@@ -30,7 +30,7 @@ mod walk;
 
 use std::fs;
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::SystemTime;
@@ -62,11 +62,12 @@ pub struct CacheOptions {
     mode: CacheMode,
     dir_listings: bool,
     started: Option<SystemTime>,
+    store_dir: Option<PathBuf>,
 }
 
 impl Default for CacheOptions {
     fn default() -> Self {
-        CacheOptions { mode: CacheMode::Use, dir_listings: true, started: None }
+        CacheOptions { mode: CacheMode::Use, dir_listings: true, started: None, store_dir: None }
     }
 }
 
@@ -77,10 +78,33 @@ impl CacheOptions {
     }
 
     /// These options with what the environment says: `HANGAR_DIR_CACHE=off` turns the reuse of
-    /// directory listings off (for a file system that does not keep directory times exact).
+    /// directory listings off (for a file system that does not keep directory times exact);
+    /// the artifact store is shared at `HANGAR_CACHE_DIR`, else at `$XDG_CACHE_HOME/hangar`
+    /// when `XDG_CACHE_HOME` is set (see [`CacheOptions::store_dir`]).
     pub fn from_env() -> Self {
         let off = std::env::var_os("HANGAR_DIR_CACHE").is_some_and(|v| v == "off");
-        Self::new().dir_listings(!off)
+        let nonempty = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let store = nonempty("HANGAR_CACHE_DIR").or_else(|| nonempty("XDG_CACHE_HOME").map(|d| d.join("hangar")));
+        let options = Self::new().dir_listings(!off);
+        match store {
+            Some(dir) => options.store_dir(dir),
+            None => options,
+        }
+    }
+
+    /// Where the artifact store lives (built archives, vendored dependencies): by default in
+    /// the project, `<root>/.hangar/cache`; a directory shared by every checkout and project
+    /// of a user (`~/.cache/hangar`) makes a second checkout, or a second project with the
+    /// same dependencies, reuse what the first built. What belongs to one checkout (its stat
+    /// cache, directory listings, which archive each agent built last) stays in the project.
+    pub fn store_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.store_dir = Some(dir.into());
+        self
+    }
+
+    /// The shared store's directory, when one is set.
+    pub fn shared_store(&self) -> Option<&Path> {
+        self.store_dir.as_deref()
     }
 
     /// Whether to read what is cached ([`CacheMode::Refresh`] rebuilds, and still records).

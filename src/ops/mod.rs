@@ -16,6 +16,6 @@ pub use self::deploy::{
     MAX_INLINE_TEMPLATE, StackOptions, UploadStatus,
 };
 pub use self::error::Error;
-pub use self::package::{PackageOptions, Packaged};
+pub use self::package::{PackageOptions, Packaged, PruneOptions};
 pub use self::publish::{PublishOptions, Published};
 pub use self::synth::{SynthOptions, Synthesized};

@@ -15,7 +15,7 @@ use super::synth::{Synthesized, write_outputs};
 use crate::build::code::CodeBuild;
 use crate::build::engine::{self, DEFAULT_DOCKER_HOST};
 use crate::build::store::{self, Store};
-use crate::build::{AssetReport, BuildError, ImageReport, PruneReport, image};
+use crate::build::{AssetReport, BuildError, ImageReport, PruneReport, PythonInstaller, image};
 use crate::inputs::{CacheMode, CacheOptions, InputCache};
 use crate::model::App;
 use crate::plan::{AssetSource, Plan};
@@ -40,6 +40,7 @@ pub struct PackageOptions {
     progress: Arc<dyn Progress>,
     concurrency: usize,
     python: OsString,
+    installer: PythonInstaller,
     docker_host: String,
 }
 
@@ -51,6 +52,7 @@ impl std::fmt::Debug for PackageOptions {
             .field("cache", &self.cache)
             .field("concurrency", &self.concurrency)
             .field("python", &self.python)
+            .field("installer", &self.installer)
             .field("docker_host", &self.docker_host)
             .finish_non_exhaustive()
     }
@@ -68,17 +70,24 @@ impl PackageOptions {
             progress: Arc::new(Silent),
             concurrency: 2,
             python: OsString::from("python3"),
+            installer: PythonInstaller::Auto,
             docker_host: DEFAULT_DOCKER_HOST.to_owned(),
         }
     }
 
     /// [`PackageOptions::new`] with what the environment says: `DOCKER_HOST` (the engine),
-    /// `HANGAR_PYTHON` (the Python that runs pip) and `HANGAR_DIR_CACHE=off`
-    /// ([`CacheOptions::from_env`]). The command line uses this.
+    /// `HANGAR_PYTHON` (the Python that runs pip), `HANGAR_UV` (the uv to vendor with, or
+    /// `off` for pip), and the caches' ([`CacheOptions::from_env`]: `HANGAR_CACHE_DIR`,
+    /// `HANGAR_DIR_CACHE`). The command line uses this.
     pub fn from_env(stage: impl Into<String>) -> Self {
         let mut options = PackageOptions::new(stage).cache(CacheOptions::from_env());
         if let Some(python) = std::env::var_os("HANGAR_PYTHON").filter(|p| !p.is_empty()) {
             options.python = python;
+        }
+        match std::env::var_os("HANGAR_UV").filter(|p| !p.is_empty()) {
+            Some(off) if off == "off" => options.installer = PythonInstaller::Pip,
+            Some(uv) => options.installer = PythonInstaller::Uv(uv.into()),
+            None => {}
         }
         if let Some(host) = std::env::var("DOCKER_HOST").ok().filter(|h| !h.is_empty()) {
             options.docker_host = host;
@@ -121,8 +130,13 @@ impl PackageOptions {
         self
     }
 
-    /// The Python that runs pip to vendor dependencies when uv is not on PATH (default
-    /// `python3`).
+    /// Which installer vendors Python dependencies (default: uv when it is on PATH, else pip).
+    pub fn python_installer(mut self, installer: PythonInstaller) -> Self {
+        self.installer = installer;
+        self
+    }
+
+    /// The Python that runs pip to vendor dependencies (default `python3`).
     pub fn python(mut self, program: impl Into<OsString>) -> Self {
         self.python = program.into();
         self
@@ -195,7 +209,7 @@ impl App {
         F: AsyncFnOnce(&Plan) -> Result<HashSet<Digest>, Error>,
     {
         let inputs = InputCache::open(&self.root, &options.cache);
-        let store = Store::open(&self.root, options.cache.cache_mode());
+        let store = Store::open(&self.root, options.cache.shared_store(), options.cache.cache_mode());
         std::fs::create_dir_all(&options.out_dir)
             .map_err(|source| Error::Io { path: options.out_dir.clone(), source })?;
         let plan = blocking(|| self.plan_with(&options.stage, &inputs, Some(&options.out_dir)))?;
@@ -208,6 +222,7 @@ impl App {
             inputs: &inputs,
             out_dir: &options.out_dir,
             python: &options.python,
+            installer: &options.installer,
             progress: options.progress.as_ref(),
         };
         let mut reports = Vec::new();
@@ -245,18 +260,58 @@ impl App {
         runtime.block_on(self.package(options))
     }
 
-    /// Removes cache entries of the App's root unused for `older_than`, and what interrupted
-    /// runs left behind.
+    /// Removes cache entries no run has used for a while (then, with a size bound, the least
+    /// recently used ones until the store fits), and what interrupted runs left behind: in the
+    /// project's cache and in the shared store, when the options name one.
     ///
     /// ```no_run
     /// use hangar::prelude::*;
+    /// use hangar::PruneOptions;
     /// let app = App::new("svc").agent(Agent::new("bot").code("agent.py"));
-    /// let pruned = app.prune(std::time::Duration::from_secs(7 * 24 * 3600)).unwrap();
+    /// let week = std::time::Duration::from_secs(7 * 24 * 3600);
+    /// let pruned = app.prune(&PruneOptions::from_env(week).max_size(10 << 30)).unwrap();
     /// println!("{} entries, {} bytes", pruned.removed, pruned.bytes);
     /// ```
-    pub fn prune(&self, older_than: std::time::Duration) -> Result<PruneReport, Error> {
-        store::prune(&self.root, older_than)
-            .map_err(|source| Error::Io { path: self.root.join(".hangar/cache"), source })
+    pub fn prune(&self, options: &PruneOptions) -> Result<PruneReport, Error> {
+        let local = crate::util::cache_dir::CacheDir::of_root(&self.root);
+        let store = options.cache.shared_store().unwrap_or(local.path()).to_path_buf();
+        let limits = store::PruneLimits { older_than: options.older_than, max_bytes: options.max_bytes };
+        store::prune(&store, local.path(), limits).map_err(|source| Error::Io { path: store, source })
+    }
+}
+
+/// Options of [`App::prune`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct PruneOptions {
+    older_than: std::time::Duration,
+    max_bytes: Option<u64>,
+    cache: CacheOptions,
+}
+
+impl PruneOptions {
+    /// Remove what no run has used for `older_than`, from the project's cache. Reads no
+    /// environment variable: [`PruneOptions::from_env`] does.
+    pub fn new(older_than: std::time::Duration) -> Self {
+        PruneOptions { older_than, max_bytes: None, cache: CacheOptions::new() }
+    }
+
+    /// [`PruneOptions::new`], pruning the store the environment names
+    /// ([`CacheOptions::from_env`]), as packaging uses it.
+    pub fn from_env(older_than: std::time::Duration) -> Self {
+        PruneOptions { cache: CacheOptions::from_env(), ..PruneOptions::new(older_than) }
+    }
+
+    /// Then remove the least recently used entries until the store holds at most `bytes`.
+    pub fn max_size(mut self, bytes: u64) -> Self {
+        self.max_bytes = Some(bytes);
+        self
+    }
+
+    /// The caches to prune (the shared store among them, [`CacheOptions::store_dir`]).
+    pub fn cache(mut self, cache: CacheOptions) -> Self {
+        self.cache = cache;
+        self
     }
 }
 

@@ -30,6 +30,11 @@ impl CacheDir {
         CacheDir { dir: root.join(".hangar").join("cache") }
     }
 
+    /// A cache directory of its own (the shared artifact store).
+    pub fn at(dir: impl Into<PathBuf>) -> CacheDir {
+        CacheDir { dir: dir.into() }
+    }
+
     pub fn path(&self) -> &Path {
         &self.dir
     }

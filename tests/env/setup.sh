@@ -52,7 +52,8 @@ apt_install zip unzip docker.io docker-registry curl qemu-user-static binfmt-sup
 command -v npm >/dev/null 2>&1 || apt_install nodejs npm
 
 # --- Python tools (pinned) -------------------------------------------------------------------
-PY_REQUIREMENTS="cfn-lint==1.58.0 moto[server]==5.2.5"
+# uv: the tests vendor Python dependencies with it as with pip (offline, from local wheels).
+PY_REQUIREMENTS="cfn-lint==1.58.0 moto[server]==5.2.5 uv==0.13.9"
 VENV="$DEVENV/venv"
 stamp="$VENV/.hangar-requirements"
 if [[ ! -x "$VENV/bin/python" || "$(cat "$stamp" 2>/dev/null)" != "$PY_REQUIREMENTS" ]]; then
@@ -63,6 +64,9 @@ if [[ ! -x "$VENV/bin/python" || "$(cat "$stamp" 2>/dev/null)" != "$PY_REQUIREME
     printf '%s' "$PY_REQUIREMENTS" > "$stamp"
 fi
 export HANGAR_CFN_LINT="$VENV/bin/cfn-lint"
+export HANGAR_TEST_UV="$VENV/bin/uv"
+# Each test chooses its artifact store; none is shared from the user's environment.
+unset HANGAR_CACHE_DIR XDG_CACHE_HOME
 "$HANGAR_CFN_LINT" --version >/dev/null
 
 # Waits until `check` succeeds, or fails naming `what` and its log.

@@ -111,6 +111,11 @@ fn package_reports_json_and_a_second_run_is_cached() {
     assert_eq!(first["command"], "package");
     assert_eq!(first["packaged"][0]["status"], "built");
     assert_eq!(first["packaged"][0]["entries"]["entries"], 1, "only agent.py, not out/");
+    let counts = &first["packaged"][0]["entries"];
+    assert_eq!(
+        (&counts["compressed"], &counts["fromPrevious"], &counts["fromStore"]),
+        (&1.into(), &0.into(), &0.into())
+    );
     assert!(first["packaged"][0]["seconds"].as_f64().is_some());
     let (_, stdout, _) = run(&app, &args);
     let second: Value = serde_json::from_str(&stdout).unwrap();
@@ -118,6 +123,9 @@ fn package_reports_json_and_a_second_run_is_cached() {
     assert_eq!(second["packaged"][0]["entries"]["compressed"], 0);
     assert_eq!(second["assets"][0]["output"]["sha256"], first["packaged"][0]["sha256"]);
 
+    let (code, _, stderr) = run(&app, &["prune", "--max-size", "12Q"]);
+    assert_eq!(code, ExitCode::from(2));
+    assert!(stderr.contains("a size such as 500M or 10G"), "{stderr}");
     let (code, stdout, _) = run(&app, &["prune", "--older-than", "0", "--json"]);
     assert_eq!(code, ExitCode::SUCCESS);
     let pruned: Value = serde_json::from_str(&stdout).unwrap();

@@ -4,10 +4,10 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use hangar::Packaged;
-use hangar::build::{AssetReport, AssetStatus};
+use hangar::build::{AssetReport, AssetStatus, PythonInstaller};
 use hangar::inputs::CacheOptions;
 use hangar::prelude::*;
+use hangar::{Packaged, PruneOptions};
 use serde_json::Value;
 
 use crate::support::write_tree;
@@ -391,7 +391,7 @@ fn a_killed_run_leaves_the_next_one_correct() {
     let clean = package(&app(&copy), &dir.path().join("clean"));
     assert_eq!(only(&after).sha256, only(&clean).sha256);
     unzip_test(&only(&after).path);
-    let pruned = app(&root).prune(std::time::Duration::ZERO).unwrap();
+    let pruned = app(&root).prune(&PruneOptions::new(std::time::Duration::ZERO)).unwrap();
     assert!(pruned.removed >= 2, "prune removes the killed run's leftovers and unused entries: {pruned:?}");
     assert!(std::fs::read_dir(root.join(".hangar/cache/tmp")).unwrap().next().is_none());
 }
@@ -408,7 +408,11 @@ fn packages_the_tree_named_by_the_environment() {
             (owned.path().join("tree"), owned.path().join("out"))
         }
     };
-    let p = package(&app(&root), &out);
+    let mut options = PackageOptions::new("dev").out_dir(&out);
+    if let Some(store) = std::env::var_os("HANGAR_TEST_STORE") {
+        options = options.cache(CacheOptions::new().store_dir(store));
+    }
+    let p = app(&root).package_blocking(&options).unwrap_or_else(|e| panic!("{e}"));
     unzip_test(&only(&p).path);
 }
 
@@ -537,6 +541,38 @@ fn dependencies_are_vendored_from_local_wheels() {
     std::fs::write(dir.path().join("agent.py"), "import tinypkg\nprint(tinypkg.VALUE)\n").unwrap();
     let again = package(&a, out.path());
     assert!(only(&again).dependencies.as_ref().unwrap().cached, "the vendored tree comes from the cache");
+}
+
+/// uv and pip vendor the same tree for the same pinned requirements (offline, from local
+/// wheels): the archives are byte for byte the same, console scripts included.
+#[test]
+fn uv_and_pip_vendor_the_same_tree() {
+    let wheels = tempfile::tempdir().unwrap();
+    wheel(
+        wheels.path(),
+        "tinypkg",
+        "py3-none-any",
+        &[("tinypkg/__init__.py", "VALUE = 42\ndef main():\n    print(VALUE)\n"), ("tinypkg/data/table.json", "{}\n")],
+        Some("[console_scripts]\ntiny = tinypkg:main\n"),
+    );
+    wheel(wheels.path(), "armpkg", "cp312-cp312-manylinux2014_aarch64", &[("armpkg/__init__.py", "X = 1\n")], None);
+    let requirements = format!("--no-index\n--find-links {}\ntinypkg==1.0\narmpkg==1.0\n", wheels.path().display());
+    let built = |installer: PythonInstaller| {
+        let dir = tempfile::tempdir().unwrap();
+        write_tree(dir.path(), &[("agent.py", "import tinypkg\n"), ("requirements.txt", &requirements)]);
+        let a = App::new("svc").root(dir.path()).agent(Agent::new("bot").code("agent.py").runtime(Python::V3_12));
+        let out = dir.path().join("out");
+        let p = a
+            .package_blocking(&PackageOptions::new("dev").out_dir(&out).python_installer(installer))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let report = only(&p).clone();
+        (python_listing(&report.path), report.sha256, dir)
+    };
+    let (uv_listing, uv_sha, _a) = built(PythonInstaller::Uv(crate::support::uv()));
+    let (pip_listing, pip_sha, _b) = built(PythonInstaller::Pip);
+    assert_eq!(uv_listing, pip_listing);
+    assert!(uv_listing.iter().any(|(n, ..)| n == "armpkg/__init__.py"), "the arm64 wheel was chosen: {uv_listing:?}");
+    assert_eq!(uv_sha, pip_sha, "the same archive, byte for byte");
 }
 
 /// A dependency without an arm64 wheel is an error naming the package and the platform.
@@ -703,4 +739,149 @@ fn a_node_dependency_without_an_arm64_build_is_named() {
         assert!(err.starts_with(&format!("agent `bot`: `{name}` has no linux/arm64 build")), "{err}");
         assert!(err.contains(says), "{err}");
     }
+}
+
+/// Two agents over one tree (one root, two entry points, the monorepo shape): the second
+/// compresses only the file it does not share; its other entries come from the first's archive.
+#[test]
+fn a_second_agent_compresses_only_what_it_does_not_share() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("tree");
+    corpus::generate(&root.join("lib"), corpus::Spec { files: 120, bytes: 3 << 20, seed: 21 }).unwrap();
+    write_tree(&root, &[("a/agent.py", "print('a')\n"), ("b/agent.py", "print('b')\n")]);
+    let agent = |name: &str, other: &str| {
+        Agent::new(name).code(format!("{name}/agent.py")).package(Package::new().patterns([format!("!{other}/**")]))
+    };
+    let both = App::new("svc").root(&root).agent(agent("a", "b")).agent(agent("b", "a"));
+    let out = dir.path().join("out");
+    let p = package(&both, &out);
+    let (a, b) = (&p.assets[0], &p.assets[1]);
+    let shared = a.entries.entries - 1;
+    assert_eq!((a.entries.compressed, a.entries.from_store), (a.entries.entries, 0), "{:?}", a.entries);
+    assert_eq!(
+        (b.entries.compressed, b.entries.from_store, b.entries.from_previous),
+        (1, shared, 0),
+        "{:?}",
+        b.entries
+    );
+    assert!(b.entries.copies <= 3, "neighbours are copied as ranges: {:?}", b.entries);
+    // The same bytes as building the second agent alone, from nothing.
+    let alone = App::new("svc").root(&root).agent(agent("b", "a"));
+    let fresh =
+        alone.package_blocking(&PackageOptions::new("dev").out_dir(dir.path().join("fresh")).no_cache()).unwrap();
+    assert_eq!(only(&fresh).sha256, b.sha256);
+    assert_eq!(sha256(&b.path), b.sha256);
+}
+
+/// A store shared by two checkouts: the second one's first run finds the first one's archive
+/// (equal inputs hash alike wherever they are); a checkout with one file changed compresses
+/// that file alone. Each checkout keeps its own stat cache and slots.
+#[test]
+fn a_shared_store_serves_a_second_checkout() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let spec = corpus::Spec { files: 80, bytes: 2 << 20, seed: 33 };
+    let (one, two, three) = (dir.path().join("one"), dir.path().join("two"), dir.path().join("three"));
+    for root in [&one, &two, &three] {
+        corpus::generate(root, spec).unwrap();
+    }
+    std::fs::write(three.join("agent.py"), "print('changed')\n").unwrap();
+    let options = |name: &str| {
+        PackageOptions::new("dev").out_dir(dir.path().join(name)).cache(CacheOptions::new().store_dir(&store))
+    };
+    let first = app(&one).package_blocking(&options("out1")).unwrap();
+    assert_eq!(only(&first).status, AssetStatus::Built);
+    let second = app(&two).package_blocking(&options("out2")).unwrap();
+    assert_eq!(only(&second).status, AssetStatus::Cached, "the same inputs in another directory");
+    assert_eq!(only(&second).sha256, only(&first).sha256);
+    let third = app(&three).package_blocking(&options("out3")).unwrap();
+    let counts = only(&third).entries;
+    assert_eq!((counts.compressed, counts.from_store), (1, counts.entries - 1), "{counts:?}");
+    assert!(
+        !one.join(".hangar/cache/code").join(format!("{}.zip", only(&first).input_hash)).exists(),
+        "archives live in the store"
+    );
+    assert!(store.join("code").join(format!("{}.zip", only(&first).input_hash)).is_file());
+    assert!(two.join(".hangar/cache/stat-v1.bin").is_file(), "the stat cache stays in the checkout");
+    unzip_test(&only(&third).path);
+}
+
+/// Two processes packaging two checkouts into one store at the same moment both succeed, with
+/// the same bytes; the store holds one archive, trusted by the next run of each.
+#[test]
+fn two_processes_share_a_store_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let spec = corpus::Spec { files: 300, bytes: 24 << 20, seed: 44 };
+    let roots = [dir.path().join("one"), dir.path().join("two")];
+    for root in &roots {
+        corpus::generate(root, spec).unwrap();
+    }
+    let children: Vec<_> = roots
+        .iter()
+        .enumerate()
+        .map(|(i, root)| {
+            Command::new(std::env::current_exe().unwrap())
+                .args(["--exact", "package::packages_the_tree_named_by_the_environment", "--nocapture"])
+                .env("HANGAR_TEST_TREE", root)
+                .env("HANGAR_TEST_OUT", dir.path().join(format!("out{i}")))
+                .env("HANGAR_TEST_STORE", &store)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let zips: Vec<PathBuf> = (0..2)
+        .map(|i| std::fs::read_dir(dir.path().join(format!("out{i}/assets"))).unwrap().next().unwrap().unwrap().path())
+        .collect();
+    assert_eq!(std::fs::read(&zips[0]).unwrap(), std::fs::read(&zips[1]).unwrap());
+    let archives = std::fs::read_dir(store.join("code"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "zip"))
+        .count();
+    assert_eq!(archives, 1);
+    for (i, root) in roots.iter().enumerate() {
+        let options = PackageOptions::new("dev")
+            .out_dir(dir.path().join(format!("again{i}")))
+            .cache(CacheOptions::new().store_dir(&store));
+        let again = app(root).package_blocking(&options).unwrap();
+        assert_eq!(only(&again).status, AssetStatus::Cached);
+        unzip_test(&only(&again).path);
+    }
+}
+
+/// `prune` with a size bound removes the least recently used archives first, from the store
+/// the options name.
+#[test]
+fn prune_keeps_the_most_recently_used_within_a_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let root = dir.path().join("tree");
+    corpus::generate(&root, corpus::Spec { files: 40, bytes: 1 << 20, seed: 55 }).unwrap();
+    let cache = CacheOptions::new().store_dir(&store);
+    let options = PackageOptions::new("dev").out_dir(dir.path().join("out")).cache(cache.clone());
+    let old = app(&root).package_blocking(&options).unwrap();
+    std::fs::write(root.join("agent.py"), "print('v2')\n").unwrap();
+    let new = app(&root).package_blocking(&options).unwrap();
+    let (old, new) = (only(&old).input_hash.clone(), only(&new).input_hash.clone());
+    // The older archive was last used a day ago.
+    let day_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
+    std::fs::File::options()
+        .write(true)
+        .open(store.join(format!("code/{old}.json")))
+        .unwrap()
+        .set_modified(day_ago)
+        .unwrap();
+    let size = std::fs::metadata(store.join(format!("code/{new}.zip"))).unwrap().len();
+    let week = std::time::Duration::from_secs(7 * 86_400);
+    let pruned = app(&root).prune(&PruneOptions::new(week).cache(cache).max_size(size + (64 << 10))).unwrap();
+    assert_eq!(pruned.removed, 3, "the old archive, its table and header: {pruned:?}");
+    assert!(!store.join(format!("code/{old}.zip")).exists());
+    assert!(store.join(format!("code/{new}.zip")).exists());
 }

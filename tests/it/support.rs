@@ -12,6 +12,15 @@ pub fn cfn_lint() -> PathBuf {
     path
 }
 
+/// uv, installed by `tests/run` into the same venv.
+pub fn uv() -> PathBuf {
+    let path = std::env::var_os("HANGAR_TEST_UV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/devenv/venv/bin/uv"));
+    assert!(path.exists(), "uv not found at {}: run `tests/run`, which installs it", path.display());
+    path
+}
+
 /// Runs cfn-lint on `templates`; panics with its report unless it finds nothing at all
 /// (no error, no warning).
 pub fn assert_cfn_lint_clean(templates: &[PathBuf]) {
