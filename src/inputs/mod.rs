@@ -195,7 +195,7 @@ impl InputCache {
     /// The content digests of `files`, in order: from the stat cache when a file's metadata is
     /// unchanged, otherwise by reading it (in parallel).
     pub fn digests(&self, files: &[SelectedFile]) -> Result<Vec<Digest>, HashError> {
-        let known: Vec<Option<(Digest, u32)>> = {
+        let known: Vec<Option<(Digest, Option<u32>)>> = {
             let stat = self.stat.lock().expect("stat cache lock");
             files.iter().map(|f| stat.get(key(&f.path), &f.stat)).collect()
         };

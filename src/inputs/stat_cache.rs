@@ -27,6 +27,10 @@ pub(crate) struct StatCache {
     index: HashMap<u64, u32, BuildHasherDefault<NoHash>>,
     /// What this run saw, in order; becomes the next file.
     seen: Vec<Seen>,
+    /// What this run hashed, by path: a second asset over the same files finds it here.
+    fresh: HashMap<Vec<u8>, (FileStat, Digest)>,
+    /// The loaded records this run saw: each is kept once, however many assets saw it.
+    kept: std::collections::HashSet<u32, BuildHasherDefault<crate::util::fx::FxHasher>>,
     dirty: bool,
     /// Saved, and nothing seen since: saving again has nothing to add.
     settled: bool,
@@ -69,8 +73,15 @@ impl StatCache {
         (path, &r.rest()[..RECORD_TAIL])
     }
 
-    /// The digest recorded for `path` if its stat is still `stat`, and where the record is.
-    pub fn get(&self, path: &[u8], stat: &FileStat) -> Option<(Digest, u32)> {
+    /// The digest of `path` if its stat is still `stat`: from the loaded record at `Some(at)`,
+    /// or (`None`) hashed earlier in this run.
+    pub fn get(&self, path: &[u8], stat: &FileStat) -> Option<(Digest, Option<u32>)> {
+        self.loaded(path, stat)
+            .map(|(d, at)| (d, Some(at)))
+            .or_else(|| self.fresh.get(path).filter(|(recorded, _)| recorded == stat).map(|(_, d)| (*d, None)))
+    }
+
+    fn loaded(&self, path: &[u8], stat: &FileStat) -> Option<(Digest, u32)> {
         let at = *self.index.get(&fx(path))?;
         let (p, tail) = self.record(at);
         let mut r = Reader(tail);
@@ -82,14 +93,24 @@ impl StatCache {
         Some((Digest(r.array()?), at))
     }
 
-    /// Records what the run saw of a file: the record at `known` still held, or `digest` is new.
-    pub fn saw(&mut self, path: &Path, stat: FileStat, digest: Digest, known: Option<u32>) {
-        self.settled = false;
-        self.dirty |= known.is_none();
-        self.seen.push(match known {
-            Some(at) => Seen::Kept(at),
-            None => Seen::New(path.to_path_buf(), stat, digest),
-        });
+    /// Records what the run saw of a file: `known` is what [`StatCache::get`] found (the
+    /// record at `at` still held, or this run's own), `None` when `digest` was just computed.
+    pub fn saw(&mut self, path: &Path, stat: FileStat, digest: Digest, known: Option<Option<u32>>) {
+        match known {
+            Some(Some(at)) => {
+                if self.kept.insert(at) {
+                    self.settled = false;
+                    self.seen.push(Seen::Kept(at));
+                }
+            }
+            Some(None) => {}
+            None => {
+                self.settled = false;
+                self.dirty = true;
+                self.fresh.insert(key(path).to_vec(), (stat, digest));
+                self.seen.push(Seen::New(path.to_path_buf(), stat, digest));
+            }
+        }
     }
 
     /// The next file's bytes, sealed, when they differ from the loaded file; records of files
@@ -101,6 +122,7 @@ impl StatCache {
         }
         self.settled = true;
         let seen = std::mem::take(&mut self.seen);
+        self.kept.clear();
         // ctime moves on every change, whatever is done to mtime: it alone says how recent.
         let mut records: Vec<(&[u8], &Seen)> = seen
             .iter()

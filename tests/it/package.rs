@@ -757,6 +757,7 @@ fn a_second_agent_compresses_only_what_it_does_not_share() {
     let p = package(&both, &out);
     let (a, b) = (&p.assets[0], &p.assets[1]);
     let shared = a.entries.entries - 1;
+    assert_eq!(p.files_hashed, shared + 2, "each distinct file is hashed once, whatever the agents reading it");
     assert_eq!((a.entries.compressed, a.entries.from_store), (a.entries.entries, 0), "{:?}", a.entries);
     assert_eq!(
         (b.entries.compressed, b.entries.from_store, b.entries.from_previous),
