@@ -234,7 +234,7 @@ fn function_arn(t: &Map<'_, '_>, functions: &[String]) -> Option<String> {
         if s.starts_with("arn:") {
             return Some(s);
         }
-        Some(s)
+        Some(s) // a name: reported below
     };
     if let Some(function) = name {
         let declared = functions.contains(&function);
@@ -278,7 +278,7 @@ fn tool_schema(ctx: &Ctx<'_>, node: &Node, path: &str) -> Option<ToolSchema> {
         let (Some(name), Some(description)) = (s.string("name"), s.string("description")) else {
             for key in ["name", "description"] {
                 if !s.has(key) {
-                    s.report_here(ProblemKind::Missing { key: if key == "name" { "name" } else { "description" } });
+                    s.report_here(ProblemKind::Missing { key });
                 }
             }
             continue;
