@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::inputs::dockerfile::{Base, Dockerfile};
 use crate::inputs::{CacheOptions, HashError, InputCache, SelectError, SelectedFile};
 use crate::model::names::{self, AgentNames};
 use crate::model::{Agent, App, CodeRuntime, Image, ImageBuild, ImageRef, ImageSource, SchemaFormat, ToolSpec};
@@ -273,6 +274,8 @@ pub struct ImageAsset {
     pub platform: String,
     /// The ECR repository the image goes to.
     pub repository: String,
+    /// What the Dockerfile's last stage starts from, when its reference can be read.
+    pub(crate) base: Option<Base>,
 }
 
 impl Asset {
@@ -638,8 +641,8 @@ impl Planner<'_> {
         }
         let dockerfile = build.dockerfile_name().to_owned();
         let dockerfile_path = context.join(&dockerfile);
-        let dockerfile_digest = match std::fs::read(&dockerfile_path) {
-            Ok(bytes) => Digest::of(&bytes),
+        let (dockerfile_digest, dockerfile_text) = match std::fs::read(&dockerfile_path) {
+            Ok(bytes) => (Digest::of(&bytes), String::from_utf8_lossy(&bytes).into_owned()),
             Err(_) => {
                 self.fail(
                     Code::MissingPath,
@@ -675,7 +678,23 @@ impl Planner<'_> {
         let repository =
             build.repository.clone().unwrap_or_else(|| names::repository_name(&self.app.service, agent.name()));
 
-        let mut h = Hasher::new("hangar/image/v1");
+        let parsed = Dockerfile::parse(&dockerfile_text, &build.build_args);
+        for base in parsed.bases.iter().filter(|b| !b.pinned()) {
+            let Base::Image(reference) = base else { continue };
+            self.warnings.push(Diagnostic::warning(
+                Code::UnpinnedBaseImage,
+                Subject::Agent(agent.name().to_owned()),
+                format!("{field}.file"),
+                reference.clone(),
+                format!(
+                    "a base image pinned by digest (`FROM {}@sha256:...`): the input hash covers the Dockerfile's text, so when this tag moves the image tag stays and the next build differs from what was pushed",
+                    reference.split('@').next().unwrap_or(reference)
+                ),
+            ));
+        }
+
+        // v2: the image is the store's normalized OCI image (reproducible), not the engine's.
+        let mut h = Hasher::new("hangar/image/v2");
         h.str(&platform).str(&dockerfile).field(&dockerfile_digest.0);
         h.field(&(build.build_args.len() as u64).to_le_bytes());
         for (k, v) in &build.build_args {
@@ -695,6 +714,7 @@ impl Planner<'_> {
                 build_args: build.build_args.clone(),
                 platform,
                 repository,
+                base: parsed.final_base,
             }),
         );
         Ok(Some(ArtifactPlan::Image { asset }))

@@ -84,6 +84,17 @@ pub enum BuildError {
         /// BuildKit's reason, or the engine's.
         reason: String,
     },
+    /// The image the engine exported could not be read as an image (or written to the store).
+    #[error("normalizing {image} into a reproducible image: {reason}{}", source.as_ref().map(|e| format!(": {e}")).unwrap_or_default())]
+    Export {
+        /// The local image, `<repository>:<input-hash>`.
+        image: String,
+        /// What was wrong.
+        reason: String,
+        /// The I/O error, when there was one.
+        #[source]
+        source: Option<io::Error>,
+    },
 }
 
 impl BuildError {

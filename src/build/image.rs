@@ -3,8 +3,11 @@
 //! The build context is a tar written by hangar: the files the plan selected (after
 //! `.dockerignore`), plus the Dockerfile and `.dockerignore` themselves (the engine needs the
 //! first, Docker always sends the second), sorted, with zero mtimes, uid and gid, and 0644/0755
-//! modes. The image is named `<repository>:<input-hash>`; when the engine already has that name,
-//! nothing is built. RUN steps get network `none`; nothing is pulled.
+//! modes. The image is named `<repository>:<input-hash>`; RUN steps get network `none`; nothing
+//! is pulled. What BuildKit made is then exported and normalized into the store
+//! ([`super::normalize`]): the image pushed is that one, whose digest is the same wherever the
+//! same inputs are built. When the store has the normalized image, nothing is built (no engine
+//! is needed); when only the engine has `<repository>:<input-hash>`, it is normalized again.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
@@ -16,10 +19,14 @@ use bollard::models::BuildInfoAux;
 use bollard::query_parameters::{BuildImageOptionsBuilder, BuilderVersion};
 use futures_util::StreamExt;
 
+use super::base::BaseImage;
 use super::compress::EntryError;
 use super::engine::{Engine, EngineCallError};
 use super::error::BuildError;
+use super::normalize::{self, BaseLayers, Normalize};
 use super::report::{AssetStatus, ImageReport};
+use super::store::{ImageRecord, Store};
+use crate::inputs::dockerfile::{Base, Dockerfile};
 use crate::inputs::{FileStat, SelectedFile};
 use crate::plan::{Asset, ImageAsset};
 use crate::progress::Progress;
@@ -37,9 +44,67 @@ pub(crate) fn remote_report(asset: &Asset, image: &ImageAsset) -> ImageReport {
         seconds: 0.0,
         image: local_name(asset),
         id: String::new(),
+        digest: String::new(),
         platform: image.platform.clone(),
+        base: None,
         warnings: Vec::new(),
     }
+}
+
+/// The report of an image the store has: nothing was built.
+pub(crate) fn stored_report(asset: &Asset, image: &ImageAsset, store: &Store) -> Option<ImageReport> {
+    let record = store.image(&asset.input_hash)?;
+    Some(ImageReport {
+        status: AssetStatus::Cached,
+        warnings: undeclared_args(asset, image),
+        ..report_of(asset, &record)
+    })
+}
+
+fn report_of(asset: &Asset, record: &ImageRecord) -> ImageReport {
+    ImageReport {
+        agents: asset.agents.clone(),
+        input_hash: asset.input_hash.to_hex(),
+        status: AssetStatus::Built,
+        seconds: 0.0,
+        image: local_name(asset),
+        id: record.engine_id.clone(),
+        digest: record.manifest.digest.clone(),
+        platform: record.platform.clone(),
+        base: record.base.clone(),
+        warnings: Vec::new(),
+    }
+}
+
+/// `SOURCE_DATE_EPOCH` of a build: its build arg when it has one (the input hash covers it),
+/// else 0, as ko and Bazel's rules do.
+fn epoch(image: &ImageAsset) -> u64 {
+    image.build_args.get("SOURCE_DATE_EPOCH").and_then(|v| v.trim().parse().ok()).unwrap_or(0)
+}
+
+/// Warnings about build args no `ARG` declares (they have no effect).
+fn undeclared_args(asset: &Asset, image: &ImageAsset) -> Vec<Diagnostic> {
+    let dockerfile_path = image.context.join(&image.dockerfile);
+    let dockerfile = std::fs::read_to_string(&dockerfile_path).unwrap_or_default();
+    let declared = Dockerfile::parse(&dockerfile, &image.build_args).args;
+    let agent = asset.agents.first().cloned().unwrap_or_default();
+    image
+        .build_args
+        .iter()
+        .filter(|(k, _)| !declared.contains(k) && k.as_str() != "SOURCE_DATE_EPOCH")
+        .map(|(k, v)| {
+            Diagnostic::warning(
+                Code::UndeclaredBuildArg,
+                Subject::Agent(agent.clone()),
+                format!("artifact.image.buildArgs.{k}"),
+                v,
+                format!(
+                    "a build arg that an `ARG` of {} declares: {k} is not declared there, so it has no effect",
+                    dockerfile_path.display()
+                ),
+            )
+        })
+        .collect()
 }
 
 /// The local name of an image asset: `<repository>:<input-hash>`.
@@ -87,22 +152,6 @@ fn write_context(image: &ImageAsset, out: File) -> Result<File, BuildError> {
     tar.into_inner().map_err(|source| BuildError::Write { path: PathBuf::from("(build context)"), source })
 }
 
-/// The `ARG` names a Dockerfile declares (any stage).
-fn declared_args(dockerfile: &str) -> Vec<String> {
-    let mut args = Vec::new();
-    for line in dockerfile.lines() {
-        let line = line.trim_start();
-        let Some(rest) = line.get(..4).filter(|p| p.eq_ignore_ascii_case("ARG ")).map(|_| &line[4..]) else { continue };
-        for decl in rest.split_whitespace() {
-            let name = decl.split('=').next().unwrap_or_default();
-            if !name.is_empty() {
-                args.push(name.to_owned());
-            }
-        }
-    }
-    args
-}
-
 /// The context file, in chunks, as the engine's request body.
 fn chunks(file: File) -> impl futures_util::Stream<Item = bytes::Bytes> + Send + 'static {
     futures_util::stream::unfold(file, |mut file| async move {
@@ -117,70 +166,102 @@ fn chunks(file: File) -> impl futures_util::Stream<Item = bytes::Bytes> + Send +
     })
 }
 
-/// Builds (or finds) the image of `asset` in the engine.
+/// Builds the image of `asset` in the engine (unless the engine has it), then normalizes it
+/// into the store.
 pub(crate) async fn build(
     engine: &Engine,
     asset: &Asset,
     image: &ImageAsset,
-    cache: CacheMode,
-    tmp_dir: &Path,
+    store: &Store,
     progress: &dyn Progress,
 ) -> Result<ImageReport, BuildError> {
     let started = Instant::now();
     let name = local_name(asset);
-    let dockerfile_path = image.context.join(&image.dockerfile);
-    let dockerfile = std::fs::read_to_string(&dockerfile_path).unwrap_or_default();
-    let declared = declared_args(&dockerfile);
-    let agent = asset.agents.first().cloned().unwrap_or_default();
-    let warnings: Vec<Diagnostic> = image
-        .build_args
-        .iter()
-        .filter(|(k, _)| !declared.contains(k))
-        .map(|(k, v)| {
-            Diagnostic::warning(
-                Code::UndeclaredBuildArg,
-                Subject::Agent(agent.clone()),
-                format!("artifact.image.buildArgs.{k}"),
-                v,
-                format!(
-                    "a build arg that an `ARG` of {} declares: {k} is not declared there, so it has no effect",
-                    dockerfile_path.display()
-                ),
-            )
-        })
-        .collect();
-    let report = |status, id: String, platform: String, warnings: Vec<Diagnostic>| ImageReport {
-        agents: asset.agents.clone(),
-        input_hash: asset.input_hash.to_hex(),
-        status,
-        seconds: started.elapsed().as_secs_f64(),
-        image: name.clone(),
-        id,
-        platform,
-        warnings,
-    };
+    let warnings = undeclared_args(asset, image);
     let engine_err = |e: EngineCallError| BuildError::Engine { image: name.clone(), source: e };
-    if cache == CacheMode::Use {
-        match engine.docker.inspect_image(&name).await.map_err(EngineCallError::from) {
-            Ok(found) => {
-                let platform = platform_of(&found);
-                return Ok(report(AssetStatus::Cached, found.id.unwrap_or_default(), platform, warnings));
-            }
-            Err(e) if e.is_not_found() => {}
+    let tmp_dir = store.tmp_dir().map_err(BuildError::cache(store.dir()))?;
+    let engine_has = store.mode() == CacheMode::Use
+        && match engine.docker.inspect_image(&name).await.map_err(EngineCallError::from) {
+            Ok(_) => true,
+            Err(e) if e.is_not_found() => false,
             Err(e) => return Err(engine_err(e)),
-        }
+        };
+    if !engine_has {
+        buildkit(engine, asset, image, &name, &tmp_dir, progress).await?;
     }
+    let built = engine.docker.inspect_image(&name).await.map_err(|e| engine_err(e.into()))?;
+    let (base_layers, base) = resolve_base(engine, image).await.map_err(engine_err)?;
+    progress.start(&format!("normalizing {name}"), 0);
+    let export = normalize::export(engine, &name, &tmp_dir).await;
+    let normalized = export.and_then(|export| {
+        let job = Normalize {
+            image: &name,
+            input_hash: &asset.input_hash,
+            store,
+            base: base_layers.as_ref(),
+            epoch: epoch(image),
+        };
+        let mut record =
+            blocking(|| job.run(export.path(), platform_of(&built), built.id.clone().unwrap_or_default()))?;
+        record.base = base;
+        store.commit_image(&record).map_err(BuildError::cache(store.dir()))?;
+        Ok(record)
+    });
+    progress.finish();
+    let record = normalized?;
+    Ok(ImageReport { seconds: started.elapsed().as_secs_f64(), warnings, ..report_of(asset, &record) })
+}
 
-    let context =
-        tempfile::tempfile_in(tmp_dir).map_err(|source| BuildError::Cache { path: tmp_dir.to_path_buf(), source })?;
+/// The layers and history the image's base brings (none for `scratch`; `None` when the
+/// Dockerfile's base cannot be read or the engine does not have it), and the base's report.
+async fn resolve_base(
+    engine: &Engine,
+    image: &ImageAsset,
+) -> Result<(Option<BaseLayers>, Option<BaseImage>), EngineCallError> {
+    let reference = match &image.base {
+        Some(Base::Scratch) => return Ok((Some(BaseLayers::default()), None)),
+        Some(Base::Image(r)) => r,
+        None => return Ok((None, None)),
+    };
+    let inspected = match engine.docker.inspect_image(reference).await.map_err(EngineCallError::from) {
+        Ok(i) => i,
+        Err(e) if e.is_not_found() => return Ok((None, None)),
+        Err(e) => return Err(e),
+    };
+    let history = engine.docker.image_history(reference).await.map_err(EngineCallError::from)?;
+    let layers =
+        BaseLayers { diff_ids: inspected.root_fs.and_then(|r| r.layers).unwrap_or_default(), history: history.len() };
+    let report = BaseImage {
+        reference: reference.clone(),
+        pinned: image.base.as_ref().is_some_and(Base::pinned),
+        id: inspected.id.unwrap_or_default(),
+        repo_digests: inspected.repo_digests.unwrap_or_default(),
+    };
+    Ok((Some(layers), Some(report)))
+}
+
+/// Builds `name` with BuildKit.
+async fn buildkit(
+    engine: &Engine,
+    asset: &Asset,
+    image: &ImageAsset,
+    name: &str,
+    tmp_dir: &Path,
+    progress: &dyn Progress,
+) -> Result<(), BuildError> {
+    let context = tempfile::tempfile_in(tmp_dir).map_err(BuildError::cache(tmp_dir))?;
     let mut context = blocking(|| write_context(image, context))?;
-    io::Seek::rewind(&mut context).map_err(|source| BuildError::Cache { path: tmp_dir.to_path_buf(), source })?;
+    io::Seek::rewind(&mut context).map_err(BuildError::cache(tmp_dir))?;
 
-    let args: HashMap<&str, &str> = image.build_args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    // An engine whose BuildKit knows SOURCE_DATE_EPOCH stamps the same times the
+    // normalization sets; an older one ignores it.
+    let epoch = epoch(image).to_string();
+    let mut args: HashMap<&str, &str> = image.build_args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    args.entry("SOURCE_DATE_EPOCH").or_insert(&epoch);
     let session = format!("hangar-{}-{}", std::process::id(), asset.input_hash.short(16));
     let options = BuildImageOptionsBuilder::default()
         .dockerfile(&image.dockerfile)
-        .t(&name)
+        .t(name)
         .buildargs(&args)
         .platform(&image.platform)
         .networkmode("none")
@@ -226,15 +307,13 @@ pub(crate) async fn build(
     if let Some(message) = failure {
         let failed = steps.values().find(|s| s.error.is_some());
         return Err(BuildError::ImageBuild {
-            image: name,
+            image: name.to_owned(),
             step: failed.map(|s| s.name.clone()).unwrap_or_default(),
             output: failed.map(|s| last_lines(&String::from_utf8_lossy(&s.output), 30)).unwrap_or_default(),
             reason: failed.and_then(|s| s.error.clone()).unwrap_or(message),
         });
     }
-    let built = engine.docker.inspect_image(&name).await.map_err(|e| engine_err(e.into()))?;
-    let platform = platform_of(&built);
-    Ok(report(AssetStatus::Built, built.id.unwrap_or_default(), platform, warnings))
+    Ok(())
 }
 
 #[derive(Default)]
@@ -246,15 +325,4 @@ struct Step {
 
 fn platform_of(image: &bollard::models::ImageInspect) -> String {
     format!("{}/{}", image.os.as_deref().unwrap_or("?"), image.architecture.as_deref().unwrap_or("?"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn args_declared_in_any_stage() {
-        let df = "ARG BASE=scratch\nFROM $BASE\narg VERSION\nARG A=1 B\nRUN echo ARG NOT_ME\n";
-        assert_eq!(declared_args(df), ["BASE", "VERSION", "A", "B"]);
-    }
 }

@@ -13,12 +13,15 @@
 //! reports ([`AssetReport`], [`ImageReport`]) and errors ([`BuildError`]) are public.
 
 mod archive;
+mod base;
 pub(crate) mod code;
 mod compress;
 pub(crate) mod engine;
 mod error;
 pub(crate) mod image;
+mod layer;
 mod node;
+pub(crate) mod normalize;
 mod python;
 mod report;
 mod sink;
@@ -27,6 +30,7 @@ mod tool;
 mod zip;
 
 pub use self::archive::EntryCounts;
+pub use self::base::BaseImage;
 pub use self::compress::EntryError;
 pub use self::engine::{DEFAULT_DOCKER_HOST, EngineCallError, EngineError};
 pub use self::error::{BuildError, ToolError};

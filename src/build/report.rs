@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::archive::EntryCounts;
+use super::base::BaseImage;
 use crate::validate::Diagnostic;
 
 /// Whether an asset was built in this run or found in the cache.
@@ -76,10 +77,17 @@ pub struct ImageReport {
     pub seconds: f64,
     /// The local image, `<repository>:<input-hash>`.
     pub image: String,
-    /// The engine's image ID.
+    /// The engine's ID of the image BuildKit made (empty when it was not built here).
     pub id: String,
+    /// The digest of the image's manifest (`sha256:…`), the same for the same input hash on
+    /// every machine (see the README's reproducibility section); empty for an image the
+    /// registry had, which was not built here.
+    pub digest: String,
     /// `<os>/<architecture>` of the built image.
     pub platform: String,
+    /// What the image starts from, as the engine resolved it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base: Option<BaseImage>,
     /// Build args the Dockerfile does not declare (they have no effect), and such.
     pub warnings: Vec<Diagnostic>,
 }

@@ -7,6 +7,9 @@
 //! code/<input-hash>.json      their metadata: sha256, size, stat at write (the commit mark)
 //! code/<input-hash>.entries   their entry tables and SHA-256 checkpoints, for rebuilds
 //! deps/<key>/                 vendored Python and Node.js dependencies (complete once marked)
+//! images/<input-hash>.json    a normalized image: its manifest's digest, config and layers (the commit mark)
+//! images/blobs/sha256/<hex>   the blobs images are made of (layers, configs, manifests), by digest
+//! images/layers/<key>.json    how a layer tar the engine exported became a blob, so it is compressed once
 //! tmp/                        work in progress; anything here may be deleted
 //! ```
 //!
@@ -251,6 +254,139 @@ impl Store {
     }
 }
 
+impl Store {
+    fn images_dir(&self) -> PathBuf {
+        self.dir.path().join("images")
+    }
+
+    /// Where the blob `digest` lives.
+    pub fn blob_path(&self, digest: &Digest) -> PathBuf {
+        self.images_dir().join("blobs").join("sha256").join(digest.to_hex())
+    }
+
+    /// Whether the store has the blob `digest`, `size` bytes long.
+    pub fn has_blob(&self, digest: &Digest, size: u64) -> bool {
+        fs::metadata(self.blob_path(digest)).is_ok_and(|m| m.len() == size)
+    }
+
+    /// Moves the finished blob `tmp` into place as `digest`; one that is there already (the
+    /// same bytes, by its name) is kept.
+    pub fn commit_blob(&self, tmp: tempfile::TempPath, digest: &Digest) -> io::Result<PathBuf> {
+        let path = self.blob_path(digest);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        tmp.persist(&path).map_err(|e| e.error)?;
+        Ok(path)
+    }
+
+    /// Writes `bytes` as a blob; returns its digest.
+    pub fn write_blob(&self, bytes: &[u8]) -> io::Result<Digest> {
+        let digest = Digest::of(bytes);
+        if !self.has_blob(&digest, bytes.len() as u64) {
+            self.dir.write(&self.blob_path(&digest), bytes)?;
+        }
+        Ok(digest)
+    }
+
+    fn layer_memo_path(&self, key: &str) -> PathBuf {
+        self.images_dir().join("layers").join(format!("{key}.json"))
+    }
+
+    /// What the layer `key` became, when its blob is still here.
+    pub fn layer_memo(&self, key: &str) -> Option<LayerRecord> {
+        if self.mode == CacheMode::Refresh {
+            return None;
+        }
+        let memo: LayerRecord = serde_json::from_slice(&fs::read(self.layer_memo_path(key)).ok()?).ok()?;
+        self.has_blob(&digest_of(&memo.digest)?, memo.size).then_some(memo)
+    }
+
+    /// Records what the layer `key` became.
+    pub fn set_layer_memo(&self, key: &str, layer: &LayerRecord) -> io::Result<()> {
+        self.dir.write(&self.layer_memo_path(key), &serde_json::to_vec(layer).map_err(io::Error::other)?)
+    }
+
+    /// The normalized image of `input_hash`, when it and every blob it names are here (touched,
+    /// for `prune`).
+    pub fn image(&self, input_hash: &Digest) -> Option<ImageRecord> {
+        if self.mode == CacheMode::Refresh {
+            return None;
+        }
+        self.image_record(input_hash)
+    }
+
+    /// [`Store::image`], whatever the cache mode.
+    pub fn image_record(&self, input_hash: &Digest) -> Option<ImageRecord> {
+        let path = self.images_dir().join(format!("{input_hash}.json"));
+        let record: ImageRecord = serde_json::from_slice(&fs::read(&path).ok()?).ok()?;
+        let complete = record.version == IMAGE_RECORD_VERSION
+            && record.input_hash == input_hash.to_hex()
+            && record.blobs().all(|(d, size)| digest_of(d).is_some_and(|d| self.has_blob(&d, size)));
+        if !complete {
+            return None;
+        }
+        touch(&path);
+        Some(record)
+    }
+
+    /// Records the image of `input_hash`, once its blobs are in place.
+    pub fn commit_image(&self, record: &ImageRecord) -> io::Result<()> {
+        let path = self.images_dir().join(format!("{}.json", record.input_hash));
+        self.dir.write(&path, &serde_json::to_vec_pretty(record).map_err(io::Error::other)?)
+    }
+}
+
+/// `sha256:<hex>` as a digest.
+pub(crate) fn digest_of(text: &str) -> Option<Digest> {
+    Digest::from_hex(text.strip_prefix("sha256:")?)
+}
+
+pub(crate) const IMAGE_RECORD_VERSION: u32 = 1;
+
+/// A blob in the store: `sha256:<hex>` and its size.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct BlobRecord {
+    pub digest: String,
+    pub size: u64,
+}
+
+/// A layer blob and the digest of the tar it compresses (the config's `diff_id`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct LayerRecord {
+    pub digest: String,
+    pub size: u64,
+    pub diff_id: String,
+}
+
+/// A normalized image in the store.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ImageRecord {
+    pub version: u32,
+    pub input_hash: String,
+    /// The manifest's blob: its digest is the image's.
+    pub manifest: BlobRecord,
+    pub config: BlobRecord,
+    pub layers: Vec<LayerRecord>,
+    /// `linux/arm64`.
+    pub platform: String,
+    /// The engine's ID of the image as BuildKit made it.
+    pub engine_id: String,
+    pub base: Option<super::base::BaseImage>,
+}
+
+impl ImageRecord {
+    /// Every blob it is made of, with its size.
+    pub fn blobs(&self) -> impl Iterator<Item = (&str, u64)> {
+        [(&self.manifest.digest, self.manifest.size), (&self.config.digest, self.config.size)]
+            .into_iter()
+            .chain(self.layers.iter().map(|l| (&l.digest, l.size)))
+            .map(|(d, s)| (d.as_str(), s))
+    }
+}
+
 /// At most this many archives besides the previous one are looked in for entries.
 pub(crate) const MAX_SOURCES: usize = 8;
 
@@ -448,6 +584,27 @@ pub(crate) fn prune(store: &Path, local: &Path, limits: PruneLimits) -> io::Resu
         let when = if mark.exists() { used(&mark) } else { used(&tree) };
         units.push((when, dir_size(&tree), vec![tree]));
     }
+    // Images: a record with the blobs no other record names (shared base layers stay until
+    // the last image using them goes).
+    let images = store.join("images");
+    let records: Vec<(PathBuf, ImageRecord)> = read_dir_or_empty(&images)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .filter_map(|p| Some((p.clone(), serde_json::from_slice(&fs::read(&p).ok()?).ok()?)))
+        .collect();
+    let mut users: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (_, r) in &records {
+        for (d, _) in r.blobs().collect::<std::collections::BTreeSet<_>>() {
+            *users.entry(d.to_owned()).or_default() += 1;
+        }
+    }
+    let blob_file = |d: &str| images.join("blobs").join("sha256").join(d.trim_start_matches("sha256:"));
+    for (path, r) in &records {
+        let own: std::collections::BTreeSet<_> =
+            r.blobs().filter(|(d, _)| users.get(*d) == Some(&1)).map(|(d, _)| blob_file(d)).collect();
+        let size = dir_size(path) + own.iter().map(|p| dir_size(p)).sum::<u64>();
+        units.push((used(path), size, std::iter::once(path.clone()).chain(own).collect()));
+    }
     units.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.2.cmp(&b.2)));
     let mut total: u64 = units.iter().map(|u| u.1).sum();
     for (when, size, paths) in units {
@@ -456,6 +613,33 @@ pub(crate) fn prune(store: &Path, local: &Path, limits: PruneLimits) -> io::Resu
         if unused || over {
             remove(&paths, &mut report);
             total -= size;
+        }
+    }
+    // Blobs no remaining image names (older than a running build's), and memos of layers
+    // whose blob is gone.
+    let named: std::collections::HashSet<String> = read_dir_or_empty(&images)
+        .into_iter()
+        .filter_map(|p| serde_json::from_slice::<ImageRecord>(&fs::read(p).ok()?).ok())
+        .flat_map(|r| r.blobs().map(|(d, _)| d.trim_start_matches("sha256:").to_owned()).collect::<Vec<_>>())
+        .collect();
+    let memos = read_dir_or_empty(&images.join("layers"));
+    let memo_named: std::collections::HashSet<String> = memos
+        .iter()
+        .filter_map(|p| serde_json::from_slice::<LayerRecord>(&fs::read(p).ok()?).ok())
+        .map(|m| m.digest.trim_start_matches("sha256:").to_owned())
+        .collect();
+    for blob in read_dir_or_empty(&images.join("blobs").join("sha256")) {
+        let name = blob.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let unnamed = !named.contains(&name) && (!memo_named.contains(&name) || age(&blob) > limits.older_than);
+        if unnamed && age(&blob) > leftover_age {
+            remove(&[blob], &mut report);
+        }
+    }
+    for memo in memos {
+        let gone = serde_json::from_slice::<LayerRecord>(&fs::read(&memo).unwrap_or_default())
+            .map_or(true, |m| !blob_file(&m.digest).exists());
+        if gone {
+            remove(&[memo], &mut report);
         }
     }
     Ok(report)

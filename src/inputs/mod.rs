@@ -22,6 +22,7 @@
 //! cache.save().unwrap();
 //! ```
 
+pub(crate) mod dockerfile;
 mod file;
 mod hash;
 pub(crate) mod listings;

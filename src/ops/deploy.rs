@@ -653,7 +653,7 @@ impl App {
         let mut bucket: Option<(AssetsBucket, BucketStatus)> = None;
         let mut present_code: HashSet<Digest> = HashSet::new();
         let mut registry = None;
-        let mut present_images = HashSet::new();
+        let mut present_images = std::collections::HashMap::new();
         let packaged = self
             .package_then(options.publish.package_options(), async |plan: &Plan| {
                 if needs_bucket {
@@ -687,7 +687,7 @@ impl App {
                     }
                 }
                 (registry, present_images) = probe_images(plan, clients.ecr.clone(), &options.publish).await?;
-                Ok(present_code.union(&present_images).copied().collect())
+                Ok(present_code.iter().chain(present_images.keys()).copied().collect())
             })
             .await?;
         let plan = &packaged.synth.plan;
@@ -696,7 +696,10 @@ impl App {
             None => Vec::new(),
         };
         let images = match &registry {
-            Some(r) => push_images(r, plan, &present_images, &options.publish).await?,
+            Some(r) => {
+                let store = options.publish.package_options().store(&self.root);
+                push_images(r, plan, &present_images, &store, &options.publish).await?
+            }
             None => Vec::new(),
         };
         let source = match &bucket {

@@ -3,7 +3,7 @@
 //! local Docker Engine. What the cache (or the engine) already holds for an input hash is not
 //! built again; a changed tree recompresses only its changed files.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -153,8 +153,9 @@ impl PackageOptions {
         &self.stage
     }
 
-    pub(crate) fn docker_host_str(&self) -> &str {
-        &self.docker_host
+    /// The artifact store these options package into.
+    pub(crate) fn store(&self, root: &std::path::Path) -> Store {
+        Store::open(root, self.cache.shared_store(), self.cache.cache_mode())
     }
 
     pub(crate) fn progress_ref(&self) -> &dyn Progress {
@@ -209,7 +210,7 @@ impl App {
         F: AsyncFnOnce(&Plan) -> Result<HashSet<Digest>, Error>,
     {
         let inputs = InputCache::open(&self.root, &options.cache);
-        let store = Store::open(&self.root, options.cache.shared_store(), options.cache.cache_mode());
+        let store = options.store(&self.root);
         std::fs::create_dir_all(&options.out_dir)
             .map_err(|source| Error::Io { path: options.out_dir.clone(), source })?;
         let plan = blocking(|| self.plan_with(&options.stage, &inputs, Some(&options.out_dir)))?;
@@ -315,8 +316,8 @@ impl PruneOptions {
     }
 }
 
-/// Builds the image assets, `concurrency` at a time, except those in `remote`; errors name the
-/// agent.
+/// Builds the image assets, `concurrency` at a time, except those in `remote` and those the
+/// store has (no engine is needed for these); errors name the agent.
 async fn build_images(
     plan: &Plan,
     remote: &HashSet<Digest>,
@@ -325,15 +326,21 @@ async fn build_images(
 ) -> Result<Vec<ImageReport>, Error> {
     let (present, images): (Vec<_>, Vec<_>) = plan.images().partition(|(a, _)| remote.contains(&a.input_hash));
     let mut reports: Vec<_> = present.into_iter().map(|(a, i)| image::remote_report(a, i)).collect();
-    let Some(&(first, _)) = images.first() else { return Ok(reports) };
+    let mut to_build = Vec::new();
+    for (asset, img) in images {
+        match blocking(|| image::stored_report(asset, img, store)) {
+            Some(report) => reports.push(report),
+            None => to_build.push((asset, img)),
+        }
+    }
+    let Some(&(first, _)) = to_build.first() else { return Ok(reports) };
     let agent_err = |agent: &[String], source: BuildError| Error::Build { agent: agent.first().cloned(), source };
     let engine = engine::connect(&options.docker_host).await.map_err(|e| agent_err(&first.agents, e.into()))?;
-    let tmp_dir = store.tmp_dir().map_err(|source| Error::Io { path: store.dir().join("tmp"), source })?;
-    let results: Vec<Result<ImageReport, Error>> = futures_util::stream::iter(images)
+    let results: Vec<Result<ImageReport, Error>> = futures_util::stream::iter(to_build)
         .map(|(asset, img)| {
-            let (engine, tmp_dir) = (&engine, &tmp_dir);
+            let engine = &engine;
             async move {
-                image::build(engine, asset, img, store.mode(), tmp_dir, options.progress.as_ref())
+                image::build(engine, asset, img, store, options.progress.as_ref())
                     .await
                     .map_err(|e| agent_err(&asset.agents, e))
             }
@@ -344,5 +351,8 @@ async fn build_images(
     for r in results {
         reports.push(r?);
     }
+    // In the plan's order, whatever was built and what was not.
+    let order: HashMap<Digest, usize> = plan.images().enumerate().map(|(i, (a, _))| (a.input_hash, i)).collect();
+    reports.sort_by_key(|r| Digest::from_hex(&r.input_hash).and_then(|d| order.get(&d).copied()));
     Ok(reports)
 }

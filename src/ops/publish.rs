@@ -1,16 +1,18 @@
 //! `App::publish`: package, then push every image to its ECR repository, skipping what the
 //! registry has.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use futures_util::StreamExt;
 
 use super::error::Error;
 use super::package::{PackageOptions, Packaged};
+use crate::build::store::Store;
 use crate::model::App;
 use crate::plan::{Asset, Plan};
 use crate::publish::{PublishError, PushReport, Registry};
 use crate::util::digest::Digest;
+use crate::util::task::blocking;
 
 /// Options of [`App::publish`].
 ///
@@ -90,40 +92,42 @@ fn agent_err(asset: &Asset, source: PublishError) -> Error {
 }
 
 /// Connects to the registry (when the plan has images), ensures each image's repository and
-/// finds which images it has already: those need neither a build nor a push.
+/// finds which images it has already, with the digest their tag names: those need neither a
+/// build nor a push.
 pub(super) async fn probe_images(
     plan: &Plan,
     ecr: aws_sdk_ecr::Client,
     options: &PublishOptions,
-) -> Result<(Option<Registry>, HashSet<Digest>), Error> {
-    let mut present = HashSet::new();
+) -> Result<(Option<Registry>, HashMap<Digest, String>), Error> {
+    let mut present = HashMap::new();
     let images: Vec<_> = plan.images().collect();
     let Some(&(first, _)) = images.first() else { return Ok((None, present)) };
-    let registry = Registry::connect(ecr, options.registry.as_deref(), options.package.docker_host_str())
-        .await
-        .map_err(|e| agent_err(first, e))?;
+    let registry = Registry::connect(ecr, options.registry.as_deref()).await.map_err(|e| agent_err(first, e))?;
     for (asset, image) in &images {
         registry.ensure_repository(&image.repository).await.map_err(|e| agent_err(asset, e))?;
-        if registry.has(asset, image).await.map_err(|e| agent_err(asset, e))? {
-            present.insert(asset.input_hash);
+        if let Some(digest) = registry.tagged(asset, image).await.map_err(|e| agent_err(asset, e))? {
+            present.insert(asset.input_hash, digest);
         }
     }
     Ok((Some(registry), present))
 }
 
-/// Pushes every image of `plan` that is not `present`, a few at a time.
+/// Pushes every image of `plan` that is not `present` from `store`, a few at a time; those
+/// present are checked against what the store says these inputs built.
 pub(super) async fn push_images(
     registry: &Registry,
     plan: &Plan,
-    present: &HashSet<Digest>,
+    present: &HashMap<Digest, String>,
+    store: &Store,
     options: &PublishOptions,
 ) -> Result<Vec<PushReport>, Error> {
     let pushes: Vec<Result<PushReport, Error>> = futures_util::stream::iter(plan.images())
         .map(|(asset, image)| async move {
-            if present.contains(&asset.input_hash) {
-                return Ok(registry.present(asset, image));
+            if let Some(digest) = present.get(&asset.input_hash) {
+                let record = blocking(|| store.image_record(&asset.input_hash));
+                return registry.present(asset, image, digest, record.as_ref()).map_err(|e| agent_err(asset, e));
             }
-            registry.push(asset, image, options.attempts).await.map_err(|e| agent_err(asset, e))
+            registry.push(asset, image, store, options.attempts).await.map_err(|e| agent_err(asset, e))
         })
         .buffered(options.package.image_concurrency())
         .collect()
@@ -136,15 +140,16 @@ impl App {
     /// immutable tags). An image its registry already has is neither built nor pushed.
     pub async fn publish(&self, options: &PublishOptions) -> Result<Published, Error> {
         let mut registry: Option<Registry> = None;
-        let mut present: HashSet<Digest> = HashSet::new();
+        let mut present: HashMap<Digest, String> = HashMap::new();
         let packaged = self
             .package_then(&options.package, async |plan: &Plan| {
                 (registry, present) = probe_images(plan, aws_sdk_ecr::Client::new(&options.aws), options).await?;
-                Ok(present.clone())
+                Ok(present.keys().copied().collect())
             })
             .await?;
+        let store = options.package.store(&self.root);
         let images = match &registry {
-            Some(r) => push_images(r, &packaged.synth.plan, &present, options).await?,
+            Some(r) => push_images(r, &packaged.synth.plan, &present, &store, options).await?,
             None => Vec::new(),
         };
         Ok(Published { packaged, images })

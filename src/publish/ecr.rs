@@ -1,8 +1,9 @@
 //! ECR's API: repositories and authorization tokens.
 
 use aws_sdk_ecr::types::{ImageScanningConfiguration, ImageTagMutability};
+use base64::Engine as _;
 
-use super::{PublishError, decode_token};
+use super::error::PublishError;
 
 /// Credentials for the account's registry.
 pub(super) struct Authorization {
@@ -65,5 +66,24 @@ pub(super) async fn ensure_repository(client: &aws_sdk_ecr::Client, name: &str) 
         // Another run created it meanwhile.
         Err(e) if e.as_service_error().is_some_and(|s| s.is_repository_already_exists_exception()) => Ok(()),
         Err(e) => Err(error("CreateRepository", name, e)),
+    }
+}
+
+/// Decodes an ECR authorization token (`base64("AWS:<password>")`).
+fn decode_token(token: &str) -> Option<(String, String)> {
+    let bytes = base64::engine::general_purpose::STANDARD.decode(token).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let (user, password) = text.split_once(':')?;
+    Some((user.to_owned(), password.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_decode() {
+        assert_eq!(decode_token("QVdTOnNlY3JldA=="), Some(("AWS".into(), "secret".into())));
+        assert_eq!(decode_token("not base64!"), None);
     }
 }

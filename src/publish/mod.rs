@@ -2,25 +2,29 @@
 //!
 //! A `Registry` is the account's ECR registry (or another host that stands in for it): it
 //! ensures repositories (created with scan on push and immutable tags), holds a token from
-//! `GetAuthorizationToken`, answers whether `<repository>:<input-hash>` is already there (read
-//! through the distribution API, without the engine), and pushes through the engine. The engine uploads each layer before the manifest, and skips
-//! layers the registry has, so a failed push never leaves a manifest pointing at missing blobs.
-//! Pushes are retried with backoff; refused credentials are not. `App::publish` (in
-//! [`crate::ops`]) drives it.
+//! `GetAuthorizationToken`, reads which manifest a tag names, and pushes the store's
+//! normalized image through the distribution API (oci-client, in `oci`), not the engine:
+//! blobs first (those the repository has are skipped, those another repository of this run
+//! has are mounted), the manifest last, so a failed push never leaves a manifest pointing at
+//! missing blobs. A tag that names the same digest already is success (two runners pushing one
+//! input hash at once both succeed); one that names another digest is an error naming both,
+//! never an overwrite. Pushes are retried with backoff; refused credentials are not.
+//! `App::publish` (in [`crate::ops`]) drives it.
 
 mod ecr;
+mod error;
 mod oci;
 
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use base64::Engine as _;
-use bollard::auth::DockerCredentials;
-use bollard::query_parameters::{PushImageOptionsBuilder, TagImageOptionsBuilder};
 use futures_util::StreamExt;
 use serde::Serialize;
 
-use crate::build::engine::{self, Engine, EngineCallError, EngineError};
-use crate::build::image::local_name;
+pub use self::error::PublishError;
+use self::oci::{Failure, Remote};
+use crate::build::store::{ImageRecord, Store};
 use crate::plan::{Asset, ImageAsset};
 
 /// Whether an image was pushed in this run or was in the registry already.
@@ -53,104 +57,18 @@ pub struct PushReport {
     pub layers_pushed: usize,
     /// Layers the registry had already.
     pub layers_present: usize,
+    /// The digest of the manifest the tag names.
+    pub digest: String,
     /// Attempts the push took.
     pub attempts: u32,
     /// How long it took.
     pub seconds: f64,
 }
 
-/// Why publishing failed.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum PublishError {
-    /// An ECR API call failed; `message` is the SDK's account of it, with its causes.
-    #[error("ECR {operation} (repository {repository}): {message}")]
-    Ecr {
-        /// The API call: `CreateRepository`.
-        operation: &'static str,
-        /// The repository it was about (`-` for none).
-        repository: String,
-        /// The SDK's account of the failure.
-        message: String,
-        /// The SDK's error, when there was one.
-        #[source]
-        source: Option<Box<dyn std::error::Error + Send + Sync>>,
-    },
-    /// No engine to push through.
-    #[error(transparent)]
-    NoEngine(#[from] EngineError),
-    /// The registry did not answer, however often it was tried.
-    #[error("registry {registry} cannot be reached ({message}); gave up after {attempts} attempts")]
-    Unreachable {
-        /// The registry host.
-        registry: String,
-        /// How often it was tried.
-        attempts: u32,
-        /// The engine's words.
-        message: String,
-    },
-    /// The registry refused the credentials (not retried).
-    #[error(
-        "registry {registry} refused the credentials for {repository} ({message}): the ECR token may have expired or be for another account or region"
-    )]
-    Auth {
-        /// The registry host.
-        registry: String,
-        /// The repository pushed to.
-        repository: String,
-        /// The engine's words.
-        message: String,
-    },
-    /// The registry refused the credentials for a read.
-    #[error("reading {image}: the registry refused the credentials ({message})")]
-    Refused {
-        /// The image.
-        image: String,
-        /// What the registry said.
-        message: String,
-    },
-    /// Reading an image's manifest from its registry failed.
-    #[error("reading {image} from its registry: {message}")]
-    Read {
-        /// The image.
-        image: String,
-        /// What the registry or the client said.
-        message: String,
-    },
-    /// A pre-built image is not in its registry.
-    #[error("the image {image} is not in its registry")]
-    Missing {
-        /// The image.
-        image: String,
-    },
-    /// A pre-built image does not offer the platform AgentCore runs.
-    #[error("the image {image} offers {} only; AgentCore runs linux/arm64 (build it with `--platform linux/arm64`)", found_list(.found))]
-    Platform {
-        /// The image.
-        image: String,
-        /// The platforms it offers.
-        found: Vec<String>,
-    },
-    /// The push failed otherwise, however often it was tried.
-    #[error("pushing {image} failed after {attempts} attempts: {message}")]
-    Push {
-        /// `<registry>/<repository>[:tag]`.
-        image: String,
-        /// How often it was tried.
-        attempts: u32,
-        /// The engine's words.
-        message: String,
-    },
-}
-
-fn found_list(found: &[String]) -> String {
-    if found.is_empty() { "no platform".to_owned() } else { found.join(", ") }
-}
-
 /// Reads of the account's registry (or of `host` standing in for it) through the distribution
 /// API, with one ECR token.
 pub(crate) struct RegistryReads {
-    reader: oci::Reader,
+    reader: Remote,
     registry: String,
 }
 
@@ -162,7 +80,7 @@ impl RegistryReads {
     ) -> Result<RegistryReads, PublishError> {
         let token = ecr::authorization(client).await?;
         let registry = host.map_or_else(|| token.registry.clone(), str::to_owned);
-        Ok(RegistryReads { reader: oci::Reader::new(token.username, token.password, host), registry })
+        Ok(RegistryReads { reader: Remote::new(token.username, token.password, host), registry })
     }
 
     /// Checks that a pre-built `image` is in its registry and offers `linux/arm64`, reading
@@ -181,35 +99,42 @@ impl RegistryReads {
     }
 }
 
-/// Where images are pushed: the engine that pushes, ECR's API, the registry host and the
-/// credentials for it.
+/// Where images are pushed: ECR's API, the registry host and the credentials for it.
 pub(crate) struct Registry {
-    engine: Engine,
     client: aws_sdk_ecr::Client,
     registry: String,
-    credentials: DockerCredentials,
-    reader: oci::Reader,
+    remote: Remote,
+    /// Blobs pushed in this run, with a repository that has them (to mount from).
+    pushed_to: Mutex<HashMap<String, String>>,
+}
+
+/// How one attempt at a push ended badly.
+enum Attempt {
+    /// Worth another try, or not (refused credentials).
+    Failed(Failure),
+    /// Final: the tag names another image.
+    Final(PublishError),
+}
+
+impl From<Failure> for Attempt {
+    fn from(f: Failure) -> Self {
+        Attempt::Failed(f)
+    }
+}
+
+/// What happened to one blob.
+enum BlobPush {
+    Uploaded,
+    Present,
 }
 
 impl Registry {
-    /// The account's registry (through `client`), or `host` standing in for it, pushed to through the
-    /// engine at `docker_host`.
-    pub async fn connect(
-        client: aws_sdk_ecr::Client,
-        host: Option<&str>,
-        docker_host: &str,
-    ) -> Result<Registry, PublishError> {
-        let engine = engine::connect(docker_host).await?;
+    /// The account's registry (through `client`), or `host` standing in for it.
+    pub async fn connect(client: aws_sdk_ecr::Client, host: Option<&str>) -> Result<Registry, PublishError> {
         let token = ecr::authorization(&client).await?;
         let registry = host.map_or_else(|| token.registry.clone(), str::to_owned);
-        let reader = oci::Reader::new(token.username.clone(), token.password.clone(), host);
-        let credentials = DockerCredentials {
-            username: Some(token.username),
-            password: Some(token.password),
-            serveraddress: Some(registry.clone()),
-            ..DockerCredentials::default()
-        };
-        Ok(Registry { engine, client, registry, credentials, reader })
+        let remote = Remote::new(token.username, token.password, host);
+        Ok(Registry { client, registry, remote, pushed_to: Mutex::new(HashMap::new()) })
     }
 
     /// Creates the repository `name` unless it exists.
@@ -222,14 +147,15 @@ impl Registry {
         format!("{}/{}:{}", self.registry, image.repository, asset.image_tag())
     }
 
-    /// Whether the registry has the image, read through the distribution API (not the
-    /// engine): refused credentials are an error; an unreachable registry is "no", and the
-    /// push that follows retries and says so if it keeps failing.
-    pub async fn has(&self, asset: &Asset, image: &ImageAsset) -> Result<bool, PublishError> {
-        match self.reader.platforms(&self.uri(asset, image)).await {
-            Ok(found) => Ok(found.is_some()),
-            Err(PublishError::Refused { message, .. }) => Err(self.auth_error(&image.repository, message)),
-            Err(_) => Ok(false),
+    /// The digest of the manifest the image's tag names, read through the distribution API:
+    /// refused credentials are an error; an unreachable registry is "none", and the push that
+    /// follows retries and says so if it keeps failing.
+    pub async fn tagged(&self, asset: &Asset, image: &ImageAsset) -> Result<Option<String>, PublishError> {
+        let reference = self.remote.reference(&self.uri(asset, image))?;
+        match self.remote.manifest_digest(&reference).await {
+            Ok(found) => Ok(found),
+            Err(Failure::Auth(message)) => Err(self.auth_error(&image.repository, message)),
+            Err(_) => Ok(None),
         }
     }
 
@@ -237,24 +163,180 @@ impl Registry {
         PublishError::Auth { registry: self.registry.clone(), repository: repository.to_owned(), message }
     }
 
-    /// The report of an image the registry had: nothing pushed.
-    pub fn present(&self, asset: &Asset, image: &ImageAsset) -> PushReport {
-        report(asset, image, self, PushStatus::Present, (0, 0), 0, Instant::now())
+    /// The report of an image the registry had under `digest`: nothing pushed. A different
+    /// digest in the store's `record` (what these inputs built here) is a conflict.
+    pub fn present(
+        &self,
+        asset: &Asset,
+        image: &ImageAsset,
+        digest: &str,
+        record: Option<&ImageRecord>,
+    ) -> Result<PushReport, PublishError> {
+        if let Some(r) = record.filter(|r| r.manifest.digest != digest) {
+            return Err(self.conflict(asset, image, digest, r));
+        }
+        Ok(report(asset, image, self, PushStatus::Present, (0, 0), digest, 0, Instant::now()))
     }
 
-    /// Tags the local image for the registry and pushes it, trying `attempts` times with
-    /// backoff.
-    pub async fn push(&self, asset: &Asset, image: &ImageAsset, attempts: u32) -> Result<PushReport, PublishError> {
-        push(self, asset, image, attempts).await
+    fn conflict(&self, asset: &Asset, image: &ImageAsset, digest: &str, record: &ImageRecord) -> PublishError {
+        PublishError::TagConflict {
+            image: self.uri(asset, image),
+            registry_digest: digest.to_owned(),
+            local_digest: record.manifest.digest.clone(),
+        }
+    }
+
+    /// Pushes the store's image of `asset`, trying `attempts` times with backoff (blobs an
+    /// earlier attempt uploaded are not uploaded again).
+    pub async fn push(
+        &self,
+        asset: &Asset,
+        image: &ImageAsset,
+        store: &Store,
+        attempts: u32,
+    ) -> Result<PushReport, PublishError> {
+        let started = Instant::now();
+        let uri = self.uri(asset, image);
+        let record = store.image_record(&asset.input_hash).ok_or_else(|| PublishError::NotStored {
+            image: asset.local_image().unwrap_or_default(),
+            store: store.dir().to_path_buf(),
+        })?;
+        let reference = self.remote.reference(&uri)?;
+        let (mut uploaded, mut present) = (BTreeSet::new(), BTreeSet::new());
+        let mut wait = Duration::from_millis(500);
+        let mut last = Failure::Other(String::new());
+        for attempt in 1..=attempts {
+            match self.attempt(&reference, asset, image, &record, store, (&mut uploaded, &mut present)).await {
+                Ok(status) => {
+                    let counts = (uploaded.len(), present.len());
+                    return Ok(report(asset, image, self, status, counts, &record.manifest.digest, attempt, started));
+                }
+                Err(Attempt::Final(e)) => return Err(e),
+                Err(Attempt::Failed(Failure::Auth(message))) => return Err(self.auth_error(&image.repository, message)),
+                Err(Attempt::Failed(failure)) => {
+                    let (Failure::Unreachable(m) | Failure::Other(m) | Failure::Auth(m)) = &failure;
+                    tracing::warn!("pushing {uri} failed (attempt {attempt} of {attempts}): {m}");
+                    last = failure;
+                    if attempt < attempts {
+                        tokio::time::sleep(wait).await;
+                        wait *= 2;
+                    }
+                }
+            }
+        }
+        Err(match last {
+            Failure::Unreachable(message) => {
+                PublishError::Unreachable { registry: self.registry.clone(), attempts, message }
+            }
+            Failure::Auth(message) => self.auth_error(&image.repository, message),
+            Failure::Other(message) => PublishError::Push { image: uri, attempts, message },
+        })
+    }
+
+    /// One attempt: blobs, then the manifest. `done` counts the layers uploaded and those the
+    /// registry had, over all attempts.
+    async fn attempt(
+        &self,
+        reference: &oci_client::Reference,
+        asset: &Asset,
+        image: &ImageAsset,
+        record: &ImageRecord,
+        store: &Store,
+        done: (&mut BTreeSet<String>, &mut BTreeSet<String>),
+    ) -> Result<PushStatus, Attempt> {
+        let (uploaded, present) = done;
+        self.remote.authorize_push(reference).await?;
+        if let Some(digest) = self.remote.manifest_digest(reference).await? {
+            return self.same(asset, image, &digest, record).map(|()| PushStatus::Present);
+        }
+        let pending: Vec<(&str, u64)> = record
+            .layers
+            .iter()
+            .map(|l| (l.digest.as_str(), l.size))
+            .filter(|(d, _)| !uploaded.contains(*d) && !present.contains(*d))
+            .collect();
+        let results: Vec<(String, Result<BlobPush, Failure>)> = futures_util::stream::iter(pending)
+            .map(|(digest, size)| async move {
+                (digest.to_owned(), self.blob(reference, &image.repository, store, digest, size).await)
+            })
+            .buffer_unordered(3)
+            .collect()
+            .await;
+        let mut failed = None;
+        for (digest, result) in results {
+            match result {
+                Ok(BlobPush::Uploaded) => {
+                    uploaded.insert(digest);
+                }
+                Ok(BlobPush::Present) => {
+                    present.insert(digest);
+                }
+                Err(f) => failed = failed.or(Some(f)),
+            }
+        }
+        if let Some(f) = failed {
+            return Err(f.into());
+        }
+        self.blob(reference, &image.repository, store, &record.config.digest, record.config.size).await?;
+        let manifest = std::fs::read(store.blob_path(&digest_hex(&record.manifest.digest)))
+            .map_err(|e| Failure::Other(format!("reading the manifest from the store: {e}")))?;
+        match self.remote.put_manifest(reference, manifest).await {
+            Ok(()) => Ok(PushStatus::Pushed),
+            // Another runner may have put the same manifest first (an immutable tag then
+            // refuses the second put): what the tag names now decides.
+            Err(failure) => match self.remote.manifest_digest(reference).await {
+                Ok(Some(digest)) => self.same(asset, image, &digest, record).map(|()| PushStatus::Present),
+                _ => Err(failure.into()),
+            },
+        }
+    }
+
+    fn same(&self, asset: &Asset, image: &ImageAsset, digest: &str, record: &ImageRecord) -> Result<(), Attempt> {
+        if digest == record.manifest.digest {
+            Ok(())
+        } else {
+            Err(Attempt::Final(self.conflict(asset, image, digest, record)))
+        }
+    }
+
+    /// Puts one blob in the repository: there already, mounted from another repository this
+    /// run pushed it to, or uploaded from the store.
+    async fn blob(
+        &self,
+        reference: &oci_client::Reference,
+        repository: &str,
+        store: &Store,
+        digest: &str,
+        size: u64,
+    ) -> Result<BlobPush, Failure> {
+        if self.remote.has_blob(reference, digest).await? {
+            return Ok(BlobPush::Present);
+        }
+        let from = self.pushed_to.lock().unwrap_or_else(|p| p.into_inner()).get(digest).cloned();
+        let outcome = match from {
+            Some(from) if from != repository && self.remote.mount(reference, &from, digest).await => BlobPush::Present,
+            _ => {
+                self.remote.upload(reference, &store.blob_path(&digest_hex(digest)), digest, size).await?;
+                BlobPush::Uploaded
+            }
+        };
+        self.pushed_to.lock().unwrap_or_else(|p| p.into_inner()).insert(digest.to_owned(), repository.to_owned());
+        Ok(outcome)
     }
 }
 
+fn digest_hex(digest: &str) -> crate::util::digest::Digest {
+    crate::build::store::digest_of(digest).unwrap_or(crate::util::digest::Digest([0; 32]))
+}
+
+#[allow(clippy::too_many_arguments)]
 fn report(
     asset: &Asset,
     image: &ImageAsset,
     target: &Registry,
     status: PushStatus,
     (pushed, present): (usize, usize),
+    digest: &str,
     attempts: u32,
     started: Instant,
 ) -> PushReport {
@@ -266,100 +348,8 @@ fn report(
         status,
         layers_pushed: pushed,
         layers_present: present,
+        digest: digest.to_owned(),
         attempts,
         seconds: started.elapsed().as_secs_f64(),
-    }
-}
-
-/// What a registry error means. A push's errors come from the engine as text only (its
-/// stream carries no status), so its words are all there is to go by.
-fn classify(registry: &str, repository: &str, message: String, attempts: u32) -> PublishError {
-    let lower = message.to_ascii_lowercase();
-    if lower.contains("unauthorized") || lower.contains("authentication required") || lower.contains("no basic auth") {
-        PublishError::Auth { registry: registry.to_owned(), repository: repository.to_owned(), message }
-    } else if lower.contains("connection refused") || lower.contains("no such host") || lower.contains("dial tcp") {
-        PublishError::Unreachable { registry: registry.to_owned(), attempts, message }
-    } else {
-        PublishError::Push { image: format!("{registry}/{repository}"), attempts, message }
-    }
-}
-
-/// Tags the local image for the registry and pushes it, retrying with backoff.
-async fn push(target: &Registry, asset: &Asset, image: &ImageAsset, attempts: u32) -> Result<PushReport, PublishError> {
-    let started = Instant::now();
-    let tag = asset.image_tag();
-    let remote = format!("{}/{}", target.registry, image.repository);
-    let uri = target.uri(asset, image);
-    let tag_options = TagImageOptionsBuilder::default().repo(&remote).tag(&tag).build();
-    target.engine.docker.tag_image(&local_name(asset), Some(tag_options)).await.map_err(|e| PublishError::Push {
-        image: uri.clone(),
-        attempts: 0,
-        message: EngineCallError::from(e).to_string(),
-    })?;
-    let mut wait = Duration::from_millis(500);
-    let mut last = String::new();
-    for attempt in 1..=attempts {
-        let options = PushImageOptionsBuilder::default().tag(&tag).build();
-        let mut stream = target.engine.docker.push_image(&remote, Some(options), Some(target.credentials.clone()));
-        // Each layer ends its progress with one of these statuses.
-        let (mut pushed, mut present) = (0, 0);
-        let mut failed = None;
-        while let Some(item) = stream.next().await {
-            match item {
-                Ok(info) => match info.status.as_deref() {
-                    Some("Pushed") => pushed += 1,
-                    Some(s) if s == "Layer already exists" || s.starts_with("Mounted from") => present += 1,
-                    _ => {}
-                },
-                Err(e) => {
-                    failed = Some(EngineCallError::from(e).to_string());
-                    break;
-                }
-            }
-        }
-        match failed {
-            None => return Ok(report(asset, image, target, PushStatus::Pushed, (pushed, present), attempt, started)),
-            Some(message) => {
-                if let e @ PublishError::Auth { .. } =
-                    classify(&target.registry, &image.repository, message.clone(), attempt)
-                {
-                    return Err(e);
-                }
-                tracing::warn!("pushing {uri} failed (attempt {attempt} of {attempts}): {message}");
-                last = message;
-                if attempt < attempts {
-                    tokio::time::sleep(wait).await;
-                    wait *= 2;
-                }
-            }
-        }
-    }
-    Err(classify(&target.registry, &image.repository, last, attempts))
-}
-
-/// Decodes an ECR authorization token (`base64("AWS:<password>")`).
-fn decode_token(token: &str) -> Option<(String, String)> {
-    let bytes = base64::engine::general_purpose::STANDARD.decode(token).ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    let (user, password) = text.split_once(':')?;
-    Some((user.to_owned(), password.to_owned()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tokens_decode() {
-        assert_eq!(decode_token("QVdTOnNlY3JldA=="), Some(("AWS".into(), "secret".into())));
-        assert_eq!(decode_token("not base64!"), None);
-    }
-
-    #[test]
-    fn errors_are_classified() {
-        let c = |m: &str| classify("r", "repo", m.into(), 3);
-        assert!(matches!(c("unauthorized: authentication required"), PublishError::Auth { .. }));
-        assert!(matches!(c("dial tcp 127.0.0.1:5999: connect: connection refused"), PublishError::Unreachable { .. }));
-        assert!(matches!(c("blob upload invalid"), PublishError::Push { .. }));
     }
 }

@@ -102,6 +102,9 @@ pub enum Code {
     InvalidPattern,
     /// A build arg that no `ARG` of the Dockerfile declares (it has no effect).
     UndeclaredBuildArg,
+    /// A Dockerfile starts from an image by tag, not by digest: the input hash cannot see
+    /// the tag move.
+    UnpinnedBaseImage,
 }
 
 impl Code {
@@ -122,6 +125,7 @@ impl Code {
             Code::NotPackaged => "not-packaged",
             Code::InvalidPattern => "invalid-pattern",
             Code::UndeclaredBuildArg => "undeclared-build-arg",
+            Code::UnpinnedBaseImage => "unpinned-base-image",
         }
     }
 }

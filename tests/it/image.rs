@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use hangar::build::{AssetStatus, BuildError};
+use hangar::inputs::{CacheMode, CacheOptions};
 use hangar::prelude::*;
 use hangar::publish::{PublishError, PushStatus};
 use hangar::validate::Code;
@@ -61,9 +62,18 @@ fn arm64_images_build_with_buildkit_and_are_then_cached() {
     );
     assert_eq!(std::fs::read_to_string(dir.path().join("Dockerfile.agent")).unwrap(), custom);
 
+    assert!(built.digest.starts_with("sha256:") && built.digest.len() == 71, "{}", built.digest);
+    let base = built.base.as_ref().expect("the base is reported");
+    assert_eq!((base.reference.as_str(), base.pinned), ("hangar-dev/busybox:arm64", false));
+    assert!(base.id.starts_with("sha256:"), "{base:?}");
+
     let second = package(&app, &out).unwrap();
-    assert_eq!(second.images[0].status, AssetStatus::Cached, "the engine has the image: nothing is built");
-    assert_eq!(second.images[0].id, built.id);
+    assert_eq!(second.images[0].status, AssetStatus::Cached, "the store has the image: nothing is built");
+    assert_eq!((&second.images[0].id, &second.images[0].digest), (&built.id, &built.digest));
+    // An unpinned base is a warning of the plan (synth says it too).
+    let unpinned: Vec<_> = second.synth.plan.warnings.iter().filter(|w| w.code == Code::UnpinnedBaseImage).collect();
+    assert_eq!(unpinned.len(), 1, "{:?}", second.synth.plan.warnings);
+    assert_eq!(unpinned[0].value, "hangar-dev/busybox:arm64");
 }
 
 #[test]
@@ -176,12 +186,17 @@ fn images_push_to_ecr_once() {
     // The registry serves the manifest, for linux/arm64.
     let (code, manifest) = registry_get(&format!("/v2/{repository}/manifests/{}", pushed.tag));
     assert_eq!(code, 200, "{}", String::from_utf8_lossy(&manifest));
+    assert_eq!(format!("sha256:{}", hangar::Digest::of(&manifest)), pushed.digest, "the store's image, as built");
+    assert_eq!(first.packaged.images[0].digest, pushed.digest);
     let manifest: Value = serde_json::from_slice(&manifest).unwrap();
+    assert_eq!(manifest["mediaType"], "application/vnd.oci.image.manifest.v1+json");
+    assert_eq!(manifest["layers"][0]["mediaType"], "application/vnd.oci.image.layer.v1.tar+gzip");
     let config_digest = manifest["config"]["digest"].as_str().unwrap();
     let (code, config) = registry_get(&format!("/v2/{repository}/blobs/{config_digest}"));
     assert_eq!(code, 200);
     let config: Value = serde_json::from_slice(&config).unwrap();
     assert_eq!((config["os"].as_str(), config["architecture"].as_str()), (Some("linux"), Some("arm64")));
+    assert_eq!(config["created"], "1970-01-01T00:00:00Z", "SOURCE_DATE_EPOCH, not the build's clock");
 
     // ECR has the repository, scanned on push, with immutable tags.
     let described = runtime()
@@ -383,14 +398,130 @@ fn an_upload_dying_half_way_leaves_no_manifest() {
     assert_eq!(code, 404, "no manifest points at blobs that never arrived");
 }
 
+/// Empties BuildKit's cache: the next build starts cold (packaging with
+/// [`CacheMode::Refresh`](hangar::inputs::CacheMode) then ignores the engine's image and the store).
+fn prune_build_cache() {
+    let pruned = Command::new("docker").args(["builder", "prune", "-af"]).output().unwrap();
+    assert!(pruned.status.success(), "{}", String::from_utf8_lossy(&pruned.stderr));
+}
+
+/// Copies the directory `from` into `to`.
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
 /// `cargo run --example docker_agent -- package`: the example builds for linux/arm64 (on the
-/// local Python base the test setup makes), and a rerun is a cache hit.
+/// local Python base the test setup makes), a rerun is a cache hit, and two cold builds (the
+/// build cache emptied in between, the store and the engine's image ignored) and a build in
+/// another directory give one digest.
 #[test]
-fn the_docker_example_builds_for_arm64() {
-    let app = crate::examples::docker_agent::app();
+fn the_docker_example_is_one_digest_from_two_cold_builds_and_two_directories() {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/docker_agent");
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    copy_tree(&example, a.path());
+    copy_tree(&example, &b.path().join("elsewhere"));
+    let app = |root: &Path| crate::examples::docker_agent::app().root(root);
     let out = tempfile::tempdir().unwrap();
-    let first = package(&app, out.path()).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(first.images[0].platform, "linux/arm64");
-    let second = package(&app, out.path()).unwrap();
-    assert_eq!(second.images[0].status, AssetStatus::Cached);
+    let cold = PackageOptions::new("dev").out_dir(out.path()).cache(CacheOptions::new().mode(CacheMode::Refresh));
+
+    let first = package(&app(a.path()), out.path()).unwrap_or_else(|e| panic!("{e}"));
+    let image = &first.images[0];
+    assert_eq!(image.platform, "linux/arm64");
+    let again = package(&app(a.path()), out.path()).unwrap();
+    assert_eq!((again.images[0].status, &again.images[0].digest), (AssetStatus::Cached, &image.digest));
+
+    prune_build_cache();
+    let second = app(a.path()).package_blocking(&cold).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(second.images[0].status, AssetStatus::Built, "cold: built again");
+    assert_eq!(second.images[0].input_hash, image.input_hash);
+    assert_eq!(second.images[0].digest, image.digest, "two cold builds, one digest");
+
+    prune_build_cache();
+    let third = app(&b.path().join("elsewhere")).package_blocking(&cold).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(third.images[0].status, AssetStatus::Built);
+    assert_eq!(third.images[0].digest, image.digest, "another directory, one digest");
+}
+
+/// A one-layer project of `payload` random bytes in each of `dirs` (the same bytes in each).
+fn twin_projects(dirs: &[&Path], payload: usize) {
+    scratch_project(dirs[0], payload);
+    for dir in &dirs[1..] {
+        copy_tree(dirs[0], dir);
+    }
+}
+
+/// Two runners (each its own checkout, store and registry connection, at once) publish one
+/// input hash: both succeed, and the registry has one manifest under the tag.
+#[test]
+fn two_runners_publishing_one_input_hash_at_once_both_succeed() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    twin_projects(&[a.path(), b.path()], 2 << 20);
+    let repository = unique("twins");
+    let publish = |dir: &Path| {
+        let app = image_app(dir, "svc", Image::build(".").repository(&repository));
+        let options =
+            PublishOptions::new(PackageOptions::new("dev").out_dir(dir.join("out")), aws()).registry(registry());
+        runtime().block_on(app.publish(&options))
+    };
+    let (ra, rb) = std::thread::scope(|s| {
+        let ta = s.spawn(|| publish(a.path()));
+        let tb = s.spawn(|| publish(b.path()));
+        (ta.join().unwrap(), tb.join().unwrap())
+    });
+    let (ra, rb) = (ra.unwrap_or_else(|e| panic!("{e}")), rb.unwrap_or_else(|e| panic!("{e}")));
+    let (pa, pb) = (&ra.images[0], &rb.images[0]);
+    assert_eq!(pa.tag, pb.tag);
+    assert_eq!(pa.digest, pb.digest, "one image");
+    assert_eq!(ra.packaged.images[0].digest, pa.digest);
+    let (code, tags) = registry_get(&format!("/v2/{repository}/tags/list"));
+    assert_eq!(code, 200);
+    let tags: Value = serde_json::from_slice(&tags).unwrap();
+    assert_eq!(tags["tags"], serde_json::json!([pa.tag]));
+    let (code, manifest) = registry_get(&format!("/v2/{repository}/manifests/{}", pa.tag));
+    assert_eq!(code, 200);
+    assert_eq!(format!("sha256:{}", hangar::Digest::of(&manifest)), pa.digest, "the tag names that image");
+}
+
+/// A tag that names another image is refused, naming both digests, and stays as it was.
+#[test]
+fn a_tag_naming_another_image_is_refused() {
+    let (other, dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    scratch_project(other.path(), 4 << 10);
+    scratch_project(dir.path(), 4 << 10);
+    let repository = unique("conflict");
+    let options =
+        |d: &Path| PublishOptions::new(PackageOptions::new("dev").out_dir(d.join("out")), aws()).registry(registry());
+    let app = |d: &Path| image_app(d, "svc", Image::build(".").repository(&repository));
+    let pushed = runtime().block_on(app(other.path()).publish(&options(other.path()))).unwrap();
+    // Another image's manifest under the tag this project's inputs hash to.
+    let packaged = package(&app(dir.path()), &dir.path().join("out")).unwrap();
+    let tag = &packaged.images[0].input_hash;
+    let (_, manifest) = registry_get(&format!("/v2/{repository}/manifests/{}", pushed.images[0].tag));
+    let put = Command::new("curl")
+        .args(["-sf", "-X", "PUT", "-u", "AWS:123456789012-auth-token"])
+        .args(["-H", "Content-Type: application/vnd.oci.image.manifest.v1+json", "--data-binary", "@-"])
+        .arg(format!("http://{}/v2/{repository}/manifests/{tag}", registry()))
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            c.stdin.take().unwrap().write_all(&manifest)?;
+            c.wait()
+        })
+        .unwrap();
+    assert!(put.success());
+
+    let err = runtime().block_on(app(dir.path()).publish(&options(dir.path()))).unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(&err, hangar::Error::Publish { source: PublishError::TagConflict { .. }, .. }), "{text}");
+    assert!(text.contains(&pushed.images[0].digest) && text.contains(&packaged.images[0].digest), "{text}");
+    let (_, now) = registry_get(&format!("/v2/{repository}/manifests/{tag}"));
+    assert_eq!(now, manifest, "not overwritten");
 }
