@@ -35,8 +35,8 @@ use crate::util::task::blocking;
 use crate::util::text::last_lines;
 use crate::validate::{Code, Diagnostic, Subject};
 
-/// The report of an image its registry already has, so nothing was built.
-pub(crate) fn remote_report(asset: &Asset, image: &ImageAsset) -> ImageReport {
+/// The report of an image its registry already has under `digest`, so nothing was built.
+pub(crate) fn remote_report(asset: &Asset, image: &ImageAsset, digest: &str) -> ImageReport {
     ImageReport {
         agents: asset.agents.clone(),
         input_hash: asset.input_hash.to_hex(),
@@ -44,7 +44,7 @@ pub(crate) fn remote_report(asset: &Asset, image: &ImageAsset) -> ImageReport {
         seconds: 0.0,
         image: local_name(asset),
         id: String::new(),
-        digest: String::new(),
+        digest: digest.to_owned(),
         platform: image.platform.clone(),
         base: None,
         warnings: Vec::new(),

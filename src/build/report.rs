@@ -80,8 +80,8 @@ pub struct ImageReport {
     /// The engine's ID of the image BuildKit made (empty when it was not built here).
     pub id: String,
     /// The digest of the image's manifest (`sha256:…`), the same for the same input hash on
-    /// every machine (see the README's reproducibility section); empty for an image the
-    /// registry had, which was not built here.
+    /// every machine (see the README's images section); for an image the registry had, the
+    /// digest its tag names.
     pub digest: String,
     /// `<os>/<architecture>` of the built image.
     pub platform: String,

@@ -15,7 +15,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::error::Error;
-use super::package::Packaged;
+use super::package::{Elsewhere, Packaged};
 use super::publish::{PublishOptions, probe_images, push_images};
 use super::synth::{SynthOptions, Synthesized};
 use crate::deploy::{
@@ -687,7 +687,7 @@ impl App {
                     }
                 }
                 (registry, present_images) = probe_images(plan, clients.ecr.clone(), &options.publish).await?;
-                Ok(present_code.iter().chain(present_images.keys()).copied().collect())
+                Ok(Elsewhere { code: present_code.clone(), images: present_images.clone() })
             })
             .await?;
         let plan = &packaged.synth.plan;

@@ -185,6 +185,14 @@ pub struct Packaged {
     pub files_hashed: usize,
 }
 
+/// The assets that need no local build, found by [`App::package_then`]'s caller: code archives
+/// the bucket has, and images the registry has (with the digest their tag names).
+#[derive(Debug, Default)]
+pub(crate) struct Elsewhere {
+    pub code: HashSet<Digest>,
+    pub images: HashMap<Digest, String>,
+}
+
 impl App {
     /// `synth`, then builds every asset: code archives (each on all cores, one after another),
     /// then images (up to `concurrency` at once) in the Docker Engine. The manifest records
@@ -199,7 +207,7 @@ impl App {
     /// # Ok(()) }
     /// ```
     pub async fn package(&self, options: &PackageOptions) -> Result<Packaged, Error> {
-        self.package_then(options, async |_: &Plan| Ok(HashSet::new())).await
+        self.package_then(options, async |_: &Plan| Ok(Elsewhere::default())).await
     }
 
     /// [`App::package`], asking `elsewhere` once the plan is made which assets need no local
@@ -207,7 +215,7 @@ impl App {
     /// and code archives already published (not built, not reported).
     pub(crate) async fn package_then<F>(&self, options: &PackageOptions, elsewhere: F) -> Result<Packaged, Error>
     where
-        F: AsyncFnOnce(&Plan) -> Result<HashSet<Digest>, Error>,
+        F: AsyncFnOnce(&Plan) -> Result<Elsewhere, Error>,
     {
         let inputs = InputCache::open(&self.root, &options.cache);
         let store = options.store(&self.root);
@@ -230,7 +238,7 @@ impl App {
         for (i, asset) in plan.assets.iter().enumerate() {
             if let AssetSource::Code(code) = &asset.source {
                 // Published already (found by its key): nothing to build.
-                if remote.contains(&asset.input_hash) {
+                if remote.code.contains(&asset.input_hash) {
                     continue;
                 }
                 let report = blocking(|| builder.build(asset, code))
@@ -239,7 +247,7 @@ impl App {
                 reports.push(report);
             }
         }
-        let images = build_images(&plan, &remote, &store, options).await?;
+        let images = build_images(&plan, &remote.images, &store, options).await?;
         inputs.save_or_warn();
         // Written once everything is built: a failed run leaves the last good pair, not a
         // template whose assets were never made.
@@ -320,12 +328,18 @@ impl PruneOptions {
 /// store has (no engine is needed for these); errors name the agent.
 async fn build_images(
     plan: &Plan,
-    remote: &HashSet<Digest>,
+    remote: &HashMap<Digest, String>,
     store: &Store,
     options: &PackageOptions,
 ) -> Result<Vec<ImageReport>, Error> {
-    let (present, images): (Vec<_>, Vec<_>) = plan.images().partition(|(a, _)| remote.contains(&a.input_hash));
-    let mut reports: Vec<_> = present.into_iter().map(|(a, i)| image::remote_report(a, i)).collect();
+    let mut reports = Vec::new();
+    let mut images = Vec::new();
+    for (asset, img) in plan.images() {
+        match remote.get(&asset.input_hash) {
+            Some(digest) => reports.push(image::remote_report(asset, img, digest)),
+            None => images.push((asset, img)),
+        }
+    }
     let mut to_build = Vec::new();
     for (asset, img) in images {
         match blocking(|| image::stored_report(asset, img, store)) {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use futures_util::StreamExt;
 
 use super::error::Error;
-use super::package::{PackageOptions, Packaged};
+use super::package::{Elsewhere, PackageOptions, Packaged};
 use crate::build::store::Store;
 use crate::model::App;
 use crate::plan::{Asset, Plan};
@@ -144,7 +144,7 @@ impl App {
         let packaged = self
             .package_then(&options.package, async |plan: &Plan| {
                 (registry, present) = probe_images(plan, aws_sdk_ecr::Client::new(&options.aws), options).await?;
-                Ok(present.keys().copied().collect())
+                Ok(Elsewhere { code: Default::default(), images: present.clone() })
             })
             .await?;
         let store = options.package.store(&self.root);

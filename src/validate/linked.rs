@@ -938,6 +938,9 @@ fn oauth2(o: &OAuth2Provider, c: &mut Checker<'_>) {
     c.tags("tags", &o.tags, TagTargets::AgentCore);
     let needs_secret = o.custom.as_ref().and_then(|x| x.client_auth).is_none_or(|a| a.needs_secret());
     secret(c, "clientSecret", o.client_secret.as_ref(), needs_secret);
+    if let Some(tenant) = &o.tenant_id {
+        c.length("tenantId", tenant, (1, 2048));
+    }
     if o.tenant_id.is_some() && o.vendor != Some(crate::model::Vendor::Microsoft) {
         c.fail(
             Code::Conflict,

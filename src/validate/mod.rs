@@ -27,6 +27,12 @@
 //! | Tags on generated roles | the runtime's tag rule | IAM's tag rule, counted with the role's own | the same tags land on the role |
 //! | Connector tools configured | any name | one of the enabled tools | a configuration of a disabled tool does nothing |
 //! | Inference connectors other than `bedrock-mantle`, OpenAPI, MCP server and passthrough tools | credentials optional | credentials required | the target cannot be called without them |
+//! | Workload identity names' characters | an unanchored pattern | `[A-Za-z0-9_.-]+` over the whole name | the API applies it to the whole name |
+//! | Credential provider, memory, gateway... names | the physical name's pattern | non-empty | the App links them by this name and makes logical IDs of it |
+//! | Secret IDs of credential providers | 1-2048 characters | an ARN, or a name of at most 512 characters | `CreateSecret` makes no longer name, so a longer one that is no ARN names no secret |
+//! | API Gateway tool filter paths | any text | starting with `/` | API Gateway's resource paths do; another names no resource |
+//! | API Gateway REST API IDs | any text | non-empty | an empty ID names no API |
+//! | OpenAPI and Smithy documents in S3 | `s3://` and anything | `s3://<bucket>/<key>` | the target reads an object; a bucket alone is none |
 //!
 //! The API limits are those of `bedrock-agentcore-control`'s service model (botocore's, in the
 //! test venv). `tests/it/agreement.rs` keeps this true: near-boundary values, one field at a time, through

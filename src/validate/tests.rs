@@ -553,14 +553,40 @@ mod arbitrary {
             .operation(InferenceOperation::new(s[50].clone()).models([s[51].clone()]));
         let key = "arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/apikeycredentialprovider/k";
         let inference = Tool::inference(s[48].clone(), provider).credentials(Credentials::api_key(key));
+        let strategy = crate::model::Strategy::semantic(s[54].clone())
+            .namespace(s[55].clone())
+            .record_field(RecordField::string(s[56].clone()).llm(s[57].clone()));
+        let api_key = ApiKeyProvider::new(s[58].clone(), SecretRef::new(s[59].clone(), s[60].clone()));
+        let secret = SecretRef::new("arn:aws:secretsmanager:us-east-1:123456789012:secret:ms-AbCdEf", "k");
+        let oauth =
+            OAuth2Provider::new("ms", Vendor::Microsoft, s[61].clone()).client_secret(secret).tenant(s[62].clone());
+        let pets = Tool::api_gateway("pets", s[67].clone(), "prod")
+            .api_filter(s[68].clone(), [Method::Get])
+            .api_override(s[69].clone(), Method::Get, s[68].clone(), None);
+        let openapi = Tool::openapi("api", ApiSchema::s3(s[70].clone())).credentials(Credentials::api_key(key));
+        let gateway = Gateway::new(s[29].clone())
+            .description(s[30].clone())
+            .interceptor(Interceptor::lambda(s[65].as_str()).requests())
+            .tools([s[44].clone(), s[48].clone(), "pets".to_owned(), "api".to_owned()]);
         App::new(s[24].as_str())
             .description(s[25].clone())
             .tag(s[26].clone(), s[27].clone())
-            .memory(Memory::new(s[23].clone()).description(s[28].clone()).tag(s[7].clone(), s[8].clone()))
+            .memory(
+                Memory::new(s[23].clone())
+                    .description(s[28].clone())
+                    .tag(s[7].clone(), s[8].clone())
+                    .strategy(strategy),
+            )
             .tool(connector)
             .tool(inference)
+            .tool(pets)
+            .tool(openapi)
+            .credential_provider(api_key)
+            .credential_provider(oauth)
             .browser(Browser::new(s[52].clone()).description(s[53].clone()))
-            .gateway(Gateway::new(s[29].clone()).description(s[30].clone()).tools([s[44].clone(), s[48].clone()]))
+            .code_interpreter(CodeInterpreter::new(s[63].clone()).description(s[64].clone()))
+            .workload_identity(WorkloadIdentity::new(s[66].clone()))
+            .gateway(gateway)
             .agent(agent)
             .agent(Agent::new(agent_name_or(&s[31])).image(IMAGE).role(Role::arn(s[32].as_str())))
     }
@@ -570,7 +596,7 @@ mod arbitrary {
     }
 
     /// How many fields `app` takes.
-    const N: usize = 54;
+    const N: usize = 71;
 
     /// A valid value for each field `app` takes, in its order.
     const VALID: [&str; N] = [
@@ -628,6 +654,23 @@ mod arbitrary {
         "gpt-5",
         "web",
         "A browser",
+        "facts",
+        "/users/{actorId}/facts",
+        "priority",
+        "How urgent the request is",
+        "weatherKey",
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:weather-AbCdEf",
+        "apiKey",
+        "entra-client",
+        "0123abcd-0000-4000-8000-000000000000",
+        "sandbox",
+        "Runs code",
+        "arn:aws:lambda:us-east-1:123456789012:function:audit",
+        "webIdentity",
+        "a1b2c3d4e5",
+        "/pets",
+        "list_pets",
+        "s3://my-schemas/api.yaml",
     ];
 
     /// Validates `app`; a valid one must plan and synthesize, and every diagnostic must print
@@ -691,6 +734,19 @@ mod linked {
     fn has(app: &App, subject: &str, field: &str) -> bool {
         let p = problems(app);
         p.iter().any(|(s, _, f, _)| s == subject && f == field) || panic!("no {subject} {field} in {p:#?}")
+    }
+
+    #[test]
+    fn a_tenant_is_1_to_2048_characters() {
+        let secret = SecretRef::new("arn:aws:secretsmanager:us-east-1:123456789012:secret:ms-AbCdEf", "k");
+        let ms = |tenant: String| {
+            App::new("svc").credential_provider(
+                OAuth2Provider::new("ms", Vendor::Microsoft, "c").client_secret(secret.clone()).tenant(tenant),
+            )
+        };
+        assert!(has(&ms(String::new()), "credential provider `ms`", "tenantId"));
+        assert!(has(&ms("t".repeat(2049)), "credential provider `ms`", "tenantId"));
+        assert_eq!(ms("t".repeat(2048)).validate("dev"), Ok(()));
     }
 
     #[test]

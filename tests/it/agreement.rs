@@ -83,6 +83,50 @@ const DELIBERATE: &[(&str, &str)] = &[
         "memory.description=\"a\"×4097",
         "CreateMemory takes descriptions of 1-4096 characters (the schema sets no limit)",
     ),
+    ("credentialProvider.apiKey.name=\"\"", "tools link a provider by this name, and its logical ID is made of it"),
+    (
+        "credentialProvider.apiKey.secretId=\"a\"×2048",
+        "a secret ID is an ARN or a name, and CreateSecret makes no name over 512 characters",
+    ),
+    (
+        "credentialProvider.oauth2.discoveryUrl=\"http://idp.example.com/.well-known/openid-configuration\"",
+        "OIDC discovery requires TLS: AgentCore cannot trust keys fetched over http",
+    ),
+    ("gateway.tool.apiGateway.filterPath=\"\"", "API Gateway resource paths start with `/`: this names no resource"),
+    (
+        "gateway.tool.apiGateway.filterPath=\"pets\"",
+        "API Gateway resource paths start with `/`: this names no resource",
+    ),
+    ("gateway.tool.apiGateway.restApiId=\"\"", "an empty REST API ID names no API"),
+    ("gateway.tool.openapi.s3=\"s3://b\"", "the target reads an object: a bucket alone is none"),
+    (
+        "memory.strategy.recordField.definition=\"a${x}\"",
+        "cfn-lint 1.58.0 fails inside rule E1029 on it (E0002, an internal error); CloudFormation keeps `${x}` outside Fn::Sub as text",
+    ),
+    (
+        "workloadIdentity.name=\"a b\"",
+        "the API's pattern `[A-Za-z0-9_.-]+`, applied to the whole name as the service does",
+    ),
+    (
+        "workloadIdentity.name=\"a${x}\"",
+        "the API's pattern `[A-Za-z0-9_.-]+`, applied to the whole name as the service does",
+    ),
+    (
+        "workloadIdentity.name=\"a/b\"",
+        "the API's pattern `[A-Za-z0-9_.-]+`, applied to the whole name as the service does",
+    ),
+    (
+        "workloadIdentity.name=\"a\\nb\"",
+        "the API's pattern `[A-Za-z0-9_.-]+`, applied to the whole name as the service does",
+    ),
+    (
+        "workloadIdentity.name=\"a\\tb\"",
+        "the API's pattern `[A-Za-z0-9_.-]+`, applied to the whole name as the service does",
+    ),
+    (
+        "workloadIdentity.name=\"aé\"",
+        "the API's pattern `[A-Za-z0-9_.-]+`, applied to the whole name as the service does",
+    ),
 ];
 
 /// The small valid App every case starts from, in parts a case can change.
@@ -99,6 +143,8 @@ struct Parts {
     interpreter: Option<CodeInterpreter>,
     workload: Option<WorkloadIdentity>,
     tools: Vec<Tool>,
+    api_keys: Vec<ApiKeyProvider>,
+    oauth: Vec<OAuth2Provider>,
 }
 
 const IMAGE: &str = "123456789012.dkr.ecr.us-east-1.amazonaws.com/bot:1";
@@ -127,7 +173,24 @@ fn base() -> Parts {
         interpreter: None,
         workload: None,
         tools: Vec::new(),
+        api_keys: Vec::new(),
+        oauth: Vec::new(),
     }
+}
+
+const SECRET: &str = "arn:aws:secretsmanager:us-east-1:123456789012:secret:key-AbCdEf";
+const API_KEY: &str = "arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/apikeycredentialprovider/k";
+const LATTICE: &str = "rcfg-0123456789abcdef0";
+
+fn api_key(name: &str, secret: &str, key: &str) -> ApiKeyProvider {
+    ApiKeyProvider::new(name, SecretRef::new(secret, key))
+}
+
+/// A custom OAuth2 provider reached through `endpoint`.
+fn private_idp(endpoint: PrivateEndpoint) -> OAuth2Provider {
+    OAuth2Provider::custom("idp", Discovery::Url(DISCOVERY.into()), "c")
+        .client_secret(SecretRef::new(SECRET, "k"))
+        .private_endpoint(endpoint)
 }
 
 fn app(p: Parts) -> App {
@@ -145,6 +208,12 @@ fn app(p: Parts) -> App {
     }
     if let Some(w) = p.workload {
         app = app.workload_identity(w);
+    }
+    for k in p.api_keys {
+        app = app.credential_provider(k);
+    }
+    for o in p.oauth {
+        app = app.credential_provider(o);
     }
     app
 }
@@ -486,6 +555,177 @@ fn cases() -> Vec<Case> {
         |t, v| set(t, "GwGatewayPetsTool", "/TargetConfiguration/Mcp/ApiGateway/Stage", json!(v)),
     );
 
+    const API_KEY_TYPE: &str = "AWS::BedrockAgentCore::ApiKeyCredentialProvider";
+    const OAUTH_TYPE: &str = "AWS::BedrockAgentCore::OAuth2CredentialProvider";
+    text(
+        "credentialProvider.apiKey.name",
+        (1, 128),
+        |mut p, v| {
+            p.api_keys = vec![api_key(&v, SECRET, "k")];
+            p
+        },
+        |t, v| set(t, API_KEY_TYPE, "/Name", json!(format!("agree-{v}-dev"))),
+    );
+    text(
+        "credentialProvider.apiKey.jsonKey",
+        (1, 128),
+        |mut p, v| {
+            p.api_keys = vec![api_key("key", SECRET, &v)];
+            p
+        },
+        |t, v| set(t, API_KEY_TYPE, "/ApiKeySecretConfig/JsonKey", json!(v)),
+    );
+    text(
+        "credentialProvider.apiKey.secretId",
+        (1, 2048),
+        |mut p, v| {
+            p.api_keys = vec![api_key("key", &v, "k")];
+            p
+        },
+        |t, v| set(t, API_KEY_TYPE, "/ApiKeySecretConfig/SecretId", json!(v)),
+    );
+    text(
+        "credentialProvider.oauth2.clientId",
+        (1, 256),
+        |mut p, v| {
+            p.oauth = vec![OAuth2Provider::new("gh", Vendor::Github, v).client_secret(SecretRef::new(SECRET, "k"))];
+            p
+        },
+        |t, v| set(t, OAUTH_TYPE, "/Oauth2ProviderConfigInput/GithubOauth2ProviderConfig/ClientId", json!(v)),
+    );
+    text(
+        "credentialProvider.oauth2.tenantId",
+        (1, 2048),
+        |mut p, v| {
+            let ms = OAuth2Provider::new("ms", Vendor::Microsoft, "c").client_secret(SecretRef::new(SECRET, "k"));
+            p.oauth = vec![ms.tenant(v)];
+            p
+        },
+        |t, v| set(t, OAUTH_TYPE, "/Oauth2ProviderConfigInput/MicrosoftOauth2ProviderConfig/TenantId", json!(v)),
+    );
+    text(
+        "credentialProvider.oauth2.routingDomain",
+        (3, 255),
+        |mut p, v| {
+            let endpoint = PrivateEndpoint::managed_vpc("vpc-0123456789abcdef0", ["subnet-0123456789abcdef0"]);
+            p.oauth = vec![private_idp(endpoint.routing_domain(v))];
+            p
+        },
+        |t, v| {
+            set(
+                t,
+                OAUTH_TYPE,
+                "/Oauth2ProviderConfigInput/CustomOauth2ProviderConfig/PrivateEndpoint/ManagedVpcResource/RoutingDomain",
+                json!(v),
+            )
+        },
+    );
+    text(
+        "workloadIdentity.name",
+        (3, 255),
+        |mut p, v| {
+            p.workload = Some(WorkloadIdentity::new(v));
+            p
+        },
+        |t, v| set(t, "AWS::BedrockAgentCore::WorkloadIdentity", "/Name", json!(format!("agree-{v}-dev"))),
+    );
+    text(
+        "memory.strategy.namespace",
+        (1, 512),
+        |mut p, v| {
+            p.memory = p.memory.strategy(Strategy::semantic("s").namespace(v));
+            p
+        },
+        |t, v| {
+            let strategy = json!([{ "SemanticMemoryStrategy": { "Name": "s", "Namespaces": [v] } }]);
+            set(t, "AWS::BedrockAgentCore::Memory", "/MemoryStrategies", strategy);
+        },
+    );
+    text(
+        "memory.strategy.recordField.key",
+        (1, 128),
+        |mut p, v| {
+            p.memory = p.memory.strategy(Strategy::semantic("s").record_field(RecordField::string(v).llm("d")));
+            p
+        },
+        |t, v| {
+            let field = json!({ "Key": v, "Type": "STRING", "ExtractionType": "LLM_INFERRED",
+                "ExtractionConfig": { "LlmExtractionConfig": { "Definition": "d" } } });
+            let strategy = json!([{ "SemanticMemoryStrategy": { "Name": "s", "MemoryRecordSchema": { "MetadataSchema": [field] } } }]);
+            set(t, "AWS::BedrockAgentCore::Memory", "/MemoryStrategies", strategy);
+        },
+    );
+    text(
+        "memory.strategy.recordField.definition",
+        (1, 1000),
+        |mut p, v| {
+            p.memory = p.memory.strategy(Strategy::semantic("s").record_field(RecordField::string("k").llm(v)));
+            p
+        },
+        |t, v| {
+            let field = json!({ "Key": "k", "Type": "STRING", "ExtractionType": "LLM_INFERRED",
+                "ExtractionConfig": { "LlmExtractionConfig": { "Definition": v } } });
+            let strategy = json!([{ "SemanticMemoryStrategy": { "Name": "s", "MemoryRecordSchema": { "MetadataSchema": [field] } } }]);
+            set(t, "AWS::BedrockAgentCore::Memory", "/MemoryStrategies", strategy);
+        },
+    );
+    text(
+        "browser.recording.prefix",
+        (1, 1024),
+        |mut p, v| {
+            p.browser = Some(Browser::new("web").recording(S3Location::new("my-recordings", v)));
+            p
+        },
+        |t, v| set(t, "AWS::BedrockAgentCore::BrowserCustom", "/RecordingConfig/S3Location/Prefix", json!(v)),
+    );
+    text(
+        "gateway.tool.apiGateway.override.name",
+        (1, 64),
+        |mut p, v| {
+            let tool = Tool::api_gateway("pets", "a1b2c3d4e5", "prod").api_filter("/pets", [Method::Get]);
+            p.tools = vec![tool.api_override(v, Method::Get, "/pets", None)];
+            p
+        },
+        |t, v| {
+            let overrides = json!([{ "Name": v, "Path": "/pets", "Method": "GET" }]);
+            set(
+                t,
+                "GwGatewayPetsTool",
+                "/TargetConfiguration/Mcp/ApiGateway/ApiGatewayToolConfiguration/ToolOverrides",
+                overrides,
+            );
+        },
+    );
+
+    text(
+        "gateway.tool.passthrough.stickiness",
+        (1, 256),
+        |mut p, v| {
+            let tool = Tool::passthrough("llm", "https://llm.example.com/v1", PassthroughProtocol::Inference);
+            p.tools = vec![tool.sticky(v, Some(60)).credentials(Credentials::api_key(API_KEY))];
+            p
+        },
+        |t, v| {
+            let stickiness = json!({ "Identifier": v, "Timeout": 60 });
+            set(t, "GwGatewayLlmTool", "/TargetConfiguration/Http/Passthrough/StickinessConfiguration", stickiness);
+        },
+    );
+    text(
+        "memory.strategy.custom.appendToPrompt",
+        (1, 30000),
+        |mut p, v| {
+            let custom = Custom::semantic().extraction("anthropic.claude-3-haiku-20240307-v1:0", v);
+            p.memory = p.memory.strategy(Strategy::custom("tuned", custom));
+            p
+        },
+        |t, v| {
+            let config = json!({ "SemanticOverride": { "Extraction": {
+                "AppendToPrompt": v, "ModelId": "anthropic.claude-3-haiku-20240307-v1:0" } } });
+            let strategy = json!([{ "CustomMemoryStrategy": { "Name": "tuned", "Configuration": config } }]);
+            set(t, "AWS::BedrockAgentCore::Memory", "/MemoryStrategies", strategy);
+        },
+    );
+
     // Single values of fields the common baseline lacks: each field has its own baseline.
     let mut values = |field: &str,
                       valid: &'static str,
@@ -524,12 +764,194 @@ fn cases() -> Vec<Case> {
         |t, v| set(t, "GwGatewayDocsTool", "/TargetConfiguration/Mcp/McpServer/Endpoint", json!(v)),
     );
 
+    values(
+        "gateway.tool.passthrough.endpoint",
+        "https://llm.example.com/v1",
+        &["http://llm.example.com", "https://llm.example.com:8443/v1", "https://llm example.com", "llm.example.com"],
+        |mut p, v| {
+            let tool = Tool::passthrough("llm", v, PassthroughProtocol::Inference);
+            p.tools = vec![tool.credentials(Credentials::api_key(API_KEY))];
+            p
+        },
+        |t, v| set(t, "GwGatewayLlmTool", "/TargetConfiguration/Http/Passthrough/Endpoint", json!(v)),
+    );
+    values(
+        "browser.recording.bucket",
+        "my-recordings",
+        &["ab", "abc", "My-Recordings", "my_recordings", "-bucket", "my.recordings", "a b"],
+        |mut p, v| {
+            p.browser = Some(Browser::new("web").recording(S3Location::new(v, "r/")));
+            p
+        },
+        |t, v| set(t, "AWS::BedrockAgentCore::BrowserCustom", "/RecordingConfig/S3Location/Bucket", json!(v)),
+    );
+    values(
+        "browser.enterprisePolicy.bucket",
+        "my-policies",
+        &["ab", "My-Policies", "my_policies"],
+        |mut p, v| {
+            p.browser = Some(Browser::new("web").enterprise_policy(S3Location::new(v, "p.json"), false));
+            p
+        },
+        |t, v| set(t, "AWS::BedrockAgentCore::BrowserCustom", "/EnterprisePolicies/0/Location/Bucket", json!(v)),
+    );
+    values(
+        "browser.certificate",
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:ca-AbCdEf",
+        &[
+            "arn:aws:secretsmanager:us-east-1:12345:secret:ca",
+            "arn:aws:s3:::bucket/ca.pem",
+            "ca-AbCdEf",
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:c a",
+        ],
+        |mut p, v| {
+            p.browser = Some(Browser::new("web").certificate(v));
+            p
+        },
+        |t, v| {
+            set(t, "AWS::BedrockAgentCore::BrowserCustom", "/Certificates/0/CertificateLocation/SecretArn", json!(v))
+        },
+    );
+    values(
+        "gateway.interceptor",
+        "arn:aws:lambda:us-east-1:123456789012:function:audit",
+        &[
+            "arn:aws:lambda:us-east-1:123456789012:function:audit:$LATEST",
+            "arn:aws:lambda:us-east-1:123456789012:function:audit:live",
+            "arn:aws:lambda:us-east-1:12345:function:audit",
+            "arn:aws:lambda:us-east-1:123456789012:function:au dit",
+            "arn:aws:s3:::bucket",
+        ],
+        |mut p, v| {
+            p.gateway = p.gateway.interceptor(Interceptor::lambda(v).requests());
+            p
+        },
+        |t, v| {
+            let config = json!([{ "Interceptor": { "Lambda": { "Arn": v } }, "InterceptionPoints": ["REQUEST"],
+                "InputConfiguration": { "PassRequestHeaders": false } }]);
+            set(t, "AWS::BedrockAgentCore::Gateway", "/InterceptorConfigurations", config);
+        },
+    );
+    values(
+        "gateway.tool.openapi.s3",
+        "s3://my-schemas/api.yaml",
+        &["s3://b", "s3://", "https://my-schemas/api.yaml", "my-schemas/api.yaml"],
+        |mut p, v| {
+            p.tools = vec![Tool::openapi("api", ApiSchema::s3(v)).credentials(Credentials::api_key(API_KEY))];
+            p
+        },
+        |t, v| set(t, "GwGatewayApiTool", "/TargetConfiguration/Mcp/OpenApiSchema/S3/Uri", json!(v)),
+    );
+    values(
+        "gateway.tool.smithy.owner",
+        "210987654321",
+        &["21098765432", "2109876543210", "21098765432a"],
+        |mut p, v| {
+            p.tools = vec![Tool::smithy("tables", ApiSchema::s3_owned_by("s3://my-schemas/t.json", v))];
+            p
+        },
+        |t, v| set(t, "GwGatewayTablesTool", "/TargetConfiguration/Mcp/SmithyModel/S3/BucketOwnerAccountId", json!(v)),
+    );
+    values(
+        "gateway.tool.apiGateway.filterPath",
+        "/pets",
+        &["/pets/{id}", "/", "pets", "", "/a b"],
+        |mut p, v| {
+            p.tools = vec![Tool::api_gateway("pets", "a1b2c3d4e5", "prod").api_filter(v, [Method::Get])];
+            p
+        },
+        |t, v| {
+            let filters = json!([{ "FilterPath": v, "Methods": ["GET"] }]);
+            set(
+                t,
+                "GwGatewayPetsTool",
+                "/TargetConfiguration/Mcp/ApiGateway/ApiGatewayToolConfiguration/ToolFilters",
+                filters,
+            );
+        },
+    );
+    values(
+        "gateway.tool.apiGateway.restApiId",
+        "a1b2c3d4e5",
+        &["abc", "a1b2c3d4e5f", "A1B2C3D4E5", ""],
+        |mut p, v| {
+            p.tools = vec![Tool::api_gateway("pets", v, "prod").api_filter("/pets", [Method::Get])];
+            p
+        },
+        |t, v| set(t, "GwGatewayPetsTool", "/TargetConfiguration/Mcp/ApiGateway/RestApiId", json!(v)),
+    );
+    values(
+        "credentialProvider.oauth2.lattice",
+        LATTICE,
+        &[
+            "arn:aws:vpc-lattice:us-east-1:123456789012:resourceconfiguration/rcfg-0123456789abcdef0",
+            "rcfg-0123",
+            "rcfg-0123456789ABCDEF0",
+            "",
+        ],
+        |mut p, v| {
+            p.oauth = vec![private_idp(PrivateEndpoint::lattice(v))];
+            p
+        },
+        |t, v| {
+            set(
+                t,
+                OAUTH_TYPE,
+                "/Oauth2ProviderConfigInput/CustomOauth2ProviderConfig/PrivateEndpoint",
+                json!({ "SelfManagedLatticeResource": { "ResourceConfigurationIdentifier": v } }),
+            )
+        },
+    );
+    values(
+        "credentialProvider.oauth2.vpc",
+        "vpc-0123456789abcdef0",
+        &["vpc-01234567", "vpc-0123", "vpc-0123456789ABCDEF0", "subnet-0123456789abcdef0"],
+        |mut p, v| {
+            p.oauth = vec![private_idp(PrivateEndpoint::managed_vpc(v, ["subnet-0123456789abcdef0"]))];
+            p
+        },
+        |t, v| {
+            set(
+                t,
+                OAUTH_TYPE,
+                "/Oauth2ProviderConfigInput/CustomOauth2ProviderConfig/PrivateEndpoint/ManagedVpcResource/VpcIdentifier",
+                json!(v),
+            )
+        },
+    );
+    values(
+        "credentialProvider.oauth2.discoveryUrl",
+        "https://idp.example.com/.well-known/openid-configuration",
+        &[
+            "https://idp.example.com/oidc",
+            "http://idp.example.com/.well-known/openid-configuration",
+            "/.well-known/openid-configuration",
+        ],
+        |mut p, v| {
+            let idp =
+                OAuth2Provider::custom("idp", Discovery::Url(v.into()), "c").client_secret(SecretRef::new(SECRET, "k"));
+            p.oauth = vec![idp];
+            p
+        },
+        |t, v| {
+            set(
+                t,
+                OAUTH_TYPE,
+                "/Oauth2ProviderConfigInput/CustomOauth2ProviderConfig/OauthDiscovery",
+                json!({ "DiscoveryUrl": v }),
+            )
+        },
+    );
+
     let mut number =
         |name: &str, (min, max): (u64, u64), change: fn(Parts, u64) -> Parts, patch: fn(&mut Value, u64)| {
+            // Each field its own baseline (at its minimum): a patch may need what only the
+            // field brings (the tool it is on).
+            let baseline = Some((name.to_owned(), change(base(), min)));
             for value in numbers(min, max) {
                 out.push(Case {
                     id: format!("{name}={value}"),
-                    baseline: None,
+                    baseline: baseline.clone(),
                     parts: change(base(), value),
                     patch: Box::new(move |t| patch(t, value)),
                 });
@@ -543,6 +965,19 @@ fn cases() -> Vec<Case> {
             p
         },
         |t, v| set(t, RUNTIME, "/LifecycleConfiguration/IdleRuntimeSessionTimeout", json!(v)),
+    );
+    number(
+        "gateway.tool.passthrough.stickinessTimeout",
+        (1, 86_400),
+        |mut p, v| {
+            let tool = Tool::passthrough("llm", "https://llm.example.com/v1", PassthroughProtocol::Inference);
+            p.tools = vec![tool.sticky("x-session", Some(v as u32)).credentials(Credentials::api_key(API_KEY))];
+            p
+        },
+        |t, v| {
+            let stickiness = json!({ "Identifier": "x-session", "Timeout": v });
+            set(t, "GwGatewayLlmTool", "/TargetConfiguration/Http/Passthrough/StickinessConfiguration", stickiness);
+        },
     );
     number(
         "memory.eventExpiryDays",

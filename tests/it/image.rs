@@ -217,6 +217,7 @@ fn images_push_to_ecr_once() {
     assert!(removed.status.success(), "{}", String::from_utf8_lossy(&removed.stderr));
     let third = runtime().block_on(app.publish(&options)).unwrap();
     assert_eq!(third.packaged.images[0].status, AssetStatus::Remote);
+    assert_eq!(third.packaged.images[0].digest, pushed.digest, "the digest the tag names");
     assert_eq!(third.images[0].status, PushStatus::Present);
     assert!(
         !Command::new("docker").args(["image", "inspect", local]).output().unwrap().status.success(),
