@@ -78,8 +78,10 @@ pub mod __private {
 }
 pub use model::*;
 pub use ops::{
-    AgentOutputs, Approval, DeployOptions, Deployed, Destroyed, Diffed, Error, Info, LinkedOutputs, PackageOptions,
-    Packaged, PruneOptions, PublishOptions, Published, StackOptions, SynthOptions, Synthesized, init,
+    AgentOutputs, Approval, DeployOptions, Deployed, Destroyed, Dev, DevEvent, DevOptions, Diffed, Error, Info,
+    Invocation, InvokeEvent, InvokeOptions, InvokeTarget, LinkedOutputs, LogEvent, Logs, LogsOptions, PackageOptions,
+    Packaged, PruneOptions, PublishOptions, Published, RunError, StackOptions, SynthOptions, Synthesized, init,
+    log_group,
 };
 pub use util::digest::Digest;
 pub use validate::{Diagnostic, Diagnostics, Subject};

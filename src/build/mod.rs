@@ -22,7 +22,7 @@ pub(crate) mod image;
 mod layer;
 mod node;
 pub(crate) mod normalize;
-mod python;
+pub(crate) mod python;
 mod report;
 mod sink;
 pub(crate) mod store;

@@ -29,6 +29,7 @@ use super::error::BuildError;
 use super::layer::{self, Written};
 use super::store::{BlobRecord, IMAGE_RECORD_VERSION, ImageRecord, LayerRecord, Store};
 use crate::util::digest::Digest;
+use crate::util::text::rfc3339;
 
 pub(crate) const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 const OCI_CONFIG: &str = "application/vnd.oci.image.config.v1+json";
@@ -132,23 +133,6 @@ fn clean(path: &str) -> String {
         }
     }
     parts.join("/")
-}
-
-/// RFC 3339 of a Unix time, in UTC.
-pub(crate) fn rfc3339(secs: u64) -> String {
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
 /// What to normalize, and into where.
@@ -294,13 +278,6 @@ impl Normalize<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn times_are_rfc3339() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(rfc3339(1_733_000_000), "2024-11-30T20:53:20Z");
-    }
 
     #[test]
     fn paths_are_cleaned() {

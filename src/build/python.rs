@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::error::{BuildError, ToolError};
-use super::store::Store;
+use super::store::{DEPS_COMPLETE, Store};
 use super::tool::run;
 use crate::model::Python;
 use crate::plan::{Dependencies, DependencyKind};
@@ -102,6 +102,63 @@ pub(crate) fn vendor(
     normalize(&target).map_err(BuildError::cache(&target))?;
     let dir = store.commit_deps(&key, &target).map_err(BuildError::cache(&store.deps_dir(&key)))?;
     Ok((dir, false))
+}
+
+/// The Python to run a code agent with on this machine (`hangar dev`): `python` itself when
+/// the agent declares no dependencies, else the interpreter of a virtual environment with them
+/// installed for this host (not the arm64 vendor tree), in the store under `dev/<key>/`, keyed
+/// by the declaration's digest, the runtime, the host and the installer. A tree without its
+/// mark (an interrupted install) is made again.
+pub(crate) fn dev_python(
+    store: &Store,
+    deps: Option<&Dependencies>,
+    runtime: Python,
+    python: &OsStr,
+    choice: &PythonInstaller,
+) -> Result<PathBuf, BuildError> {
+    let Some(deps) = deps else { return Ok(PathBuf::from(python)) };
+    let installer = Installer::of(choice);
+    let mut h = Hasher::new("hangar/devenv/v1");
+    h.str(deps.kind.file_name())
+        .field(&deps.digest.0)
+        .str(runtime.version())
+        .str(std::env::consts::OS)
+        .str(std::env::consts::ARCH)
+        .str(installer.name());
+    let key: Digest = h.finish();
+    let dir = store.dir().join("dev").join(key.to_hex());
+    let interpreter = dir.join("bin").join("python");
+    let mark = dir.join(DEPS_COMPLETE);
+    if store.mode() == crate::util::cache_dir::CacheMode::Use && mark.is_file() && interpreter.exists() {
+        return Ok(interpreter);
+    }
+    if dir.exists() {
+        fs::remove_dir_all(&dir).map_err(BuildError::cache(&dir))?;
+    }
+    fs::create_dir_all(dir.parent().unwrap_or(&dir)).map_err(BuildError::cache(&dir))?;
+    let work = store.scratch("devenv-").map_err(BuildError::cache(store.dir()))?;
+    let requirements = requirements_file(deps, work.path(), &installer)?;
+    // Made in place: a virtual environment's scripts name its path, so it cannot be moved.
+    let (mut create, mut install);
+    match &installer {
+        Installer::Uv(uv) => {
+            create = Command::new(uv);
+            create.args(["venv", "--quiet", "--python"]).arg(python).arg(&dir);
+            install = Command::new(uv);
+            install.args(["pip", "install", "--quiet", "--python"]).arg(&interpreter).arg("-r").arg(&requirements);
+        }
+        Installer::Pip => {
+            create = Command::new(python);
+            create.args(["-m", "venv"]).arg(&dir);
+            install = Command::new(&interpreter);
+            install.args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-input", "-r"]);
+            install.arg(&requirements);
+        }
+    }
+    run(create, &deps.path)?;
+    run(install, &deps.path)?;
+    fs::write(&mark, b"").map_err(BuildError::cache(&mark))?;
+    Ok(interpreter)
 }
 
 /// A requirements file for the installer.

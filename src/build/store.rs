@@ -402,7 +402,7 @@ pub(crate) struct SourceArchive {
 }
 
 /// Marks a complete vendored tree; it is never packaged (see [`is_vendored_metadata`]).
-const DEPS_COMPLETE: &str = ".hangar-complete";
+pub(crate) const DEPS_COMPLETE: &str = ".hangar-complete";
 
 /// Files of a vendored tree that are not packaged.
 pub(crate) fn is_vendored_metadata(rel: &str) -> bool {

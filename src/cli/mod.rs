@@ -1,4 +1,4 @@
-//! The infra binary's command line: `<bin> <synth|package|deploy|diff|destroy|info|prune>
+//! The infra binary's command line: `<bin> <synth|package|deploy|diff|destroy|info|prune|dev|invoke|logs>
 //! [--stage dev] [--out hangar.out] [--profile P] [--region R] [--json]`.
 //!
 //! `#[hangar::main]` calls [`main`] (or [`main_async`]); a program with its own `main` calls
@@ -21,6 +21,7 @@ use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand};
 use serde_json::{Value, json};
 
 mod deploy;
+mod operate;
 pub mod tool;
 
 use crate::build::{AssetStatus, ImageReport};
@@ -97,6 +98,61 @@ enum Command {
     },
     /// The stack's status and each agent's outputs.
     Info,
+    /// Run an agent on 127.0.0.1 with AgentCore's runtime contract (POST /invocations, GET /ping), restarted when its files change; Ctrl-C stops it.
+    Dev {
+        /// The agent (needed when the App has several).
+        agent: Option<String>,
+        /// The port on 127.0.0.1 (the agent gets it as PORT).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Run with this role's credentials (AssumeRole; the role must already trust you) instead of your own.
+        #[arg(long, value_name = "ARN")]
+        role_arn: Option<String>,
+    },
+    /// Call an agent, deployed (InvokeAgentRuntime) or local (`--local`, the dev server); text that is not JSON is sent as {"prompt": ...}.
+    Invoke {
+        /// The agent (needed when the App has several), then `-` to read the payload from stdin.
+        #[arg(num_args = 0..=2, value_name = "AGENT [-]")]
+        positional: Vec<String>,
+        /// The endpoint to call [default: DEFAULT].
+        #[arg(long)]
+        endpoint: Option<String>,
+        /// The payload.
+        #[arg(long, conflicts_with = "file")]
+        data: Option<String>,
+        /// A file holding the payload (`-`: stdin).
+        #[arg(long)]
+        file: Option<PathBuf>,
+        /// Continue this session (a new one is made and printed otherwise).
+        #[arg(long)]
+        session_id: Option<String>,
+        /// Call the local dev server instead of the deployed runtime.
+        #[arg(long)]
+        local: bool,
+        /// The dev server's port, with --local.
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Call a JWT agent with this bearer token instead of signing with AWS credentials (HANGAR_BEARER_TOKEN keeps it out of the process list).
+        #[arg(long, value_name = "TOKEN")]
+        bearer_token: Option<String>,
+    },
+    /// Read a deployed endpoint's log (CloudWatch Logs), in time order; --tail follows it.
+    Logs {
+        /// The agent (needed when the App has several).
+        agent: Option<String>,
+        /// The endpoint [default: DEFAULT].
+        #[arg(long)]
+        endpoint: Option<String>,
+        /// Events from this long ago on (30s, 10m, 2h, 1d).
+        #[arg(long, default_value = "10m", value_parser = operate::parse_duration)]
+        since: std::time::Duration,
+        /// Keep printing new events until Ctrl-C.
+        #[arg(long)]
+        tail: bool,
+        /// Only events whose message holds this text.
+        #[arg(long)]
+        filter: Option<String>,
+    },
     /// Remove cache entries no run has used for a while, and leftovers of interrupted runs.
     Prune {
         /// Remove entries unused for this many days.
@@ -119,6 +175,9 @@ impl Command {
             Command::Diff => "diff",
             Command::Destroy { .. } => "destroy",
             Command::Info => "info",
+            Command::Dev { .. } => "dev",
+            Command::Invoke { .. } => "invoke",
+            Command::Logs { .. } => "logs",
         }
     }
 }
@@ -232,6 +291,26 @@ async fn execute(app: &App, mut cli: Cli, out: &mut dyn Write, err: &mut dyn Wri
     if cli.region.is_none() {
         cli.region = app.region_name().map(str::to_owned);
     }
+    // The commands that stream write as they go.
+    match std::mem::replace(&mut cli.command, Command::Synth) {
+        Command::Dev { agent, port, role_arn } => {
+            return operate::dev(app, &cli, &stage, (agent, port, role_arn), out, err).await;
+        }
+        Command::Invoke { positional, endpoint, data, file, session_id, local, port, bearer_token } => {
+            let stdin = positional.last().is_some_and(|p| p == "-");
+            let agent = positional.into_iter().find(|p| p != "-");
+            let payload = operate::Payload { data, file, stdin };
+            let bearer_token =
+                bearer_token.or_else(|| std::env::var("HANGAR_BEARER_TOKEN").ok().filter(|t| !t.is_empty()));
+            let args = operate::InvokeArgs { agent, endpoint, payload, session_id, local, port, bearer_token };
+            return operate::invoke(app, &cli, &stage, args, out, err).await;
+        }
+        Command::Logs { agent, endpoint, since, tail, filter } => {
+            let args = operate::LogsArgs { agent, endpoint, since, tail, filter };
+            return operate::logs(app, &cli, &stage, args, out, err).await;
+        }
+        other => cli.command = other,
+    }
     let result: Result<(Value, String), Error> = match cli.command {
         Command::Synth => {
             let synthesized = app.synth(&SynthOptions::from_env(&stage).out_dir(&cli.out));
@@ -309,6 +388,7 @@ async fn execute(app: &App, mut cli: Cli, out: &mut dyn Write, err: &mut dyn Wri
             let options = named(StackOptions::from_env(&stage, aws_config(&cli).await), &cli, StackOptions::profile);
             app.info(&options).await.map(|i| (deploy::info_json(&i), deploy::info_text(&i)))
         }
+        Command::Dev { .. } | Command::Invoke { .. } | Command::Logs { .. } => unreachable!("handled above"),
     };
     // A closed stdout (`| head`) is not worth a panic; the exit code still tells.
     let _ = match &result {

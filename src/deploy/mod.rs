@@ -9,10 +9,12 @@ mod bucket;
 mod clients;
 mod diff;
 mod error;
+mod signed;
 mod stack;
 
 pub use self::bucket::{AssetsBucket, BucketStatus, MARKER_TAG, MULTIPART_THRESHOLD, PART_SIZE, resolve_name};
 pub use self::clients::{CallCounter, Clients};
 pub use self::diff::{ResourceDiff, diff};
 pub use self::error::DeployError;
+pub use self::signed::{SignedClient, SignedError};
 pub use self::stack::{ChangeSetOutcome, Failure, ResourceChange, Stack, StackState, TemplateSource};

@@ -273,6 +273,12 @@ pub struct StackOptions {
     profile: Option<String>,
 }
 
+impl StackOptions {
+    pub(super) fn aws(&self) -> &aws_config::SdkConfig {
+        &self.aws
+    }
+}
+
 impl std::fmt::Debug for StackOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StackOptions")

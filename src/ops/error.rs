@@ -41,6 +41,9 @@ pub enum Error {
     /// Deploying failed: AWS configuration, the assets bucket, an upload, the stack.
     #[error(transparent)]
     Deploy(Box<DeployError>),
+    /// Running an agent locally, invoking it or reading its logs failed.
+    #[error(transparent)]
+    Run(#[from] RunError),
     /// Writing an output (the template, the manifest) or the cache failed.
     #[error("{}: {source}", .path.display())]
     Io {
@@ -63,6 +66,8 @@ impl Error {
             Error::Plan(_) | Error::Io { .. } => "io",
             Error::Build { .. } => "package",
             Error::Publish { .. } => "publish",
+            Error::Run(RunError::Invoke { .. }) => "invoke",
+            Error::Run(_) => "run",
             Error::Deploy(e) => match e.as_ref() {
                 DeployError::Credentials { .. } | DeployError::NoRegion { .. } => "credentials",
                 DeployError::NotApproved { .. } => "not-approved",
@@ -92,5 +97,98 @@ impl From<PlanError> for Error {
             PlanError::Invalid(d) => Error::Invalid(d),
             other => Error::Plan(other),
         }
+    }
+}
+
+/// Why `dev`, `invoke` or `logs` failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    /// No agent has that name.
+    #[error("the App has no agent `{name}`; it has {}", list(.agents))]
+    NoAgent {
+        /// The name asked for.
+        name: String,
+        /// The App's agents.
+        agents: Vec<String>,
+    },
+    /// The App has several agents (or none) and none was named.
+    #[error("{}", if .agents.is_empty() { "the App has no agent".to_owned() } else { format!("the App has several agents ({}): name one", list(.agents)) })]
+    WhichAgent {
+        /// The App's agents.
+        agents: Vec<String>,
+    },
+    /// The agent's artifact cannot run locally (an S3 zip, a pre-built image).
+    #[error("agent `{agent}`: {why}")]
+    NotRunnable {
+        /// The agent.
+        agent: String,
+        /// Why, and what would.
+        why: String,
+    },
+    /// The agent's process could not be started.
+    #[error("agent `{agent}`: cannot start {program}: {source}")]
+    Spawn {
+        /// The agent.
+        agent: String,
+        /// The program.
+        program: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The agent did not become healthy.
+    #[error("agent `{agent}` {what}{}", if output.is_empty() { String::new() } else { format!("\n--- its last output ---\n{output}") })]
+    NotReady {
+        /// The agent.
+        agent: String,
+        /// What happened: "exited with ... before answering GET /ping", "did not answer ...".
+        what: String,
+        /// The end of what it printed.
+        output: String,
+    },
+    /// The agent (or the service in front of it) answered an invocation with an error.
+    #[error("invoking {target}: {}{message}", status.map(|s| format!("HTTP {s}: ")).unwrap_or_default())]
+    Invoke {
+        /// The URL or runtime invoked.
+        target: String,
+        /// The HTTP status, when there was an answer.
+        status: Option<u16>,
+        /// What it said.
+        message: String,
+    },
+    /// The agent is not deployed (no stack output names its runtime).
+    #[error("agent `{agent}` is not deployed in stack {stack}: deploy it first, or use --local")]
+    NotDeployed {
+        /// The agent.
+        agent: String,
+        /// The stack.
+        stack: String,
+    },
+    /// The agent has no such endpoint.
+    #[error("agent `{agent}` has no endpoint `{endpoint}`; it has {}", list(.endpoints))]
+    NoEndpoint {
+        /// The agent.
+        agent: String,
+        /// The endpoint asked for.
+        endpoint: String,
+        /// Its endpoints.
+        endpoints: Vec<String>,
+    },
+    /// An AWS call failed.
+    #[error("{operation}: {message}")]
+    Aws {
+        /// The API call: `FilterLogEvents`.
+        operation: &'static str,
+        /// What AWS or the client said.
+        message: String,
+    },
+}
+
+fn list(names: &[String]) -> String {
+    if names.is_empty() {
+        "none".to_owned()
+    } else {
+        names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
     }
 }

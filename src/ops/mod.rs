@@ -4,8 +4,11 @@
 //! synth, builders, publish) and writes the outputs; [`Error`] gathers their errors.
 
 mod deploy;
+mod dev;
 mod error;
 pub mod init;
+mod invoke;
+mod logs;
 mod package;
 mod publish;
 mod synth;
@@ -15,7 +18,10 @@ pub use self::deploy::{
     AgentOutputs, Approval, AssetDiff, CodeUpload, DeployOptions, Deployed, Destroyed, Diffed, Info, LinkedOutputs,
     MAX_INLINE_TEMPLATE, StackOptions, UploadStatus,
 };
-pub use self::error::Error;
+pub use self::dev::{Dev, DevEvent, DevOptions};
+pub use self::error::{Error, RunError};
+pub use self::invoke::{Invocation, InvokeEvent, InvokeOptions, InvokeTarget, new_session_id, payload_of};
+pub use self::logs::{LogEvent, Logs, LogsOptions, log_group};
 pub use self::package::{PackageOptions, Packaged, PruneOptions};
 pub use self::publish::{PublishOptions, Published};
 pub use self::synth::{SynthOptions, Synthesized};

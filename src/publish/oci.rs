@@ -17,6 +17,7 @@ use oci_client::secrets::RegistryAuth;
 use oci_client::{Client, Reference, RegistryOperation};
 
 use super::error::PublishError;
+use crate::util::text::with_causes as full;
 
 /// A registry, read and written with the ECR token.
 pub(crate) struct Remote {
@@ -62,18 +63,6 @@ impl Failure {
             _ => Failure::Other(text),
         }
     }
-}
-
-/// An error with its causes: reqwest's own words are "error sending request".
-fn full(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }
 
 impl Remote {

@@ -89,12 +89,12 @@ fn help_lists_only_working_commands() {
         .collect();
     assert_eq!(
         commands,
-        ["synth", "package", "deploy", "diff", "destroy", "info", "prune", "help"],
+        ["synth", "package", "deploy", "diff", "destroy", "info", "dev", "invoke", "logs", "prune", "help"],
         "only commands that work are listed:\n{stdout}"
     );
-    let (code, _, stderr) = run(&App::new("svc"), &["invoke"]);
+    let (code, _, stderr) = run(&App::new("svc"), &["invoke", "--local", "--data", "hi"]);
     assert_ne!(code, ExitCode::SUCCESS);
-    assert!(stderr.contains("unrecognized subcommand 'invoke'"), "{stderr}");
+    assert!(stderr.contains("the App has no agent"), "{stderr}");
 }
 
 #[test]

@@ -8,6 +8,7 @@ mod examples;
 mod image;
 mod init;
 mod macros;
+mod operate;
 mod package;
 mod select;
 mod serverless;
