@@ -240,6 +240,22 @@ async fn resolve_base(
     Ok((Some(layers), Some(report)))
 }
 
+/// Builds the image of `asset` for `platform` as `name` in the engine, for a local run
+/// (`hangar dev`): not normalized, not stored; BuildKit's cache makes a rebuild after a change
+/// cheap.
+pub(crate) async fn build_local(
+    engine: &Engine,
+    (asset, image): (&Asset, &ImageAsset),
+    platform: &str,
+    name: &str,
+    store: &Store,
+    progress: &dyn Progress,
+) -> Result<(), BuildError> {
+    let tmp_dir = store.tmp_dir().map_err(BuildError::cache(store.dir()))?;
+    let local = ImageAsset { platform: platform.to_owned(), ..image.clone() };
+    buildkit(engine, asset, &local, name, &tmp_dir, progress).await
+}
+
 /// Builds `name` with BuildKit.
 async fn buildkit(
     engine: &Engine,

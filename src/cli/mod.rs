@@ -108,6 +108,9 @@ enum Command {
         /// Run with this role's credentials (AssumeRole; the role must already trust you) instead of your own.
         #[arg(long, value_name = "ARN")]
         role_arn: Option<String>,
+        /// The platform an image agent is built and run for [default: this machine's; linux/arm64 is AgentCore's, emulated elsewhere].
+        #[arg(long, value_name = "OS/ARCH")]
+        platform: Option<String>,
     },
     /// Call an agent, deployed (InvokeAgentRuntime) or local (`--local`, the dev server); text that is not JSON is sent as {"prompt": ...}.
     Invoke {
@@ -293,8 +296,9 @@ async fn execute(app: &App, mut cli: Cli, out: &mut dyn Write, err: &mut dyn Wri
     }
     // The commands that stream write as they go.
     match std::mem::replace(&mut cli.command, Command::Synth) {
-        Command::Dev { agent, port, role_arn } => {
-            return operate::dev(app, &cli, &stage, (agent, port, role_arn), out, err).await;
+        Command::Dev { agent, port, role_arn, platform } => {
+            let args = operate::DevArgs { agent, port, role_arn, platform };
+            return operate::dev(app, &cli, &stage, args, out, err).await;
         }
         Command::Invoke { positional, endpoint, data, file, session_id, local, port, bearer_token } => {
             let stdin = positional.last().is_some_and(|p| p == "-");

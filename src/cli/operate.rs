@@ -29,18 +29,29 @@ fn fail(command: &str, cli: &Cli, e: &Error, out: &mut dyn Write, err: &mut dyn 
     ExitCode::FAILURE
 }
 
-/// `dev [AGENT] [--port P] [--role-arn ARN]`: runs until Ctrl-C.
+/// Options of `dev`.
+pub(super) struct DevArgs {
+    pub agent: Option<String>,
+    pub port: u16,
+    pub role_arn: Option<String>,
+    pub platform: Option<String>,
+}
+
+/// `dev [AGENT] [--port P] [--role-arn ARN] [--platform OS/ARCH]`: runs until Ctrl-C.
 pub(super) async fn dev(
     app: &App,
     cli: &Cli,
     stage: &str,
-    (agent, port, role_arn): (Option<String>, u16, Option<String>),
+    DevArgs { agent, port, role_arn, platform }: DevArgs,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> ExitCode {
     let mut options = DevOptions::from_env(stage).port(port);
     if let Some(a) = &agent {
         options = options.agent(a.clone());
+    }
+    if let Some(p) = platform {
+        options = options.platform(p);
     }
     // The stack's outputs and AWS credentials, when there are: a local run works without.
     let stack = named(StackOptions::from_env(stage, aws_config(cli).await), cli, StackOptions::profile);

@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use futures_util::StreamExt;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 use tokio::sync::{mpsc, oneshot};
@@ -26,12 +27,13 @@ use tokio::sync::{mpsc, oneshot};
 use super::deploy::StackOptions;
 use super::error::{Error, RunError};
 use crate::build::PythonInstaller;
+use crate::build::engine::Engine;
 use crate::build::python::dev_python;
 use crate::build::store::Store;
 use crate::inputs::{CacheOptions, FileStat, select};
 use crate::model::{App, CodeRuntime};
 use crate::patterns::Selector;
-use crate::plan::{ArtifactPlan, AssetSource, CodeAsset};
+use crate::plan::{ArtifactPlan, Asset, AssetSource, CodeAsset, ImageAsset};
 use crate::util::task::blocking;
 use crate::util::text::with_causes;
 
@@ -61,6 +63,8 @@ pub struct DevOptions {
     poll: Duration,
     debounce: Duration,
     ready_timeout: Duration,
+    platform: Option<String>,
+    docker_host: String,
 }
 
 impl DevOptions {
@@ -78,6 +82,8 @@ impl DevOptions {
             poll: Duration::from_millis(200),
             debounce: Duration::from_millis(300),
             ready_timeout: Duration::from_secs(60),
+            platform: None,
+            docker_host: crate::build::DEFAULT_DOCKER_HOST.to_owned(),
         }
     }
 
@@ -93,6 +99,9 @@ impl DevOptions {
             Some(off) if off == "off" => options.installer = PythonInstaller::Pip,
             Some(uv) => options.installer = PythonInstaller::Uv(uv.into()),
             None => {}
+        }
+        if let Some(host) = std::env::var("DOCKER_HOST").ok().filter(|h| !h.is_empty()) {
+            options.docker_host = host;
         }
         options
     }
@@ -119,6 +128,13 @@ impl DevOptions {
     /// More environment for the agent, over its own: stack outputs, credentials.
     pub fn env(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.env.insert(key.into(), value.into());
+        self
+    }
+
+    /// The platform an image agent is built and run for: this machine's by default (fast),
+    /// `linux/arm64` for AgentCore's own (emulated elsewhere).
+    pub fn platform(mut self, platform: impl Into<String>) -> Self {
+        self.platform = Some(platform.into());
         self
     }
 
@@ -215,19 +231,89 @@ impl Drop for Dev {
     }
 }
 
-/// How to start the agent's process.
+/// How to start the agent, and what to watch.
 struct Launch {
     agent: String,
-    program: PathBuf,
-    args: Vec<String>,
-    dir: PathBuf,
+    kind: Kind,
     env: BTreeMap<String, String>,
     root: PathBuf,
     selector: Selector,
+    /// Files watched besides the selection (a Dockerfile `.dockerignore` leaves out), relative.
+    also: Vec<String>,
     url: String,
     ready_timeout: Duration,
     poll: Duration,
     debounce: Duration,
+}
+
+/// What runs: a process, or a container of an image built for the run.
+enum Kind {
+    Process { program: PathBuf, args: Vec<String>, dir: PathBuf },
+    Image(Box<ImageRun>),
+}
+
+struct ImageRun {
+    engine: Engine,
+    asset: Asset,
+    image: ImageAsset,
+    platform: String,
+    /// `<repository>:dev`.
+    tag: String,
+    /// The container's name: one per agent and port.
+    container: String,
+    port: u16,
+    store_root: PathBuf,
+    cache: CacheOptions,
+}
+
+/// The agent as it runs.
+enum Running {
+    Process(Child),
+    Container { docker: bollard::Docker, id: String },
+}
+
+impl Running {
+    /// How it ended, once it has (without waiting).
+    async fn ended(&mut self) -> Option<String> {
+        match self {
+            Running::Process(child) => child.try_wait().ok().flatten().map(|s| s.to_string()),
+            Running::Container { docker, id } => {
+                let state = docker.inspect_container(id, None).await.ok()?.state?;
+                (state.running == Some(false)).then(|| format!("exit code {}", state.exit_code.unwrap_or(-1)))
+            }
+        }
+    }
+
+    /// Waits until it ends; says how.
+    async fn wait(&mut self) -> String {
+        match self {
+            Running::Process(child) => child.wait().await.map(|s| s.to_string()).unwrap_or_else(|e| e.to_string()),
+            Running::Container { docker, id } => {
+                let mut waits = docker.wait_container(id, None);
+                match waits.next().await {
+                    Some(Ok(r)) => format!("exit code {}", r.status_code),
+                    Some(Err(bollard::errors::Error::DockerContainerWaitError { code, .. })) => {
+                        format!("exit code {code}")
+                    }
+                    Some(Err(e)) => e.to_string(),
+                    None => "an end the engine did not say".to_owned(),
+                }
+            }
+        }
+    }
+
+    /// Stops it and what it started.
+    async fn stop(&mut self) {
+        match self {
+            Running::Process(child) => kill_group(child).await,
+            Running::Container { docker, id } => {
+                let stop = bollard::query_parameters::StopContainerOptionsBuilder::new().t(3).build();
+                let _ = docker.stop_container(id, Some(stop)).await;
+                let remove = bollard::query_parameters::RemoveContainerOptionsBuilder::new().force(true).build();
+                let _ = docker.remove_container(id, Some(remove)).await;
+            }
+        }
+    }
 }
 
 /// The last lines a process printed, for errors.
@@ -260,18 +346,15 @@ impl App {
         let agent = pick_agent(self, options.agent.as_deref())?;
         let plan = blocking(|| self.plan(&options.stage)).map_err(Error::Plan)?;
         let agent_plan = plan.agents.iter().find(|a| a.name == agent).expect("every agent is planned");
-        let code = match &agent_plan.artifact {
+        let launch = match &agent_plan.artifact {
             ArtifactPlan::Code { asset, .. } => match &plan.assets[*asset].source {
-                AssetSource::Code(code) => code.clone(),
+                AssetSource::Code(code) => launch(self, &agent, code, options).await?,
                 AssetSource::Image(_) => unreachable!("a code artifact's asset is code"),
             },
-            ArtifactPlan::Image { .. } => {
-                return Err(RunError::NotRunnable {
-                    agent,
-                    why: "dev runs code agents for now; run an image agent with `docker run -p 8080:8080` on the image `package` builds".to_owned(),
-                }
-                .into());
-            }
+            ArtifactPlan::Image { asset } => match &plan.assets[*asset].source {
+                AssetSource::Image(image) => launch_image(self, &agent, &plan.assets[*asset], image, options).await?,
+                AssetSource::Code(_) => unreachable!("an image artifact's asset is an image"),
+            },
             _ => {
                 return Err(RunError::NotRunnable {
                     agent,
@@ -282,7 +365,6 @@ impl App {
                 .into());
             }
         };
-        let launch = launch(self, &agent, &code, options).await?;
         start(launch).await
     }
 }
@@ -399,13 +481,67 @@ async fn launch(app: &App, agent: &str, code: &CodeAsset, options: &DevOptions) 
     };
     Ok(Launch {
         agent: agent.to_owned(),
-        program,
-        args,
-        dir: code.root.clone(),
+        kind: Kind::Process { program, args, dir: code.root.clone() },
         env,
         root: code.root.clone(),
         selector,
+        also: Vec::new(),
         url,
+        ready_timeout: options.ready_timeout,
+        poll: options.poll,
+        debounce: options.debounce,
+    })
+}
+
+/// The platform this machine runs natively: `linux/amd64`, `linux/arm64`.
+fn host_platform() -> String {
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        other => other,
+    };
+    format!("linux/{arch}")
+}
+
+async fn launch_image(
+    app: &App,
+    agent: &str,
+    asset: &Asset,
+    image: &ImageAsset,
+    options: &DevOptions,
+) -> Result<Launch, Error> {
+    let model = app.agents.iter().find(|a| a.name() == agent).expect("the agent exists");
+    let engine_err = |e: crate::build::EngineError| Error::Build { agent: Some(agent.to_owned()), source: e.into() };
+    let engine = crate::build::engine::connect(&options.docker_host).await.map_err(engine_err)?;
+    let ignore = std::fs::read_to_string(image.context.join(".dockerignore")).unwrap_or_default();
+    let selector = Selector::dockerignore(&ignore)
+        .map_err(|source| Error::Plan(crate::plan::PlanError::Pattern { agent: agent.to_owned(), source }))?;
+    let mut env: BTreeMap<String, String> =
+        model.environment.iter().map(|(k, v)| (k.as_str().to_owned(), v.clone())).collect();
+    env.extend(options.env.clone());
+    env.insert("AGENTCORE_DEV_MODE".into(), "true".into());
+    env.insert("PYTHONUNBUFFERED".into(), "1".into());
+    // In the container the agent listens where AgentCore expects it.
+    env.insert("PORT".into(), "8080".into());
+    let run = ImageRun {
+        engine,
+        asset: asset.clone(),
+        image: image.clone(),
+        platform: options.platform.clone().unwrap_or_else(host_platform),
+        tag: format!("{}:dev", image.repository),
+        container: format!("hangar-dev-{}-{}", image.repository, options.port),
+        port: options.port,
+        store_root: app.root.clone(),
+        cache: options.cache.clone(),
+    };
+    Ok(Launch {
+        agent: agent.to_owned(),
+        kind: Kind::Image(Box::new(run)),
+        env,
+        root: image.context.clone(),
+        selector,
+        also: vec![image.dockerfile.clone(), ".dockerignore".to_owned()],
+        url: format!("http://127.0.0.1:{}", options.port),
         ready_timeout: options.ready_timeout,
         poll: options.poll,
         debounce: options.debounce,
@@ -422,9 +558,16 @@ fn runs(program: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// What the selection looks like now: each file's `stat`.
-fn snapshot(root: &Path, selector: &Selector) -> BTreeMap<String, FileStat> {
-    select(root, selector).map(|files| files.into_iter().map(|f| (f.rel, f.stat)).collect()).unwrap_or_default()
+/// What the watched files look like now: each one's `stat`.
+fn snapshot(root: &Path, selector: &Selector, also: &[String]) -> BTreeMap<String, FileStat> {
+    let mut files: BTreeMap<String, FileStat> =
+        select(root, selector).map(|files| files.into_iter().map(|f| (f.rel, f.stat)).collect()).unwrap_or_default();
+    for rel in also {
+        if let Ok(meta) = std::fs::metadata(root.join(rel)) {
+            files.insert(rel.clone(), FileStat::of(&meta));
+        }
+    }
+    files
 }
 
 fn changed(before: &BTreeMap<String, FileStat>, now: &BTreeMap<String, FileStat>) -> Vec<String> {
@@ -438,59 +581,156 @@ fn changed(before: &BTreeMap<String, FileStat>, now: &BTreeMap<String, FileStat>
 async fn start(launch: Launch) -> Result<Dev, Error> {
     let (events, rx) = mpsc::unbounded_channel();
     let tail = Tail::default();
-    let mut child = spawn(&launch, &events, &tail)?;
-    if let Err(what) = wait_ready(&launch, &mut child).await {
-        kill_group(&mut child).await;
+    let mut running = run(&launch, &events, &tail).await?;
+    if let Err(what) = wait_ready(&launch, &mut running).await {
+        running.stop().await;
         return Err(RunError::NotReady { agent: launch.agent.clone(), what, output: tail.text() }.into());
     }
     let _ = events.send(DevEvent::Ready { url: launch.url.clone() });
     let (stop, stopped) = oneshot::channel();
     let (agent, url) = (launch.agent.clone(), launch.url.clone());
-    tokio::spawn(supervise(launch, child, events, tail, stopped));
+    tokio::spawn(supervise(launch, running, events, tail, stopped));
     Ok(Dev { agent, url, events: rx, stop: Some(stop) })
 }
 
-fn spawn(launch: &Launch, events: &mpsc::UnboundedSender<DevEvent>, tail: &Tail) -> Result<Child, Error> {
-    let mut cmd = Command::new(&launch.program);
-    cmd.args(&launch.args)
-        .current_dir(&launch.dir)
-        .envs(&launch.env)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .process_group(0)
-        .kill_on_drop(true);
-    let mut child = cmd.spawn().map_err(|source| RunError::Spawn {
-        agent: launch.agent.clone(),
-        program: launch.program.display().to_string(),
-        source,
-    })?;
-    tail.clear();
-    let forward = |stream: Option<Box<dyn tokio::io::AsyncRead + Unpin + Send>>| {
-        let (events, tail) = (events.clone(), tail.clone());
-        if let Some(stream) = stream {
-            tokio::spawn(async move {
-                let mut lines = BufReader::new(stream).lines();
-                while let Ok(Some(line)) = lines.next_line().await {
-                    tail.push(&line);
-                    let _ = events.send(DevEvent::Output(line));
-                }
-            });
+/// Forwards the lines of `stream` as output events (and keeps the last ones).
+fn forward(
+    stream: impl futures_util::Stream<Item = String> + Send + 'static,
+    events: &mpsc::UnboundedSender<DevEvent>,
+    tail: &Tail,
+) {
+    let (events, tail) = (events.clone(), tail.clone());
+    tokio::spawn(async move {
+        let mut stream = std::pin::pin!(stream);
+        while let Some(line) = stream.next().await {
+            tail.push(&line);
+            let _ = events.send(DevEvent::Output(line));
         }
-    };
-    forward(child.stdout.take().map(|s| Box::new(s) as _));
-    forward(child.stderr.take().map(|s| Box::new(s) as _));
-    Ok(child)
+    });
 }
 
-/// Polls `GET /ping` until it answers 200, the process exits, or the time is up.
-async fn wait_ready(launch: &Launch, child: &mut Child) -> Result<(), String> {
+fn lines(
+    reader: impl tokio::io::AsyncRead + Unpin + Send + 'static,
+) -> impl futures_util::Stream<Item = String> + Send {
+    futures_util::stream::unfold(BufReader::new(reader).lines(), |mut lines| async move {
+        lines.next_line().await.ok().flatten().map(|l| (l, lines))
+    })
+}
+
+/// Starts the agent: its process, or (after building its image) its container.
+async fn run(launch: &Launch, events: &mpsc::UnboundedSender<DevEvent>, tail: &Tail) -> Result<Running, Error> {
+    tail.clear();
+    match &launch.kind {
+        Kind::Process { program, args, dir } => {
+            let mut cmd = Command::new(program);
+            cmd.args(args)
+                .current_dir(dir)
+                .envs(&launch.env)
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .process_group(0)
+                .kill_on_drop(true);
+            let mut child = cmd.spawn().map_err(|source| RunError::Spawn {
+                agent: launch.agent.clone(),
+                program: program.display().to_string(),
+                source,
+            })?;
+            if let Some(out) = child.stdout.take() {
+                forward(lines(out), events, tail);
+            }
+            if let Some(err) = child.stderr.take() {
+                forward(lines(err), events, tail);
+            }
+            Ok(Running::Process(child))
+        }
+        Kind::Image(image) => run_container(launch, image, events, tail).await,
+    }
+}
+
+async fn run_container(
+    launch: &Launch,
+    run: &ImageRun,
+    events: &mpsc::UnboundedSender<DevEvent>,
+    tail: &Tail,
+) -> Result<Running, Error> {
+    use bollard::models::{ContainerCreateBody, HostConfig, PortBinding};
+    use bollard::query_parameters::{CreateContainerOptionsBuilder, LogsOptionsBuilder, RemoveContainerOptionsBuilder};
+    let agent = || Some(launch.agent.clone());
+    let store = Store::open(&run.store_root, run.cache.shared_store(), run.cache.cache_mode());
+    let _ = events.send(DevEvent::Output(format!("building {} for {}", run.tag, run.platform)));
+    // The files as they are now (the plan's stats are from before the change).
+    let (root, selector) = (launch.root.clone(), launch.selector.clone());
+    let files = blocking(|| select(&root, &selector))
+        .map_err(|source| Error::Plan(crate::plan::PlanError::Select { agent: agent(), source }))?;
+    let image = ImageAsset { files: files.into(), ..run.image.clone() };
+    crate::build::image::build_local(
+        &run.engine,
+        (&run.asset, &image),
+        &run.platform,
+        &run.tag,
+        &store,
+        &crate::progress::Silent,
+    )
+    .await
+    .map_err(|source| Error::Build { agent: agent(), source })?;
+    let docker = run.engine.docker.clone();
+    let engine_err = |e: bollard::errors::Error| Error::Build {
+        agent: agent(),
+        source: crate::build::BuildError::Engine {
+            image: run.tag.clone(),
+            source: crate::build::EngineCallError::from(e),
+        },
+    };
+    // What an interrupted run left under the name.
+    let _ =
+        docker.remove_container(&run.container, Some(RemoveContainerOptionsBuilder::new().force(true).build())).await;
+    let mut env = launch.env.clone();
+    let host_config = if docker.inspect_network("bridge", None).await.is_ok() {
+        // The container's 8080, AgentCore's port, on 127.0.0.1:<port>.
+        let bindings = [(
+            "8080/tcp".to_owned(),
+            Some(vec![PortBinding { host_ip: Some("127.0.0.1".into()), host_port: Some(run.port.to_string()) }]),
+        )]
+        .into_iter()
+        .collect();
+        HostConfig { port_bindings: Some(bindings), init: Some(true), ..HostConfig::default() }
+    } else {
+        // An engine without a bridge network (`--bridge=none`) cannot publish ports: the
+        // container shares the host's network, and the agent listens where PORT says.
+        let _ = events.send(DevEvent::Output(format!(
+            "the engine has no bridge network: the container runs on the host's network, on port {} (PORT)",
+            run.port
+        )));
+        env.insert("PORT".into(), run.port.to_string());
+        HostConfig { network_mode: Some("host".into()), init: Some(true), ..HostConfig::default() }
+    };
+    let body = ContainerCreateBody {
+        image: Some(run.tag.clone()),
+        env: Some(env.iter().map(|(k, v)| format!("{k}={v}")).collect()),
+        exposed_ports: Some(vec!["8080/tcp".to_owned()]),
+        host_config: Some(host_config),
+        ..ContainerCreateBody::default()
+    };
+    let options = CreateContainerOptionsBuilder::new().name(&run.container).build();
+    let created = docker.create_container(Some(options), body).await.map_err(engine_err)?;
+    docker.start_container(&created.id, None).await.map_err(engine_err)?;
+    let logs = docker.logs(&created.id, Some(LogsOptionsBuilder::new().follow(true).stdout(true).stderr(true).build()));
+    let text = logs
+        .filter_map(|chunk| async move { chunk.ok().map(|c| c.to_string()) })
+        .flat_map(|chunk| futures_util::stream::iter(chunk.lines().map(str::to_owned).collect::<Vec<_>>()));
+    forward(text, events, tail);
+    Ok(Running::Container { docker, id: created.id })
+}
+
+/// Polls `GET /ping` until it answers 200, the agent ends, or the time is up.
+async fn wait_ready(launch: &Launch, running: &mut Running) -> Result<(), String> {
     let client = crate::util::http::client(Some(Duration::from_secs(2)));
     let ping = format!("{}/ping", launch.url);
     let deadline = Instant::now() + launch.ready_timeout;
     loop {
-        if let Ok(Some(status)) = child.try_wait() {
-            return Err(format!("exited with {status} before answering GET {ping}"));
+        if let Some(how) = running.ended().await {
+            return Err(format!("exited with {how} before answering GET {ping}"));
         }
         if let Ok(r) = client.get(&ping).send().await
             && r.status().is_success()
@@ -516,46 +756,47 @@ async fn kill_group(child: &mut Child) {
     let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
 }
 
-/// Watches the selection and the process until told to stop.
+/// The watched files, read off the runtime's threads.
+async fn watched(launch: &Launch) -> BTreeMap<String, FileStat> {
+    let (root, selector, also) = (launch.root.clone(), launch.selector.clone(), launch.also.clone());
+    tokio::task::spawn_blocking(move || snapshot(&root, &selector, &also)).await.unwrap_or_default()
+}
+
+/// Watches the files and the agent until told to stop.
 async fn supervise(
     launch: Launch,
-    mut child: Child,
+    mut running: Running,
     events: mpsc::UnboundedSender<DevEvent>,
     tail: Tail,
     mut stop: oneshot::Receiver<oneshot::Sender<()>>,
 ) {
-    let (root, selector) = (launch.root.clone(), launch.selector.clone());
-    let mut seen = blocking(|| snapshot(&root, &selector));
-    let mut running = true;
-    let (poll, debounce) = (launch.poll, launch.debounce);
+    let mut seen = watched(&launch).await;
+    let mut alive = true;
     loop {
         tokio::select! {
             done = &mut stop => {
-                kill_group(&mut child).await;
+                running.stop().await;
                 if let Ok(done) = done {
                     let _ = done.send(());
                 }
                 return;
             }
-            status = child.wait(), if running => {
-                running = false;
-                let status = status.map(|s| s.to_string()).unwrap_or_else(|e| e.to_string());
-                let message = format!("agent `{}` exited with {status}; waiting for a change to restart it\n{}", launch.agent, tail.text());
+            how = running.wait(), if alive => {
+                alive = false;
+                let message = format!("agent `{}` exited with {how}; waiting for a change to restart it\n{}", launch.agent, tail.text());
                 let _ = events.send(DevEvent::Failed { message });
             }
-            () = tokio::time::sleep(poll) => {
-                let (root2, selector2) = (root.clone(), selector.clone());
-                let now = tokio::task::spawn_blocking(move || snapshot(&root2, &selector2)).await.unwrap_or_default();
+            () = tokio::time::sleep(launch.poll) => {
+                let now = watched(&launch).await;
                 let mut paths = changed(&seen, &now);
                 if paths.is_empty() {
                     continue;
                 }
-                // Debounced: wait until the selection stays as it is.
+                // Debounced: wait until the files stay as they are.
                 let mut latest = now;
                 loop {
-                    tokio::time::sleep(debounce).await;
-                    let (root3, selector3) = (root.clone(), selector.clone());
-                    let again = tokio::task::spawn_blocking(move || snapshot(&root3, &selector3)).await.unwrap_or_default();
+                    tokio::time::sleep(launch.debounce).await;
+                    let again = watched(&launch).await;
                     if again == latest {
                         break;
                     }
@@ -566,17 +807,17 @@ async fn supervise(
                 paths.dedup();
                 seen = latest;
                 let _ = events.send(DevEvent::Restarting { changed: paths });
-                kill_group(&mut child).await;
-                match spawn(&launch, &events, &tail) {
-                    Ok(new) => child = new,
+                running.stop().await;
+                alive = false;
+                match run(&launch, &events, &tail).await {
+                    Ok(new) => running = new,
                     Err(e) => {
-                        running = false;
                         let _ = events.send(DevEvent::Failed { message: e.to_string() });
                         continue;
                     }
                 }
-                running = true;
-                match wait_ready(&launch, &mut child).await {
+                alive = true;
+                match wait_ready(&launch, &mut running).await {
                     Ok(()) => {
                         let _ = events.send(DevEvent::Ready { url: launch.url.clone() });
                     }

@@ -322,3 +322,52 @@ fn a_deployed_agent_is_invoked_and_its_log_read() {
 
     rt.block_on(app.destroy(&StackOptions::new(&stage, aws()).yes())).unwrap();
 }
+
+/// The docker example under `dev`: built and run in the engine (for linux/arm64, AgentCore's:
+/// the test setup's Python base exists for arm64 only, so the host's platform cannot be built
+/// here), answering, rebuilt when `app.py` changes, and gone when stopped.
+#[test]
+fn dev_runs_the_docker_example_in_the_engine() {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/docker_agent");
+    let dir = tempfile::tempdir().unwrap();
+    crate::image::copy_tree(&example, dir.path());
+    let app = crate::examples::docker_agent::app().root(dir.path());
+    let port = free_port();
+    let options = hangar::DevOptions::new("dev").port(port).platform("linux/arm64");
+    let rt = runtime();
+    rt.block_on(async {
+        let mut dev = app.dev(&options).await.unwrap_or_else(|e| panic!("{e}"));
+        let call = |prompt: &'static str| {
+            let app = &app;
+            async move {
+                let o = InvokeOptions::new(InvokeTarget::Local(format!("http://127.0.0.1:{port}")), prompt);
+                let mut answer = app.invoke(&o).await.unwrap_or_else(|e| panic!("{e}"));
+                answer.events.next().await.unwrap().unwrap()
+            }
+        };
+        let InvokeEvent::Json(body) = call("hi").await else { panic!() };
+        assert_eq!((body["result"].as_str(), body["version"].as_str()), (Some("You said: hi"), Some("1.0.0")));
+
+        let path = dir.path().join("agent/app.py");
+        let code = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, code.replace("You said", "You typed")).unwrap();
+        let mut restarted = false;
+        while let Some(event) = tokio::time::timeout(Duration::from_secs(120), dev.next()).await.unwrap() {
+            match event {
+                hangar::DevEvent::Restarting { changed } => {
+                    assert_eq!(changed, ["app.py"]);
+                    restarted = true;
+                }
+                hangar::DevEvent::Ready { .. } if restarted => break,
+                hangar::DevEvent::Failed { message } => panic!("{message}"),
+                _ => {}
+            }
+        }
+        let InvokeEvent::Json(body) = call("hi").await else { panic!() };
+        assert_eq!(body["result"], "You typed: hi");
+        dev.stop().await;
+    });
+    let name = format!("hangar-dev-docker-agent-dockeragent-{port}");
+    let listed = Command::new("docker").args(["ps", "-aq", "--filter", &format!("name={name}")]).output().unwrap();
+    assert!(listed.stdout.is_empty(), "the container is gone");
+}

@@ -36,4 +36,5 @@ class Agent(BaseHTTPRequestHandler):
 
 
 if __name__ == "__main__":
-    ThreadingHTTPServer(("0.0.0.0", 8080), Agent).serve_forever()
+    # AgentCore sends traffic to 8080; `hangar dev` may choose another port through PORT.
+    ThreadingHTTPServer(("0.0.0.0", int(os.environ.get("PORT", "8080"))), Agent).serve_forever()
