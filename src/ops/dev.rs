@@ -50,7 +50,7 @@ use crate::util::text::with_causes;
 /// }
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[must_use]
 pub struct DevOptions {
     stage: String,
@@ -87,22 +87,15 @@ impl DevOptions {
         }
     }
 
-    /// [`DevOptions::new`] with `HANGAR_PYTHON`, `HANGAR_UV` and the caches' variables, as
-    /// packaging reads them.
+    /// [`DevOptions::new`] with `HANGAR_PYTHON`, `HANGAR_UV`, `DOCKER_HOST` and the caches'
+    /// variables, as packaging reads them.
     pub fn from_env(stage: impl Into<String>) -> Self {
         let mut options = DevOptions::new(stage);
         options.cache = CacheOptions::from_env();
-        if let Some(python) = std::env::var_os("HANGAR_PYTHON").filter(|p| !p.is_empty()) {
-            options.python = python;
-        }
-        match std::env::var_os("HANGAR_UV").filter(|p| !p.is_empty()) {
-            Some(off) if off == "off" => options.installer = PythonInstaller::Pip,
-            Some(uv) => options.installer = PythonInstaller::Uv(uv.into()),
-            None => {}
-        }
-        if let Some(host) = std::env::var("DOCKER_HOST").ok().filter(|h| !h.is_empty()) {
-            options.docker_host = host;
-        }
+        let tools = super::package::ToolsFromEnv::read();
+        options.python = tools.python.unwrap_or(options.python);
+        options.installer = tools.installer.unwrap_or(options.installer);
+        options.docker_host = tools.docker_host.unwrap_or(options.docker_host);
         options
     }
 
@@ -148,6 +141,20 @@ impl DevOptions {
     pub fn ready_timeout(mut self, timeout: Duration) -> Self {
         self.ready_timeout = timeout;
         self
+    }
+}
+
+impl std::fmt::Debug for DevOptions {
+    // The environment may hold credentials: only its keys are shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DevOptions")
+            .field("stage", &self.stage)
+            .field("agent", &self.agent)
+            .field("port", &self.port)
+            .field("python", &self.python)
+            .field("env", &self.env.keys().collect::<Vec<_>>())
+            .field("platform", &self.platform)
+            .finish_non_exhaustive()
     }
 }
 

@@ -157,24 +157,8 @@ impl App {
                 (target, response)
             }
             InvokeTarget::Deployed(stack) | InvokeTarget::Bearer(stack, _) => {
-                let agent = super::dev::pick_agent(self, options.agent.as_deref())?;
-                let info = self.info(stack).await?;
-                let outputs = info
-                    .outputs
-                    .iter()
-                    .find(|o| o.agent == agent && !o.runtime_arn.is_empty())
-                    .ok_or_else(|| RunError::NotDeployed { agent: agent.clone(), stack: info.stack.clone() })?;
                 let endpoint = options.endpoint.clone().unwrap_or_else(|| "DEFAULT".to_owned());
-                if endpoint != "DEFAULT" && !outputs.endpoints.contains_key(&endpoint) {
-                    return Err(RunError::NoEndpoint {
-                        agent,
-                        endpoint,
-                        endpoints: std::iter::once("DEFAULT".to_owned())
-                            .chain(outputs.endpoints.keys().cloned())
-                            .collect(),
-                    }
-                    .into());
-                }
+                let outputs = self.deployed(options.agent.as_deref(), stack, &endpoint).await?;
                 let path =
                     format!("/runtimes/{}/invocations?qualifier={}", encode(&outputs.runtime_arn), encode(&endpoint));
                 let client = SignedClient::new(
@@ -225,6 +209,30 @@ impl App {
                 }))
             };
         Ok(Invocation { session_id, target, events })
+    }
+}
+
+impl App {
+    /// The deployed outputs of `agent` (or the App's only one), checking that it has
+    /// `endpoint`.
+    pub(super) async fn deployed(
+        &self,
+        agent: Option<&str>,
+        stack: &StackOptions,
+        endpoint: &str,
+    ) -> Result<super::deploy::AgentOutputs, Error> {
+        let agent = super::dev::pick_agent(self, agent)?;
+        let info = self.info(stack).await?;
+        let outputs = info
+            .outputs
+            .into_iter()
+            .find(|o| o.agent == agent && !o.runtime_arn.is_empty())
+            .ok_or_else(|| RunError::NotDeployed { agent: agent.clone(), stack: info.stack.clone() })?;
+        if endpoint != "DEFAULT" && !outputs.endpoints.contains_key(endpoint) {
+            let endpoints = std::iter::once("DEFAULT".to_owned()).chain(outputs.endpoints.keys().cloned()).collect();
+            return Err(RunError::NoEndpoint { agent, endpoint: endpoint.to_owned(), endpoints }.into());
+        }
+        Ok(outputs)
     }
 }
 

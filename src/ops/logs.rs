@@ -113,21 +113,7 @@ pub fn log_group(runtime_id: &str, endpoint: &str) -> String {
 impl App {
     /// Reads the log of a deployed agent's endpoint (see [the module](self)).
     pub async fn logs(&self, options: &LogsOptions) -> Result<Logs, Error> {
-        let agent = super::dev::pick_agent(self, options.agent.as_deref())?;
-        let info = self.info(&options.stack).await?;
-        let outputs = info
-            .outputs
-            .iter()
-            .find(|o| o.agent == agent && !o.runtime_id.is_empty())
-            .ok_or_else(|| RunError::NotDeployed { agent: agent.clone(), stack: info.stack.clone() })?;
-        if options.endpoint != "DEFAULT" && !outputs.endpoints.contains_key(&options.endpoint) {
-            return Err(RunError::NoEndpoint {
-                agent,
-                endpoint: options.endpoint.clone(),
-                endpoints: std::iter::once("DEFAULT".to_owned()).chain(outputs.endpoints.keys().cloned()).collect(),
-            }
-            .into());
-        }
+        let outputs = self.deployed(options.agent.as_deref(), &options.stack, &options.endpoint).await?;
         let group = log_group(&outputs.runtime_id, &options.endpoint);
         let client = SignedClient::new(options.stack.aws(), ("CLOUDWATCH_LOGS", "logs", "logs"), None)
             .map_err(|e| RunError::Aws { operation: "FilterLogEvents", message: e.to_string() })?;

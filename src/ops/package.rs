@@ -81,17 +81,10 @@ impl PackageOptions {
     /// `HANGAR_DIR_CACHE`). The command line uses this.
     pub fn from_env(stage: impl Into<String>) -> Self {
         let mut options = PackageOptions::new(stage).cache(CacheOptions::from_env());
-        if let Some(python) = std::env::var_os("HANGAR_PYTHON").filter(|p| !p.is_empty()) {
-            options.python = python;
-        }
-        match std::env::var_os("HANGAR_UV").filter(|p| !p.is_empty()) {
-            Some(off) if off == "off" => options.installer = PythonInstaller::Pip,
-            Some(uv) => options.installer = PythonInstaller::Uv(uv.into()),
-            None => {}
-        }
-        if let Some(host) = std::env::var("DOCKER_HOST").ok().filter(|h| !h.is_empty()) {
-            options.docker_host = host;
-        }
+        let tools = ToolsFromEnv::read();
+        options.python = tools.python.unwrap_or(options.python);
+        options.installer = tools.installer.unwrap_or(options.installer);
+        options.docker_host = tools.docker_host.unwrap_or(options.docker_host);
         options
     }
 
@@ -183,6 +176,26 @@ pub struct Packaged {
     pub images: Vec<ImageReport>,
     /// Files read to hash them; the others' digests came from the stat cache.
     pub files_hashed: usize,
+}
+
+/// The tools the environment names: `HANGAR_PYTHON`, `HANGAR_UV` (`off`: pip), `DOCKER_HOST`.
+pub(super) struct ToolsFromEnv {
+    pub python: Option<OsString>,
+    pub installer: Option<PythonInstaller>,
+    pub docker_host: Option<String>,
+}
+
+impl ToolsFromEnv {
+    pub(super) fn read() -> ToolsFromEnv {
+        let installer = std::env::var_os("HANGAR_UV")
+            .filter(|p| !p.is_empty())
+            .map(|uv| if uv == "off" { PythonInstaller::Pip } else { PythonInstaller::Uv(uv.into()) });
+        ToolsFromEnv {
+            python: std::env::var_os("HANGAR_PYTHON").filter(|p| !p.is_empty()),
+            installer,
+            docker_host: std::env::var("DOCKER_HOST").ok().filter(|h| !h.is_empty()),
+        }
+    }
 }
 
 /// The assets that need no local build, found by [`App::package_then`]'s caller: code archives
