@@ -371,3 +371,35 @@ fn dev_runs_the_docker_example_in_the_engine() {
     let listed = Command::new("docker").args(["ps", "-aq", "--filter", &format!("name={name}")]).output().unwrap();
     assert!(listed.stdout.is_empty(), "the container is gone");
 }
+
+/// A code agent's dependencies are installed for this machine into a virtual environment of
+/// the store, once: a second run finds it.
+#[test]
+fn dev_runs_a_code_agent_in_a_venv_of_its_dependencies() {
+    let wheels = tempfile::tempdir().unwrap();
+    crate::package::wheel(wheels.path(), "tinypkg", "py3-none-any", &[("tinypkg/__init__.py", "VALUE = 42\n")], None);
+    let dir = tempfile::tempdir().unwrap();
+    let requirements = format!("--no-index\n--find-links {}\ntinypkg==1.0\n", wheels.path().display());
+    let agent = AGENT.replace("VERSION = \"one\"", "import tinypkg\nVERSION = str(tinypkg.VALUE)");
+    write_tree(dir.path(), &[("agent.py", &agent), ("requirements.txt", &requirements)]);
+    let app = App::new("venvsvc").root(dir.path()).agent(
+        Agent::new("bot").code("agent.py").runtime(Python::V3_11).env("GREETING", "hi").env("PID_FILE", "agent.pid"),
+    );
+    let rt = runtime();
+    for _ in 0..2 {
+        let port = free_port();
+        let options = hangar::DevOptions::new("dev").port(port);
+        let started = Instant::now();
+        rt.block_on(async {
+            let dev = app.dev(&options).await.unwrap_or_else(|e| panic!("{e}"));
+            let o = InvokeOptions::new(InvokeTarget::Local(dev.url().to_owned()), "x");
+            let mut answer = app.invoke(&o).await.unwrap();
+            let InvokeEvent::Json(body) = answer.events.next().await.unwrap().unwrap() else { panic!() };
+            assert_eq!(body["version"], "42", "the dependency is importable");
+            dev.stop().await;
+        });
+        eprintln!("dev start and stop: {:?}", started.elapsed());
+    }
+    let venvs: Vec<_> = std::fs::read_dir(dir.path().join(".hangar/cache/dev")).unwrap().collect();
+    assert_eq!(venvs.len(), 1, "one environment for one declaration");
+}

@@ -468,7 +468,7 @@ fn a_full_disk_leaves_no_archive() {
 }
 
 /// Writes a wheel by hand (a wheel is a zip with a `.dist-info`): no build backend, no network.
-fn wheel(dir: &Path, name: &str, tag: &str, files: &[(&str, &str)], entry_points: Option<&str>) -> PathBuf {
+pub(crate) fn wheel(dir: &Path, name: &str, tag: &str, files: &[(&str, &str)], entry_points: Option<&str>) -> PathBuf {
     let file = dir.join(format!("{name}-1.0-{tag}.whl"));
     let script = r#"
 import sys, json, zipfile
