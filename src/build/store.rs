@@ -675,6 +675,52 @@ fn dir_size(p: &Path) -> u64 {
 mod tests {
     use super::*;
 
+    fn record(store: &Store, input: u8, layers: &[&[u8]]) -> ImageRecord {
+        let blob = |bytes: &[u8]| BlobRecord {
+            digest: format!("sha256:{}", store.write_blob(bytes).unwrap()),
+            size: bytes.len() as u64,
+        };
+        let record = ImageRecord {
+            version: IMAGE_RECORD_VERSION,
+            input_hash: Digest::of(&[input]).to_hex(),
+            manifest: blob(&[input, 1]),
+            config: blob(&[input, 2]),
+            layers: layers
+                .iter()
+                .map(|l| {
+                    let b = blob(l);
+                    LayerRecord { digest: b.digest.clone(), size: b.size, diff_id: b.digest }
+                })
+                .collect(),
+            platform: "linux/arm64".into(),
+            engine_id: String::new(),
+            base: None,
+        };
+        store.commit_image(&record).unwrap();
+        record
+    }
+
+    #[test]
+    fn images_are_pruned_with_the_blobs_only_they_name() {
+        let root = tempfile::tempdir().unwrap();
+        let store = Store::open(root.path(), None, CacheMode::Use);
+        let old = record(&store, 1, &[b"own layer", b"shared layer"]);
+        let fresh = record(&store, 2, &[b"shared layer", b"its layer"]);
+        assert!(store.image(&Digest::of(&[1])).is_some() && store.image(&Digest::of(&[2])).is_some());
+        let two_days_ago = SystemTime::now() - Duration::from_secs(2 * 86_400);
+        let age = |p: PathBuf| fs::File::options().append(true).open(p).unwrap().set_modified(two_days_ago).unwrap();
+        age(store.images_dir().join(format!("{}.json", old.input_hash)));
+        for (d, _) in old.blobs() {
+            age(store.blob_path(&digest_of(d).unwrap()));
+        }
+        let limits = PruneLimits { older_than: Duration::from_secs(86_400), max_bytes: None };
+        prune(store.dir(), store.dir(), limits).unwrap();
+        assert!(store.image(&Digest::of(&[1])).is_none(), "the unused image is gone");
+        assert!(!store.blob_path(&Digest::of(b"own layer")).exists(), "with the layer only it named");
+        assert!(store.image(&Digest::of(&[2])).is_some(), "the other keeps every blob, the shared one too");
+        assert_eq!(fresh.layers.len(), 2);
+    }
+
     #[test]
     fn entry_tables_round_trip() {
         let entries = vec![ArchiveEntry {
