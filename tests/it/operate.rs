@@ -302,6 +302,17 @@ fn a_deployed_agent_is_invoked_and_its_log_read() {
     });
     assert_eq!(filtered, (110..120).map(|i| format!("line {i}")).collect::<Vec<_>>());
 
+    // The command line prints the same, one JSON line per event.
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let args =
+        ["infra", "logs", "--stage", &stage, "--endpoint", "live", "--since", "1m", "--filter", "line 00", "--json"];
+    let code = hangar::cli::run_with(&app, args, &mut stdout, &mut stderr);
+    assert_eq!(code, std::process::ExitCode::SUCCESS, "{}", String::from_utf8_lossy(&stderr));
+    let lines: Vec<Value> =
+        String::from_utf8_lossy(&stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let messages: Vec<&str> = lines.iter().map(|l| l["message"].as_str().unwrap()).collect();
+    assert_eq!(messages, (0..10).map(|i| format!("line 00{i}")).collect::<Vec<_>>());
+
     // A tail sees what is there, then a later event once.
     let tail = logs.clone().tail().poll(Duration::from_millis(200));
     let seen: Vec<String> = rt.block_on(async {
