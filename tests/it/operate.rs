@@ -285,6 +285,16 @@ fn a_deployed_agent_is_invoked_and_its_log_read() {
     let err = call("x", Some("nope")).unwrap_err();
     assert!(matches!(&err, hangar::Error::Run(RunError::NoEndpoint { .. })), "{err}");
 
+    // What `dev` takes from the deployed stack: the caller's credentials, or a role's.
+    let own = rt.block_on(app.dev_env(None, &stack, None)).unwrap();
+    assert_eq!((own["AWS_ACCESS_KEY_ID"].as_str(), own["AWS_REGION"].as_str()), ("testing", "us-east-1"));
+    let role = rt.block_on(app.dev_env(None, &stack, Some(&outputs.role_arn))).unwrap();
+    assert!(
+        role.contains_key("AWS_SESSION_TOKEN") && role["AWS_ACCESS_KEY_ID"] != "testing",
+        "assumed: {:?}",
+        role.keys()
+    );
+
     // The endpoint's log: events in order, all pages.
     let group = hangar::log_group(&outputs.runtime_id, "live");
     let start = now_ms() - 5_000;
