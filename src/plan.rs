@@ -276,6 +276,8 @@ pub struct ImageAsset {
     pub repository: String,
     /// What the Dockerfile's last stage starts from, when its reference can be read.
     pub(crate) base: Option<Base>,
+    /// The `ARG` names the Dockerfile declares (any stage).
+    pub(crate) declared_args: Vec<String>,
 }
 
 impl Asset {
@@ -715,6 +717,7 @@ impl Planner<'_> {
                 platform,
                 repository,
                 base: parsed.final_base,
+                declared_args: parsed.args,
             }),
         );
         Ok(Some(ArtifactPlan::Image { asset }))

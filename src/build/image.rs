@@ -26,7 +26,7 @@ use super::error::BuildError;
 use super::normalize::{self, BaseLayers, Normalize};
 use super::report::{AssetStatus, ImageReport};
 use super::store::{ImageRecord, Store};
-use crate::inputs::dockerfile::{Base, Dockerfile};
+use crate::inputs::dockerfile::Base;
 use crate::inputs::{FileStat, SelectedFile};
 use crate::plan::{Asset, ImageAsset};
 use crate::progress::Progress;
@@ -82,16 +82,15 @@ fn epoch(image: &ImageAsset) -> u64 {
     image.build_args.get("SOURCE_DATE_EPOCH").and_then(|v| v.trim().parse().ok()).unwrap_or(0)
 }
 
-/// Warnings about build args no `ARG` declares (they have no effect).
+/// Warnings about build args no `ARG` declares (they have no effect), from the Dockerfile the
+/// plan read.
 fn undeclared_args(asset: &Asset, image: &ImageAsset) -> Vec<Diagnostic> {
     let dockerfile_path = image.context.join(&image.dockerfile);
-    let dockerfile = std::fs::read_to_string(&dockerfile_path).unwrap_or_default();
-    let declared = Dockerfile::parse(&dockerfile, &image.build_args).args;
     let agent = asset.agents.first().cloned().unwrap_or_default();
     image
         .build_args
         .iter()
-        .filter(|(k, _)| !declared.contains(k) && k.as_str() != "SOURCE_DATE_EPOCH")
+        .filter(|(k, _)| !image.declared_args.contains(k) && k.as_str() != "SOURCE_DATE_EPOCH")
         .map(|(k, v)| {
             Diagnostic::warning(
                 Code::UndeclaredBuildArg,
@@ -180,16 +179,21 @@ pub(crate) async fn build(
     let warnings = undeclared_args(asset, image);
     let engine_err = |e: EngineCallError| BuildError::Engine { image: name.clone(), source: e };
     let tmp_dir = store.tmp_dir().map_err(BuildError::cache(store.dir()))?;
-    let engine_has = store.mode() == CacheMode::Use
-        && match engine.docker.inspect_image(&name).await.map_err(EngineCallError::from) {
-            Ok(_) => true,
-            Err(e) if e.is_not_found() => false,
+    let found = match store.mode() {
+        CacheMode::Use => match engine.docker.inspect_image(&name).await.map_err(EngineCallError::from) {
+            Ok(found) => Some(found),
+            Err(e) if e.is_not_found() => None,
             Err(e) => return Err(engine_err(e)),
-        };
-    if !engine_has {
-        buildkit(engine, asset, image, &name, &tmp_dir, progress).await?;
-    }
-    let built = engine.docker.inspect_image(&name).await.map_err(|e| engine_err(e.into()))?;
+        },
+        CacheMode::Refresh => None,
+    };
+    let built = match found {
+        Some(found) => found,
+        None => {
+            buildkit(engine, asset, image, &name, &tmp_dir, progress).await?;
+            engine.docker.inspect_image(&name).await.map_err(|e| engine_err(e.into()))?
+        }
+    };
     let (base_layers, base) = resolve_base(engine, image).await.map_err(engine_err)?;
     progress.start(&format!("normalizing {name}"), 0);
     let export = normalize::export(engine, &name, &tmp_dir).await;

@@ -616,18 +616,22 @@ pub(crate) fn prune(store: &Path, local: &Path, limits: PruneLimits) -> io::Resu
         }
     }
     // Blobs no remaining image names (older than a running build's), and memos of layers
-    // whose blob is gone.
-    let named: std::collections::HashSet<String> = read_dir_or_empty(&images)
-        .into_iter()
-        .filter_map(|p| serde_json::from_slice::<ImageRecord>(&fs::read(p).ok()?).ok())
-        .flat_map(|r| r.blobs().map(|(d, _)| d.trim_start_matches("sha256:").to_owned()).collect::<Vec<_>>())
-        .collect();
-    let memos = read_dir_or_empty(&images.join("layers"));
-    let memo_named: std::collections::HashSet<String> = memos
+    // whose blob is gone. The records read above tell, those pruned now aside.
+    let hex = |d: &str| d.trim_start_matches("sha256:").to_owned();
+    let named: std::collections::HashSet<String> = records
         .iter()
-        .filter_map(|p| serde_json::from_slice::<LayerRecord>(&fs::read(p).ok()?).ok())
-        .map(|m| m.digest.trim_start_matches("sha256:").to_owned())
+        .filter(|(path, _)| path.exists())
+        .flat_map(|(_, r)| r.blobs().map(|(d, _)| hex(d)).collect::<Vec<_>>())
         .collect();
+    let memos: Vec<(PathBuf, Option<LayerRecord>)> = read_dir_or_empty(&images.join("layers"))
+        .into_iter()
+        .map(|p| {
+            let memo = fs::read(&p).ok().and_then(|b| serde_json::from_slice(&b).ok());
+            (p, memo)
+        })
+        .collect();
+    let memo_named: std::collections::HashSet<String> =
+        memos.iter().filter_map(|(_, m)| m.as_ref()).map(|m| hex(&m.digest)).collect();
     for blob in read_dir_or_empty(&images.join("blobs").join("sha256")) {
         let name = blob.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let unnamed = !named.contains(&name) && (!memo_named.contains(&name) || age(&blob) > limits.older_than);
@@ -635,11 +639,9 @@ pub(crate) fn prune(store: &Path, local: &Path, limits: PruneLimits) -> io::Resu
             remove(&[blob], &mut report);
         }
     }
-    for memo in memos {
-        let gone = serde_json::from_slice::<LayerRecord>(&fs::read(&memo).unwrap_or_default())
-            .map_or(true, |m| !blob_file(&m.digest).exists());
-        if gone {
-            remove(&[memo], &mut report);
+    for (path, memo) in memos {
+        if memo.is_none_or(|m| !blob_file(&m.digest).exists()) {
+            remove(&[path], &mut report);
         }
     }
     Ok(report)

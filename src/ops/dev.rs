@@ -465,12 +465,7 @@ async fn launch(app: &App, agent: &str, code: &CodeAsset, options: &DevOptions) 
     let model = app.agents.iter().find(|a| a.name() == agent).expect("the agent exists");
     let selector = Selector::package(model.package.as_ref())
         .map_err(|source| Error::Plan(crate::plan::PlanError::Pattern { agent: agent.to_owned(), source }))?;
-    let mut env: BTreeMap<String, String> =
-        model.environment.iter().map(|(k, v)| (k.as_str().to_owned(), v.clone())).collect();
-    env.extend(options.env.clone());
-    env.insert("PORT".into(), options.port.to_string());
-    env.insert("AGENTCORE_DEV_MODE".into(), "true".into());
-    env.insert("PYTHONUNBUFFERED".into(), "1".into());
+    let env = agent_env(model, options, options.port);
     let url = format!("http://127.0.0.1:{}", options.port);
     let (program, args) = match code.runtime {
         CodeRuntime::Python(python) => {
@@ -500,6 +495,18 @@ async fn launch(app: &App, agent: &str, code: &CodeAsset, options: &DevOptions) 
     })
 }
 
+/// What the agent runs with: its environment, the options' over it, and what `dev` sets
+/// (`PORT` is where the agent itself listens).
+fn agent_env(model: &crate::model::Agent, options: &DevOptions, port: u16) -> BTreeMap<String, String> {
+    let mut env: BTreeMap<String, String> =
+        model.environment.iter().map(|(k, v)| (k.as_str().to_owned(), v.clone())).collect();
+    env.extend(options.env.clone());
+    env.insert("PORT".into(), port.to_string());
+    env.insert("AGENTCORE_DEV_MODE".into(), "true".into());
+    env.insert("PYTHONUNBUFFERED".into(), "1".into());
+    env
+}
+
 /// The platform this machine runs natively: `linux/amd64`, `linux/arm64`.
 fn host_platform() -> String {
     let arch = match std::env::consts::ARCH {
@@ -523,13 +530,8 @@ async fn launch_image(
     let ignore = std::fs::read_to_string(image.context.join(".dockerignore")).unwrap_or_default();
     let selector = Selector::dockerignore(&ignore)
         .map_err(|source| Error::Plan(crate::plan::PlanError::Pattern { agent: agent.to_owned(), source }))?;
-    let mut env: BTreeMap<String, String> =
-        model.environment.iter().map(|(k, v)| (k.as_str().to_owned(), v.clone())).collect();
-    env.extend(options.env.clone());
-    env.insert("AGENTCORE_DEV_MODE".into(), "true".into());
-    env.insert("PYTHONUNBUFFERED".into(), "1".into());
     // In the container the agent listens where AgentCore expects it.
-    env.insert("PORT".into(), "8080".into());
+    let env = agent_env(model, options, 8080);
     let run = ImageRun {
         engine,
         asset: asset.clone(),
@@ -667,8 +669,7 @@ async fn run_container(
     let store = Store::open(&run.store_root, run.cache.shared_store(), run.cache.cache_mode());
     let _ = events.send(DevEvent::Output(format!("building {} for {}", run.tag, run.platform)));
     // The files as they are now (the plan's stats are from before the change).
-    let (root, selector) = (launch.root.clone(), launch.selector.clone());
-    let files = blocking(|| select(&root, &selector))
+    let files = blocking(|| select(&launch.root, &launch.selector))
         .map_err(|source| Error::Plan(crate::plan::PlanError::Select { agent: agent(), source }))?;
     let image = ImageAsset { files: files.into(), ..run.image.clone() };
     crate::build::image::build_local(

@@ -148,12 +148,10 @@ impl App {
                     super::dev::pick_agent(self, options.agent.as_deref())?;
                 }
                 let target = format!("{}/invocations", url.trim_end_matches('/'));
-                let client = crate::util::http::client(None);
-                let mut request = client.post(&target).body(options.payload.clone());
-                for (k, v) in &headers {
-                    request = request.header(*k, v);
-                }
-                let response = request.send().await.map_err(|e| invoke_err(&target, None, with_causes(&e)))?;
+                let response = post(&target, &headers, &options.payload)
+                    .send()
+                    .await
+                    .map_err(|e| invoke_err(&target, None, with_causes(&e)))?;
                 (target, response)
             }
             InvokeTarget::Deployed(stack) | InvokeTarget::Bearer(stack, _) => {
@@ -171,12 +169,10 @@ impl App {
                 let response = match &options.target {
                     InvokeTarget::Bearer(_, token) => {
                         headers.push(("authorization", format!("Bearer {token}")));
-                        let http = crate::util::http::client(None);
-                        let mut request = http.post(&url).body(options.payload.clone());
-                        for (k, v) in &headers {
-                            request = request.header(*k, v);
-                        }
-                        request.send().await.map_err(|e| SignedError::Http(with_causes(&e)))
+                        post(&url, &headers, &options.payload)
+                            .send()
+                            .await
+                            .map_err(|e| SignedError::Http(with_causes(&e)))
                     }
                     _ => client.send("POST", &url, &headers, options.payload.clone()).await,
                 }
@@ -234,6 +230,15 @@ impl App {
         }
         Ok(outputs)
     }
+}
+
+/// An unsigned `POST` of `body` to `url` with `headers` (the dev server, a bearer token).
+fn post(url: &str, headers: &[(&str, String)], body: &[u8]) -> reqwest::RequestBuilder {
+    let mut request = crate::util::http::client(None).post(url).body(body.to_vec());
+    for (k, v) in headers {
+        request = request.header(*k, v);
+    }
+    request
 }
 
 fn invoke_err(target: &str, status: Option<u16>, message: String) -> Error {

@@ -345,41 +345,36 @@ async fn build_images(
     store: &Store,
     options: &PackageOptions,
 ) -> Result<Vec<ImageReport>, Error> {
-    let mut reports = Vec::new();
-    let mut images = Vec::new();
-    for (asset, img) in plan.images() {
-        match remote.get(&asset.input_hash) {
-            Some(digest) => reports.push(image::remote_report(asset, img, digest)),
-            None => images.push((asset, img)),
-        }
-    }
-    let mut to_build = Vec::new();
-    for (asset, img) in images {
-        match blocking(|| image::stored_report(asset, img, store)) {
-            Some(report) => reports.push(report),
-            None => to_build.push((asset, img)),
-        }
-    }
-    let Some(&(first, _)) = to_build.first() else { return Ok(reports) };
+    // One slot per image, in the plan's order: what the registry or the store has fills its
+    // slot now, the builds fill theirs.
+    let images: Vec<_> = plan.images().collect();
+    let mut reports: Vec<Option<ImageReport>> = images
+        .iter()
+        .map(|(asset, img)| match remote.get(&asset.input_hash) {
+            Some(digest) => Some(image::remote_report(asset, img, digest)),
+            None => blocking(|| image::stored_report(asset, img, store)),
+        })
+        .collect();
+    let to_build: Vec<usize> = (0..images.len()).filter(|i| reports[*i].is_none()).collect();
+    let Some(&first) = to_build.first() else { return Ok(reports.into_iter().flatten().collect()) };
     let agent_err = |agent: &[String], source: BuildError| Error::Build { agent: agent.first().cloned(), source };
-    let engine = engine::connect(&options.docker_host).await.map_err(|e| agent_err(&first.agents, e.into()))?;
-    let results: Vec<Result<ImageReport, Error>> = futures_util::stream::iter(to_build)
-        .map(|(asset, img)| {
-            let engine = &engine;
+    let engine =
+        engine::connect(&options.docker_host).await.map_err(|e| agent_err(&images[first].0.agents, e.into()))?;
+    let results: Vec<(usize, Result<ImageReport, Error>)> = futures_util::stream::iter(to_build)
+        .map(|i| {
+            let (engine, (asset, img)) = (&engine, images[i]);
             async move {
-                image::build(engine, asset, img, store, options.progress.as_ref())
+                let built = image::build(engine, asset, img, store, options.progress.as_ref())
                     .await
-                    .map_err(|e| agent_err(&asset.agents, e))
+                    .map_err(|e| agent_err(&asset.agents, e));
+                (i, built)
             }
         })
         .buffered(options.concurrency)
         .collect()
         .await;
-    for r in results {
-        reports.push(r?);
+    for (i, r) in results {
+        reports[i] = Some(r?);
     }
-    // In the plan's order, whatever was built and what was not.
-    let order: HashMap<Digest, usize> = plan.images().enumerate().map(|(i, (a, _))| (a.input_hash, i)).collect();
-    reports.sort_by_key(|r| Digest::from_hex(&r.input_hash).and_then(|d| order.get(&d).copied()));
-    Ok(reports)
+    Ok(reports.into_iter().flatten().collect())
 }

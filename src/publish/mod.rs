@@ -325,8 +325,9 @@ impl Registry {
     }
 }
 
+/// A digest of a stored record, which `Store::image_record` checked to be `sha256:<hex>`.
 fn digest_hex(digest: &str) -> crate::util::digest::Digest {
-    crate::build::store::digest_of(digest).unwrap_or(crate::util::digest::Digest([0; 32]))
+    crate::build::store::digest_of(digest).expect("a stored record names its blobs by sha256")
 }
 
 #[allow(clippy::too_many_arguments)]
